@@ -1,0 +1,34 @@
+# The two commands of the README, and the benchmarks. Each sets itself up from nothing:
+# a project-local .venv with `pip install -e .[dev]`, and Graphviz where it can be installed.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+RUN    ?= runs/demo
+
+.PHONY: demo test test-fast bench docs-pictures graphviz clean
+
+$(STAMP): setup.cfg pyproject.toml .ci/bootstrap.sh
+	VENV=$(VENV) bash .ci/bootstrap.sh
+	touch $(STAMP)
+
+graphviz:
+	@bash .ci/install-graphviz.sh
+
+demo: $(STAMP) graphviz
+	$(PY) -m autograd_lite train --dataset planar --model shallow --hidden tanh --layers 4 \
+	    --lr 1.2 --iterations 10000 --print-every 1000 --seed 3 --out $(RUN)
+
+test: $(STAMP) graphviz
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow"
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+docs-pictures: $(STAMP) graphviz
+	$(PY) docs/make_pictures.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis *.egg-info

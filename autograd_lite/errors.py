@@ -1,0 +1,21 @@
+"""The library's own exception types: each message names the operation and what is wrong."""
+
+
+class AutogradError(Exception):
+    """Base class of every error raised by autograd_lite itself."""
+
+
+class ShapeError(AutogradError, ValueError):
+    """Shapes that do not fit an operation (matmul, broadcasting, reshape, ...)."""
+
+
+class DTypeError(AutogradError, TypeError):
+    """A dtype that cannot do what was asked (e.g. a gradient of integer data)."""
+
+
+class GraphError(AutogradError, RuntimeError):
+    """Misuse of the graph: backward twice through a released graph, data changed in place."""
+
+
+class AnomalyError(AutogradError, FloatingPointError):
+    """A NaN or inf produced by a backward step while ``detect_anomaly()`` is on."""

@@ -1,0 +1,215 @@
+"""The Function base class and the grad mode (``no_grad`` / ``enable_grad``).
+
+A primitive is one subclass of :class:`Function` with ``forward`` (on numpy arrays) directly
+above ``backward`` (written with the library's own differentiable operations, so the same
+definition gives first- and higher-order derivatives).  ``Function.apply`` runs the forward
+pass and, when a gradient will be needed, records the call into the graph.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+import traceback
+import weakref
+
+from .errors import GraphError, ShapeError
+
+_state = threading.local()
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are being recorded in this thread (default: True)."""
+    return getattr(_state, "enabled", True)
+
+
+class _GradMode:
+    """Context manager *and* decorator that sets the grad mode of the current thread."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = is_grad_enabled()
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc):
+        _state.enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Stop recording operations (inference, parameter updates).  Per thread.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+    >>> with ag.no_grad():
+    ...     y = w * 2
+    >>> y.requires_grad
+    False
+    """
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Record operations again, e.g. inside a ``no_grad`` block.  Per thread.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> w = ag.tensor(3.0, requires_grad=True)
+    >>> with ag.no_grad():
+    ...     with ag.enable_grad():
+    ...         y = w * w
+    >>> y.requires_grad
+    True
+    """
+
+    mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set the grad mode to ``mode`` for a block (or a decorated function)."""
+
+    def __init__(self, mode: bool = True):
+        self.mode = bool(mode)
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+# --- anomaly mode: remember where each op was created, check every backward result -----------
+
+def is_anomaly_enabled() -> bool:
+    return getattr(_state, "anomaly", False)
+
+
+class detect_anomaly:
+    """Make a backward pass that produces NaN or inf raise :class:`~autograd_lite.AnomalyError`.
+
+    The error names the operation whose derivative produced the bad value and the line of
+    user code that created that operation.  Slower: it records a stack frame per operation.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([0.0, 1.0], requires_grad=True)
+    >>> with ag.detect_anomaly():
+    ...     y = ag.sqrt(x).sum()
+    ...     try:
+    ...         y.backward()
+    ...     except ag.AnomalyError as e:
+    ...         print(str(e).splitlines()[0])
+    backward of 'sqrt' produced inf in the gradient of its input 0 (shape (2,))
+    """
+
+    def __enter__(self):
+        self._previous = is_anomaly_enabled()
+        _state.anomaly = True
+        return self
+
+    def __exit__(self, *exc):
+        _state.anomaly = self._previous
+        return False
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside autograd_lite and nn, as 'file:line in func: code'."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        path = frame.filename.replace("\\", "/")
+        if "/autograd_lite/" in path or "/nn/" in path:
+            continue
+        return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "<unknown>"
+
+
+class Function:
+    """Base class of every primitive operation.
+
+    Subclasses define ``forward(self, *arrays, **params) -> ndarray`` and
+    ``backward(self, grad) -> tuple`` returning one gradient (Tensor) per input, or ``None``
+    for an input that needs none.  In ``backward`` the inputs are ``self.inputs`` (Tensors),
+    the output is ``self.out`` and ``self.needs_input_grad`` tells which inputs want a
+    gradient.  Non-differentiable helpers (masks) may be saved on ``self`` in ``forward``.
+    Reducing a broadcast gradient back to its input's shape is the engine's job.
+    """
+
+    name = "function"          # shown in errors, graph pictures and traces
+    rule = ""                  # the local derivative in the course's notation (for viz)
+    released = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__.lower()
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run the forward pass on ``inputs`` (Tensors) and record it if a gradient is needed."""
+        from .tensor import Tensor
+
+        fn = cls()
+        try:
+            data = fn.forward(*[t._data for t in inputs], **params)
+        except ValueError as exc:
+            raise ShapeError(
+                f"{cls.name}: cannot apply to shapes "
+                f"{', '.join(str(t.shape) for t in inputs)}: {exc}") from None
+        record = getattr(_state, "enabled", True) and any(t._requires_grad for t in inputs)
+        out = Tensor._make(data, record)
+        if record:
+            fn.inputs = inputs
+            fn.needs_input_grad = tuple(t._requires_grad for t in inputs)
+            fn.versions = tuple(t._version for t in inputs)
+            fn.params = params
+            fn._out = weakref.ref(out)
+            if getattr(_state, "anomaly", False):
+                fn.created_at = _user_frame()
+            out._fn = fn
+        return out
+
+    @property
+    def out(self):
+        """The output Tensor of this call (alive while a backward pass runs through it)."""
+        out = self._out()
+        if out is None:
+            raise GraphError(f"{self.name}: its output tensor no longer exists")
+        return out
+
+    def forward(self, *arrays, **params):
+        raise NotImplementedError
+
+    def backward(self, grad):
+        raise NotImplementedError
+
+    def release(self):
+        """Drop saved inputs, arrays and masks; a later backward through it is an error."""
+        self.__dict__.clear()
+        self.released = True
+
+    def check_versions(self):
+        """Raise if an input saved for backward was modified in place after this call."""
+        for i, (t, v) in enumerate(zip(self.inputs, self.versions)):
+            if t._version != v:
+                raise GraphError(
+                    f"{self.name}: input {i} (shape {t.shape}"
+                    f"{', name ' + repr(t.name) if t.name else ''}) was modified in place "
+                    f"after the forward pass (version {v} -> {t._version}); its gradient "
+                    "would be wrong. Recompute the forward pass after changing the data.")
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"

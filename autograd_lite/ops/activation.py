@@ -1,0 +1,127 @@
+"""Activation primitives g(z) of the course, and softmax / log_softmax, computed stably."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import operand
+from .elementwise import exp, where
+from .reduce import _normalize_axis
+
+
+def _sigmoid(z):
+    # exp of -|z| never overflows; the two branches agree with 1 / (1 + exp(-z)).
+    e = np.exp(-np.abs(z))
+    s = 1.0 / (1.0 + e)
+    return np.where(z >= 0, s, e * s).astype(z.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    rule = "dz = da · a(1 − a)"
+    def forward(self, z):
+        return _sigmoid(z)
+    def backward(self, grad):
+        a = self.out
+        return (grad * a * (1 - a),)
+
+
+class Tanh(Function):
+    rule = "dz = da · (1 − a²)"
+    def forward(self, z):
+        return np.tanh(z)
+    def backward(self, grad):
+        a = self.out
+        return (grad * (1 - a * a),)
+
+
+class ReLU(Function):
+    name = "relu"
+    rule = "dz = da · [z > 0]"
+    def forward(self, z):
+        self.positive = z > 0
+        return np.maximum(z, 0)
+    def backward(self, grad):
+        return (where(self.positive, grad, np.zeros((), dtype=grad.dtype)),)
+
+
+class LeakyReLU(Function):
+    name = "leaky_relu"
+    rule = "dz = da · (1 if z > 0 else α)"
+    def forward(self, z, alpha):
+        self.slope = np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
+        return z * self.slope
+    def backward(self, grad):
+        return (grad * self.slope,)
+
+
+class Softplus(Function):
+    rule = "dz = da · σ(z)"
+    def forward(self, z):
+        return np.logaddexp(0, z).astype(z.dtype, copy=False)
+    def backward(self, grad):
+        return (grad * sigmoid(self.inputs[0]),)
+
+
+class Softmax(Function):
+    rule = "dz = a · (da − Σ da·a)"
+    def forward(self, z, axis):
+        e = np.exp(z - z.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+    def backward(self, grad):
+        a, axis = self.out, self.params["axis"]
+        return (a * (grad - (grad * a).sum(axis=axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    name = "log_softmax"
+    rule = "dz = da − softmax(z) · Σ da"
+    def forward(self, z, axis):
+        shifted = z - z.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    def backward(self, grad):
+        axis = self.params["axis"]
+        return (grad - exp(self.out) * grad.sum(axis=axis, keepdims=True),)
+
+
+def sigmoid(z):
+    """The logistic function σ(z) = 1 / (1 + e^(−z)), stable for large |z|.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.sigmoid(ag.tensor([0.0, 1000.0, -1000.0]))
+    tensor([0.5, 1. , 0. ])
+    """
+    return Sigmoid.apply(operand(z))
+
+
+def tanh(z):
+    """Hyperbolic tangent."""
+    return Tanh.apply(operand(z))
+
+
+def relu(z):
+    """max(z, 0); its derivative at 0 is taken as 0."""
+    return ReLU.apply(operand(z))
+
+
+def leaky_relu(z, alpha=0.01):
+    """z for z > 0, alpha·z otherwise."""
+    return LeakyReLU.apply(operand(z), alpha=float(alpha))
+
+
+def softplus(z):
+    """log(1 + e^z), stable for large |z|; its derivative is σ(z)."""
+    return Softplus.apply(operand(z))
+
+
+def softmax(z, axis=-1):
+    """exp(z) / Σ exp(z) along ``axis`` (the course's classes are along axis 0)."""
+    z = operand(z)
+    return Softmax.apply(z, axis=_normalize_axis(axis, z.shape, "softmax", allow_none=False))
+
+
+def log_softmax(z, axis=-1):
+    """log(softmax(z)) along ``axis``, computed without overflow."""
+    z = operand(z)
+    return LogSoftmax.apply(z, axis=_normalize_axis(axis, z.shape, "log_softmax", allow_none=False))

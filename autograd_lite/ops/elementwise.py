@@ -1,0 +1,273 @@
+"""Elementwise primitives: each forward (numpy) sits directly above its derivative.
+
+Read each ``backward`` as a line of a derivative table: ``grad`` is dL/d(out), the returned
+values are dL/d(input).  Broadcasting is undone by the engine, not here.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor, as_tensor, operand
+
+
+def _pair(a, b):
+    """Both operands as Tensors; a Python number takes the other operand's float dtype."""
+    if isinstance(a, Tensor):
+        return a, operand(b, a)
+    b = operand(b)
+    return operand(a, b), b
+
+
+class Add(Function):
+    rule = "da = dout,  db = dout"
+    def forward(self, a, b):
+        return a + b
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    rule = "da = dout,  db = −dout"
+    def forward(self, a, b):
+        return a - b
+    def backward(self, grad):
+        return grad, (-grad if self.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    rule = "da = dout · b,  db = dout · a"
+    def forward(self, a, b):
+        return a * b
+    def backward(self, grad):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        return (grad * b if need_a else None), (grad * a if need_b else None)
+
+
+class Div(Function):
+    rule = "da = dout / b,  db = −dout · a / b²"
+    def forward(self, a, b):
+        return a / b
+    def backward(self, grad):
+        a, b = self.inputs
+        need_a, need_b = self.needs_input_grad
+        da = grad / b if need_a else None
+        db = -grad * self.out / b if need_b else None
+        return da, db
+
+
+class Neg(Function):
+    rule = "da = −dout"
+    def forward(self, a):
+        return -a
+    def backward(self, grad):
+        return (-grad,)
+
+
+class Pow(Function):
+    rule = "da = dout · p · a^(p−1),  dp = dout · out · log a"
+    def forward(self, a, p):
+        return a ** p
+    def backward(self, grad):
+        a, p = self.inputs
+        need_a, need_p = self.needs_input_grad
+        da = grad * p * a ** (p - 1) if need_a else None
+        # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
+        dp = grad * self.out * log(where(a > 0, a, 1.0)) if need_p else None
+        return da, dp
+
+
+class Exp(Function):
+    rule = "da = dout · out"
+    def forward(self, a):
+        return np.exp(a)
+    def backward(self, grad):
+        return (grad * self.out,)
+
+
+class Log(Function):
+    rule = "da = dout / a"
+    def forward(self, a):
+        return np.log(a)
+    def backward(self, grad):
+        return (grad / self.inputs[0],)
+
+
+class Sqrt(Function):
+    rule = "da = dout / (2 · out)"
+    def forward(self, a):
+        return np.sqrt(a)
+    def backward(self, grad):
+        return (grad / (2 * self.out),)
+
+
+class Abs(Function):
+    rule = "da = dout · sign(a)   (0 at a = 0)"
+    def forward(self, a):
+        self.sign = np.sign(a)
+        return np.abs(a)
+    def backward(self, grad):
+        return (grad * self.sign,)
+
+
+class Maximum(Function):
+    rule = "da = dout · [a > b],  db = dout · [b > a]   (ties: half each)"
+    def forward(self, a, b):
+        self.share_a = (a > b) + 0.5 * (a == b)
+        return np.maximum(a, b)
+    def backward(self, grad):
+        share_a = self.share_a.astype(grad.dtype, copy=False)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Minimum(Function):
+    rule = "da = dout · [a < b],  db = dout · [b < a]   (ties: half each)"
+    def forward(self, a, b):
+        self.share_a = (a < b) + 0.5 * (a == b)
+        return np.minimum(a, b)
+    def backward(self, grad):
+        share_a = self.share_a.astype(grad.dtype, copy=False)
+        return grad * share_a, grad * (1 - share_a)
+
+
+class Where(Function):
+    rule = "da = dout · [cond],  db = dout · [not cond]"
+    def forward(self, a, b, condition):
+        self.condition = condition
+        return np.where(condition, a, b)
+    def backward(self, grad):
+        need_a, need_b = self.needs_input_grad
+        zero = np.zeros((), dtype=grad.dtype)
+        da = where(self.condition, grad, zero) if need_a else None
+        db = where(self.condition, zero, grad) if need_b else None
+        return da, db
+
+
+class Clip(Function):
+    rule = "da = dout · [lo ≤ a ≤ hi]"
+    def forward(self, a, lo, hi):
+        self.inside = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            self.inside &= a >= lo
+        if hi is not None:
+            self.inside &= a <= hi
+        return np.clip(a, lo, hi)
+    def backward(self, grad):
+        return (where(self.inside, grad, np.zeros((), dtype=grad.dtype)),)
+
+
+class Cast(Function):
+    rule = "da = dout (cast back to a's dtype)"
+    def forward(self, a, dtype):
+        return a.astype(dtype)
+    def backward(self, grad):
+        return (astype(grad, self.inputs[0].dtype),)
+
+
+# --- the public functions --------------------------------------------------------------------
+
+def add(a, b):
+    """``a + b`` with broadcasting."""
+    return Add.apply(*_pair(a, b))
+
+
+def sub(a, b):
+    """``a - b`` with broadcasting."""
+    return Sub.apply(*_pair(a, b))
+
+
+def mul(a, b):
+    """``a * b`` elementwise, with broadcasting."""
+    return Mul.apply(*_pair(a, b))
+
+
+def div(a, b):
+    """``a / b`` elementwise, with broadcasting."""
+    return Div.apply(*_pair(a, b))
+
+
+def neg(a):
+    """``-a``."""
+    return Neg.apply(operand(a))
+
+
+def pow(a, p):
+    """``a ** p``; ``p`` may be a number or a tensor (then differentiated too)."""
+    return Pow.apply(*_pair(a, p))
+
+
+def exp(a):
+    """Elementwise ``e ** a``.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.exp(ag.tensor([0.0, 1.0]))
+    tensor([1.    , 2.7183])
+    """
+    return Exp.apply(operand(a))
+
+
+def log(a):
+    """Natural logarithm, elementwise."""
+    return Log.apply(operand(a))
+
+
+def sqrt(a):
+    """Square root, elementwise."""
+    return Sqrt.apply(operand(a))
+
+
+def abs(a):
+    """Absolute value; its derivative at 0 is taken as 0."""
+    return Abs.apply(operand(a))
+
+
+def maximum(a, b):
+    """Elementwise maximum; at ties the gradient is split half and half."""
+    return Maximum.apply(*_pair(a, b))
+
+
+def minimum(a, b):
+    """Elementwise minimum; at ties the gradient is split half and half."""
+    return Minimum.apply(*_pair(a, b))
+
+
+def where(condition, a, b):
+    """Pick ``a`` where ``condition`` is true, else ``b`` (condition gets no gradient).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([-1.0, 2.0])
+    >>> ag.where(x > 0, x, 0.0)
+    tensor([0., 2.])
+    """
+    if isinstance(condition, Tensor):
+        condition = condition._data
+    condition = np.asarray(condition, dtype=bool)
+    a, b = _pair(a, b)
+    return Where.apply(a, b, condition=condition)
+
+
+def clip(a, min=None, max=None):
+    """Limit values to ``[min, max]``; the gradient is 0 where the value was clipped."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    return Clip.apply(operand(a), lo=min, hi=max)
+
+
+def astype(a, dtype):
+    """Convert to ``dtype``; the gradient is converted back."""
+    a = operand(a)
+    dtype = np.dtype(dtype)
+    if a.dtype == dtype:
+        return a
+    return Cast.apply(a, dtype=dtype)
+
+
+def compare(ufunc, a, b):
+    """A comparison (``<``, ``==``, ...): a boolean tensor with no gradient."""
+    a, b = _pair(a, b)
+    return as_tensor(ufunc(a._data, b._data))

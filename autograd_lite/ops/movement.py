@@ -1,0 +1,260 @@
+"""Shape primitives: reshape, transpose, broadcast_to / sum_to, indexing, concatenate, stack.
+
+Their derivatives only move numbers around: the backward of each is another movement op.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+from ..tensor import Tensor, operand
+
+
+def _shape_arg(shape):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+def _sum_to_axes(shape, target):
+    """The axes to sum a gradient of ``shape`` over so that it fits ``target`` again."""
+    lead = len(shape) - len(target)
+    return tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(target) if n == 1 and shape[i + lead] != 1)
+
+
+class Reshape(Function):
+    rule = "da = dout reshaped back"
+    def forward(self, a, shape):
+        return a.reshape(shape)
+    def backward(self, grad):
+        return (grad.reshape(self.inputs[0].shape),)
+
+
+class Transpose(Function):
+    rule = "da = doutᵀ"
+    def forward(self, a, axes):
+        return a.transpose(axes)
+    def backward(self, grad):
+        return (grad.transpose(tuple(np.argsort(self.params["axes"]))),)
+
+
+class BroadcastTo(Function):
+    name = "broadcast_to"
+    rule = "da = dout summed over the broadcast axes"
+    def forward(self, a, shape):
+        return np.broadcast_to(a, shape)
+    def backward(self, grad):
+        return (sum_to(grad, self.inputs[0].shape),)
+
+
+class SumTo(Function):
+    name = "sum_to"
+    rule = "da = dout broadcast back"
+    def forward(self, a, shape):
+        axes = _sum_to_axes(a.shape, shape)
+        return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+    def backward(self, grad):
+        return (broadcast_to(grad, self.inputs[0].shape),)
+
+
+class GetItem(Function):
+    name = "getitem"
+    rule = "da = dout scattered into zeros at the index (repeats add up)"
+    def forward(self, a, index):
+        return a[index]
+    def backward(self, grad):
+        a = self.inputs[0]
+        return (ScatterAdd.apply(grad, index=self.params["index"], shape=a.shape),)
+
+
+class ScatterAdd(Function):
+    name = "scatter_add"
+    rule = "dg = dout[index]"
+    def forward(self, g, index, shape):
+        out = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(index):
+            out[index] = g            # a basic index never repeats an element
+        else:
+            np.add.at(out, index, g)  # repeated integer indices must accumulate
+        return out
+    def backward(self, grad):
+        return (grad[self.params["index"]],)
+
+
+class Concatenate(Function):
+    rule = "each input gets its slice of dout"
+    def forward(self, *arrays, axis):
+        self.bounds = np.cumsum([0] + [x.shape[axis] for x in arrays])
+        return np.concatenate(arrays, axis=axis)
+    def backward(self, grad):
+        axis = self.params["axis"]
+        lead = (slice(None),) * (axis % grad.ndim)
+        return tuple(grad[lead + (slice(start, stop),)] if need else None
+                     for start, stop, need in zip(self.bounds[:-1], self.bounds[1:],
+                                                  self.needs_input_grad))
+
+
+class Stack(Function):
+    rule = "each input gets its slice of dout"
+    def forward(self, *arrays, axis):
+        return np.stack(arrays, axis=axis)
+    def backward(self, grad):
+        lead = (slice(None),) * (self.params["axis"] % grad.ndim)
+        return tuple(grad[lead + (i,)] if need else None
+                     for i, need in enumerate(self.needs_input_grad))
+
+
+def _is_basic(index) -> bool:
+    """True for indices made only of ints, slices, None and Ellipsis (no repeats possible)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    for p in parts:
+        if isinstance(p, (bool, np.bool_)):
+            return False
+        if not (isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis):
+            return False
+    return True
+
+
+def _plain_index(index):
+    """Replace Tensors inside an index by their arrays; lists become integer/bool arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index._data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+# --- the public functions --------------------------------------------------------------------
+
+def reshape(a, *shape):
+    """Same data, new shape (one dimension may be -1)."""
+    a = operand(a)
+    shape = _shape_arg(shape)
+    if shape == a.shape:
+        return a
+    return Reshape.apply(a, shape=shape)
+
+
+def transpose(a, *axes):
+    """Permute the axes (reverse them when none are given), like ``numpy.transpose``.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.transpose(ag.tensor([[1.0, 2.0, 3.0]])).shape
+    (3, 1)
+    """
+    a = operand(a)
+    axes = _shape_arg(axes) if axes and axes != (None,) else tuple(range(a.ndim))[::-1]
+    if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
+        raise ShapeError(f"transpose: axes {axes} are not a permutation of the axes of a "
+                         f"tensor of shape {a.shape}")
+    axes = tuple(ax % a.ndim for ax in axes)
+    if axes == tuple(range(a.ndim)):
+        return a
+    return Transpose.apply(a, axes=axes)
+
+
+def swapaxes(a, axis1, axis2):
+    """Exchange two axes."""
+    a = operand(a)
+    axes = list(range(a.ndim))
+    axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
+    return transpose(a, tuple(axes))
+
+
+def squeeze(a, axis=None):
+    """Remove axes of length 1 (all of them, or the given one(s))."""
+    a = operand(a)
+    if axis is None:
+        shape = tuple(n for n in a.shape if n != 1)
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = {ax % a.ndim for ax in axes}
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ShapeError(f"squeeze: axis {ax} of shape {a.shape} has length "
+                                 f"{a.shape[ax]}, not 1")
+        shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
+    return reshape(a, shape)
+
+
+def unsqueeze(a, axis):
+    """Insert an axis of length 1 at ``axis``."""
+    a = operand(a)
+    ndim = a.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ShapeError(f"unsqueeze: axis {axis} out of range for shape {a.shape}")
+    shape = list(a.shape)
+    shape.insert(axis % ndim, 1)
+    return reshape(a, tuple(shape))
+
+
+def broadcast_to(a, *shape):
+    """Repeat ``a`` along axes of length 1 (and new leading axes) to ``shape``."""
+    a = operand(a)
+    shape = _shape_arg(shape)
+    if shape == a.shape:
+        return a
+    return BroadcastTo.apply(a, shape=shape)
+
+
+def sum_to(a, shape):
+    """Sum ``a`` down to ``shape`` — the reverse of broadcasting ``shape`` up to ``a.shape``.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.sum_to(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), (2, 1))
+    tensor([[3.],
+            [7.]])
+    """
+    a = operand(a)
+    shape = tuple(shape)
+    if shape == a.shape:
+        return a
+    try:
+        ok = np.broadcast_shapes(shape, a.shape) == a.shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ShapeError(f"sum_to: a tensor of shape {a.shape} cannot be summed to shape {shape}")
+    return SumTo.apply(a, shape=shape)
+
+
+def getitem(a, index):
+    """``a[index]`` with slices, integers, integer arrays and boolean masks."""
+    a = operand(a)
+    index = _plain_index(index)
+    try:
+        return GetItem.apply(a, index=index)
+    except IndexError as exc:
+        raise ShapeError(f"getitem: index {index!r} does not fit shape {a.shape}: {exc}") from None
+
+
+def concatenate(tensors, axis=0):
+    """Join tensors along an existing axis.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.concatenate([ag.tensor([1.0]), ag.tensor([2.0, 3.0])]).shape
+    (3,)
+    """
+    tensors = [operand(t) for t in tensors]
+    if not tensors:
+        raise ShapeError("concatenate: needs at least one tensor")
+    return Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Join tensors of the same shape along a new axis."""
+    tensors = [operand(t) for t in tensors]
+    if not tensors:
+        raise ShapeError("stack: needs at least one tensor")
+    return Stack.apply(*tensors, axis=axis)

@@ -1,0 +1,124 @@
+"""Reductions with ``axis`` and ``keepdims``: sum, max (min), logsumexp; mean is sum / n."""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+from ..tensor import operand
+from .elementwise import exp
+from .movement import broadcast_to
+
+
+def _normalize_axis(axis, shape, op, allow_none=True):
+    """``axis`` as a sorted tuple of non-negative ints (or None for all axes)."""
+    if axis is None:
+        if allow_none:
+            return None
+        raise ShapeError(f"{op}: needs an axis")
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = len(shape)
+    out = []
+    for ax in axes:
+        if not isinstance(ax, (int, np.integer)) or not -ndim <= ax < builtins.max(ndim, 1):
+            raise ShapeError(f"{op}: axis {ax} is out of range for a tensor of shape {shape}")
+        if ndim == 0:
+            raise ShapeError(f"{op}: a 0-d tensor has no axis {ax}")
+        out.append(int(ax) % ndim)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def _reduced_shape(shape, axis):
+    """The shape of the result with keepdims=False."""
+    if axis is None:
+        return ()
+    return tuple(n for i, n in enumerate(shape) if i not in axis)
+
+
+def _kept_shape(shape, axis):
+    """The shape of the result with keepdims=True."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    rule = "da = dout broadcast back over the summed axes"
+    def forward(self, a, axis, keepdims):
+        self.kept = _kept_shape(a.shape, axis)
+        return np.asarray(a.sum(axis=axis, keepdims=keepdims))
+    def backward(self, grad):
+        return (broadcast_to(grad.reshape(self.kept), self.inputs[0].shape),)
+
+
+class Max(Function):
+    rule = "da = dout at the maximum (ties: shared equally), 0 elsewhere"
+    def forward(self, a, axis, keepdims):
+        self.kept = _kept_shape(a.shape, axis)
+        top = a.max(axis=axis, keepdims=True)
+        mask = a == top
+        self.share = (mask / mask.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
+        return top if keepdims else top.reshape(_reduced_shape(a.shape, axis))
+    def backward(self, grad):
+        return (grad.reshape(self.kept) * self.share,)
+
+
+class LogSumExp(Function):
+    rule = "da = dout · softmax(a)"
+    def forward(self, a, axis, keepdims):
+        self.kept = _kept_shape(a.shape, axis)
+        top = a.max(axis=axis, keepdims=True)
+        top = np.where(np.isfinite(top), top, 0)
+        out = top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))
+        return out if keepdims else out.reshape(_reduced_shape(a.shape, axis))
+    def backward(self, grad):
+        a = self.inputs[0]
+        return (grad.reshape(self.kept) * exp(a - self.out.reshape(self.kept)),)
+
+
+def sum(a, axis=None, keepdims=False):
+    """Sum over ``axis`` (all axes by default).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.sum(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), axis=1, keepdims=True)
+    tensor([[3.],
+            [7.]])
+    """
+    a = operand(a)
+    return Sum.apply(a, axis=_normalize_axis(axis, a.shape, "sum"), keepdims=bool(keepdims))
+
+
+def mean(a, axis=None, keepdims=False):
+    """Mean over ``axis`` (all axes by default): ``sum / n``."""
+    a = operand(a)
+    axes = _normalize_axis(axis, a.shape, "mean")
+    n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+    if n == 0:
+        raise ShapeError(f"mean: cannot average over an empty axis of shape {a.shape}")
+    total = Sum.apply(a, axis=axes, keepdims=bool(keepdims))
+    return total / n if np.issubdtype(total.dtype, np.floating) else total / float(n)
+
+
+def max(a, axis=None, keepdims=False):
+    """Maximum over ``axis``; when several elements tie, they share the gradient equally."""
+    a = operand(a)
+    return Max.apply(a, axis=_normalize_axis(axis, a.shape, "max"), keepdims=bool(keepdims))
+
+
+def min(a, axis=None, keepdims=False):
+    """Minimum over ``axis`` (``-max(-a)``); ties share the gradient equally."""
+    return -max(-operand(a), axis, keepdims)
+
+
+def logsumexp(a, axis=None, keepdims=False):
+    """log Σ exp(a) over ``axis``, computed without overflow."""
+    a = operand(a)
+    return LogSumExp.apply(a, axis=_normalize_axis(axis, a.shape, "logsumexp"),
+                           keepdims=bool(keepdims))
