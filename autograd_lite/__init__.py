@@ -11,8 +11,8 @@ array([[0.2350, 0.4700]])
 from .tensor import Tensor, as_tensor, tensor  # first: it loads the ops
 from .engine import backward, grad
 from .errors import AnomalyError, AutogradError, DTypeError, GraphError, ShapeError
-from .function import (Function, detect_anomaly, enable_grad, is_grad_enabled, no_grad,
-                       set_grad_enabled)
+from .function import (Function, current_scope, detect_anomaly, enable_grad, is_grad_enabled,
+                       name_scope, no_grad, set_grad_enabled)
 from .ops.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from .ops.elementwise import (abs, add, astype, clip, div, exp, log, maximum, minimum, mul, neg,
                               pow, sqrt, sub, where)
@@ -34,3 +34,7 @@ def ones(shape, requires_grad=False, dtype=None, name=None) -> Tensor:
     """A tensor of ones (float64 unless ``dtype`` says otherwise)."""
     import numpy as np
     return Tensor(np.ones(shape, dtype=dtype or np.float64), requires_grad, name=name)
+
+
+from .gradcheck import (GradcheckError, course_gradient_check, gradcheck,  # noqa: E402
+                        gradgradcheck, numerical_grad)
