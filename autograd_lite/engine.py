@@ -98,13 +98,18 @@ def _check_finite(fn, upstream, grads):
 
 
 def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs=None,
-             allow_unused=False):
+             allow_unused=False, observer=None):
     """Run the chain rule from ``roots`` back through the graph.
 
     Without ``inputs``, gradients accumulate into the ``.grad`` of every leaf that requires
     one (and of tensors that called ``retain_grad()``).  With ``inputs``, nothing is written
     to ``.grad``: the gradients of those tensors are returned instead.  Leaves' ``.grad`` are
     written only after the whole pass succeeded.
+
+    ``observer(tensor, fn, grad, raw, fitted)``, if given, is called after each op's backward
+    with the op's output tensor, its Function, the incoming gradient, the gradients its
+    ``backward`` returned and those after the engine fitted them to the inputs' shapes
+    (``trace_backward`` uses it to print the chain-rule steps).
     """
     if retain_graph is None:
         retain_graph = create_graph
@@ -142,6 +147,8 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                           zip(fn.inputs, fn.needs_input_grad, in_grads))]
             if anomaly:
                 _check_finite(fn, g, fitted)
+            if observer is not None:
+                observer(t, fn, g, in_grads, fitted)
             for inp, ig in zip(fn.inputs, fitted):
                 if ig is not None:
                     prev = pending.get(inp)
@@ -174,7 +181,7 @@ def _write_grads(items):
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+         allow_unused=False, observer=None):
     """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched).
 
     With ``create_graph=True`` the result is itself differentiable: grad of grad gives second
@@ -200,5 +207,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if grad_outputs is not None and single_out and not isinstance(grad_outputs, (list, tuple)):
         grad_outputs = [grad_outputs]
     result = backward(outputs, grad_outputs, retain_graph=retain_graph,
-                      create_graph=create_graph, inputs=inputs, allow_unused=allow_unused)
+                      create_graph=create_graph, inputs=inputs, allow_unused=allow_unused,
+                      observer=observer)
     return result[0] if single_in else result
