@@ -87,8 +87,9 @@ class ScatterAdd(Function):
 class Concatenate(Function):
     rule = "each input gets its slice of dout"
     def forward(self, *arrays, axis):
+        out = np.concatenate(arrays, axis=axis)     # first: it checks the shapes and the axis
         self.bounds = np.cumsum([0] + [x.shape[axis] for x in arrays])
-        return np.concatenate(arrays, axis=axis)
+        return out
     def backward(self, grad):
         axis = self.params["axis"]
         lead = (slice(None),) * (axis % grad.ndim)
@@ -174,7 +175,11 @@ def squeeze(a, axis=None):
     if axis is None:
         shape = tuple(n for n in a.shape if n != 1)
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+        for ax in axes:
+            if not -a.ndim <= ax < a.ndim:
+                raise ShapeError(f"squeeze: axis {ax} is out of range for a tensor of shape "
+                                 f"{a.shape}")
         axes = {ax % a.ndim for ax in axes}
         for ax in axes:
             if a.shape[ax] != 1:
@@ -249,7 +254,11 @@ def concatenate(tensors, axis=0):
     tensors = [operand(t) for t in tensors]
     if not tensors:
         raise ShapeError("concatenate: needs at least one tensor")
-    return Concatenate.apply(*tensors, axis=axis)
+    ndim = tensors[0].ndim
+    if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
+        raise ShapeError(f"concatenate: axis {axis} is out of range for tensors of shape "
+                         f"{tensors[0].shape}")
+    return Concatenate.apply(*tensors, axis=int(axis))
 
 
 def stack(tensors, axis=0):
