@@ -49,7 +49,9 @@ def numerical_grad(f, inputs, eps=1e-6, grad_output=None):
     >>> g.round(6)
     array([ 3., 12.])
     """
-    xs = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
+    # C order: the flat views below must write through to the arrays f sees
+    xs = [np.array(x._data if isinstance(x, Tensor) else x, dtype=np.float64, order="C")
+          for x in inputs]
     v = None if grad_output is None else np.asarray(grad_output, dtype=np.float64)
 
     def value():
@@ -176,7 +178,10 @@ def _check(f, inputs, eps, atol, rtol, grad_output=None, seed=0) -> GradcheckRep
         v = np.asarray(grad_output, dtype=np.float64)
     elif out.size != 1:
         v = np.random.default_rng(seed).standard_normal(out.shape)
-    analytic = _grad(_scalarize(f(*xs), v), xs, allow_unused=True)
+    loss = _scalarize(f(*xs), v)
+    # an output that does not depend on the inputs (e.g. the derivative of a linear f)
+    # has a zero gradient: nothing to back-propagate
+    analytic = _grad(loss, xs, allow_unused=True) if loss.requires_grad else [None] * len(xs)
     numerical = numerical_grad(f, xs, eps, grad_output=v)
     reports = []
     for k, (x, a, n) in enumerate(zip(xs, analytic, numerical)):
@@ -313,18 +318,18 @@ def course_gradient_check(loss_fn, parameters, epsilon=1e-7, threshold=2e-7,
     analytic, approx, where = [], [], []
     for (name, p), g in zip(params.items(), grads):
         data = p._data
-        flat = data.reshape(-1)
         a = np.zeros(data.size) if g is None else g._data.reshape(-1).astype(np.float64)
         n = np.empty(data.size)
-        for i in range(data.size):
-            keep = flat[i]
-            flat[i] = keep + epsilon
+        # index the array itself (not a reshape, which copies a non-C-ordered array)
+        for i, index in enumerate(np.ndindex(data.shape)):
+            keep = data[index]
+            data[index] = keep + epsilon
             with no_grad():
                 plus = float(loss_fn()._data)
-            flat[i] = keep - epsilon
+            data[index] = keep - epsilon
             with no_grad():
                 minus = float(loss_fn()._data)
-            flat[i] = keep
+            data[index] = keep
             n[i] = (plus - minus) / (2 * epsilon)
         analytic.append(a)
         approx.append(n)
