@@ -1,0 +1,59 @@
+"""Text for pictures and traces: shapes, short array summaries, DOT-safe labels."""
+from __future__ import annotations
+
+import numpy as np
+
+SMALL = 6            # a tensor with at most this many numbers shows them all
+
+
+def shape_text(shape) -> str:
+    """``(2, 1)``; a 0-d tensor gives ``()``."""
+    return "(" + ", ".join(str(n) for n in shape) + ")"
+
+
+def number(x) -> str:
+    """A number in at most 4 significant digits."""
+    return f"{x:.4g}"
+
+
+def nonfinite(array: np.ndarray) -> str:
+    """'NaN', 'inf', 'NaN, inf' or '' for the special values found in ``array``."""
+    if not np.issubdtype(array.dtype, np.inexact):
+        return ""
+    found = [word for word, test in (("NaN", np.isnan), ("inf", np.isinf)) if test(array).any()]
+    return ", ".join(found)
+
+
+def array_text(array: np.ndarray, small: int = SMALL) -> str:
+    """All numbers of a small array, else ``mean …, min …, max …`` of the finite ones."""
+    array = np.asarray(array)
+    if array.size == 0:
+        return "empty"
+    if array.ndim == 0:
+        return number(array.item())
+    if array.size <= small:
+        if np.issubdtype(array.dtype, np.floating):
+            array = array + 0.0           # shows -0.0 as 0
+        return np.array2string(array, precision=4, separator=", ", suppress_small=True,
+                               max_line_width=48)
+    values = array.astype(np.float64) if array.dtype == bool else array
+    finite = values[np.isfinite(values)] if np.issubdtype(values.dtype, np.inexact) else values
+    if finite.size == 0:
+        return f"all {nonfinite(array)}"
+    text = (f"mean {number(finite.mean())}, min {number(finite.min())}, "
+            f"max {number(finite.max())}")
+    bad = array.size - finite.size
+    return text + (f", {bad} × {nonfinite(array)}" if bad else "")
+
+
+def grad_name(name: str) -> str:
+    """The course's name for a gradient: ``dw``, ``d(layer1.W)``, ``d[matmul]``."""
+    return "d" + name if name.isidentifier() or name.startswith("[") else f"d({name})"
+
+
+def dot_label(lines) -> str:
+    """Join text lines into one DOT label (backslashes escaped, lines centred)."""
+    out = []
+    for line in lines:
+        out.extend(str(line).split("\n"))
+    return "\\n".join(part.replace("\\", "\\\\") for part in out)

@@ -1,0 +1,217 @@
+"""trace_backward: the chain-rule steps of a backward pass, one per operation, as text."""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from ..engine import backward
+from ..tensor import Tensor
+from ._format import grad_name, number, shape_text
+from ._graph import Walk
+from .health import _norm
+
+
+@dataclass
+class InputGradient:
+    """The gradient one step passes to one input of its operation."""
+
+    name: str                    # "db", "d[matmul]"
+    shape: tuple | None          # its shape after the engine fitted it (the input's shape)
+    raw_shape: tuple | None      # the shape the op's backward returned
+    summed_axes: tuple = ()      # axes summed to undo broadcasting
+    note: str = ""               # e.g. "constant: no gradient"
+    next_step: int | None = None  # the step that carries this gradient further back
+
+    def text(self) -> str:
+        if self.shape is None:
+            return f"{self.name}: {self.note}"
+        if not self.summed_axes:
+            text = f"{self.name}  {shape_text(self.shape)}"
+        else:
+            text = (f"{self.name}  {shape_text(self.raw_shape)} → {summed_text(self)} → "
+                    f"{shape_text(self.shape)}")
+        return text + (f"   → step {self.next_step}" if self.next_step else "")
+
+
+@dataclass
+class TraceStep:
+    """One chain-rule step: an operation turns its upstream gradient into input gradients."""
+
+    index: int
+    op: str
+    output: str | None           # the name of the op's result, if it has one
+    output_shape: tuple
+    scope: str | None
+    rule: str
+    upstream: str                # name of the incoming gradient, e.g. "dz"
+    upstream_shape: tuple
+    gradients: list = field(default_factory=list)
+    sources: list = field(default_factory=list)   # the steps whose gradients were summed here
+
+    def upstream_note(self) -> str:
+        if self.index == 1:
+            return "   (the seed: 1)"
+        if len(self.sources) > 1:
+            return f"   (the sum of the gradients from steps {', '.join(map(str, self.sources))})"
+        return ""
+
+    def head(self) -> str:
+        out = f"{self.output} {shape_text(self.output_shape)}" if self.output \
+            else shape_text(self.output_shape)
+        return f"{self.op} → {out}" + (f"   in {self.scope}" if self.scope else "")
+
+
+def summed_text(g: InputGradient) -> str:
+    """'summed over axis 1 (the m = 4 examples)' for a gradient the engine reduced."""
+    axes = g.summed_axes
+    text = f"summed over axis {axes[0]}" if len(axes) == 1 else f"summed over axes {axes}"
+    if len(g.raw_shape) == 2 and 1 in axes and g.raw_shape[1] > 1:
+        text += f" (the m = {g.raw_shape[1]} examples)"
+    return text
+
+
+def _summed_axes(raw_shape, shape) -> tuple:
+    """The axes along which a gradient of ``raw_shape`` was summed to get ``shape``."""
+    lead = len(raw_shape) - len(shape)
+    return tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and raw_shape[i + lead] != 1)
+
+
+class BackwardTrace:
+    """The steps of one backward pass; ``print()`` it, or show it in a notebook as a table.
+
+    ``steps`` is the list of :class:`TraceStep`; ``parameters`` lists
+    ``(gradient name, shape, norm)`` of the parameters' gradients.
+    """
+
+    def __init__(self, root_name, root_shape, steps, parameters):
+        self.root_name, self.root_shape = root_name, root_shape
+        self.steps, self.parameters = steps, parameters
+
+    def __len__(self):
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+    def __getitem__(self, i):
+        return self.steps[i]
+
+    def header(self) -> str:
+        return (f"Backward trace of {self.root_name} {shape_text(self.root_shape)}: "
+                f"{len(self.steps)} chain-rule steps, from {self.root_name} back to the "
+                "inputs (the graph is kept, no .grad was changed)")
+
+    def __str__(self):
+        lines = [self.header(), ""]
+        for s in self.steps:
+            lines.append(f"{s.index:>2}. {s.head()}")
+            lines.append(f"    rule      {s.rule or '?'}")
+            lines.append(f"    upstream  {s.upstream}  {shape_text(s.upstream_shape)}"
+                         f"{s.upstream_note()}")
+            for k, g in enumerate(s.gradients):
+                lines.append(("    gives     " if k == 0 else " " * 14) + g.text())
+        if self.parameters:
+            lines += ["", "Gradients of the parameters:"]
+            width = max(len(name) for name, _, _ in self.parameters)
+            for name, shape, norm in self.parameters:
+                lines.append(f"  {name:<{width}}  {shape_text(shape):<10} ‖{name}‖ = "
+                             f"{number(norm)}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return str(self)
+
+    def _repr_html_(self):
+        e = html.escape
+        rows = "".join(
+            f"<tr><td>{s.index}</td><td>{e(s.head())}</td><td>{e(s.rule or '?')}</td>"
+            f"<td>{e(s.upstream)} {e(shape_text(s.upstream_shape))}"
+            f"{e(s.upstream_note())}</td>"
+            f"<td>{'<br>'.join(e(g.text()) for g in s.gradients)}</td></tr>"
+            for s in self.steps)
+        return (f"<table><caption>{e(self.header())}</caption><tr><th>#</th>"
+                "<th>operation → result</th><th>local rule</th><th>upstream</th>"
+                f"<th>gives</th></tr>{rows}</table>")
+
+
+def trace_backward(loss, *, names=None) -> BackwardTrace:
+    """Run the chain rule from ``loss`` and record every step, without consuming anything.
+
+    Each step names the operation and its result, the local derivative rule, the shape of
+    the upstream gradient and of each gradient it passes on, and where the engine summed a
+    broadcast gradient back to its input's shape (``db`` summed over the m examples).  The
+    graph is kept (``retain_graph=True``) and no ``.grad`` is changed.
+
+    Parameters
+    ----------
+    loss : Tensor
+        A one-element tensor whose graph still exists (trace before ``loss.backward()``).
+    names : dict, (name, tensor) pairs or a model, optional
+        Names for tensors without ``Tensor.name``.
+
+    Returns
+    -------
+    BackwardTrace
+        ``print(trace)`` in a terminal; a notebook shows it as a table.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> W = ag.tensor([[1.0, 2.0]], requires_grad=True, name="W")
+    >>> X = ag.tensor([[1.0, 0.0, 2.0], [0.0, 1.0, 1.0]], name="X")
+    >>> b = ag.tensor([[0.5]], requires_grad=True, name="b")
+    >>> Z = W @ X + b
+    >>> Z.name = "Z"
+    >>> trace = trace_backward(Z.sum())
+    >>> print(trace[1].gradients[1].text())
+    db  (1, 3) → summed over axis 1 (the m = 3 examples) → (1, 1)
+    >>> W.grad is None
+    True
+    """
+    if not isinstance(loss, Tensor):
+        raise TypeError(f"trace_backward: expected the loss Tensor, got {type(loss).__name__}")
+    walk = Walk(loss, names, what="trace_backward")
+    params = [t for t in reversed(walk.tensors()) if walk.is_param(t)]
+    steps, step_of, inputs_of = [], {}, []
+
+    def observe(t, fn, grad, raw, fitted):
+        steps.append(_step(walk, len(steps) + 1, t, fn, grad, raw, fitted))
+        step_of[id(t)] = len(steps)
+        inputs_of.append([inp for inp in fn.inputs if not walk.is_literal(inp)])
+
+    found = backward([loss], retain_graph=True, inputs=params, allow_unused=True,
+                     observer=observe)
+    for step, inputs in zip(steps, inputs_of):     # link each gradient to where it goes next
+        for g, inp in zip(step.gradients, inputs):
+            g.next_step = step_of.get(id(inp))
+            if g.next_step and g.shape is not None:
+                steps[g.next_step - 1].sources.append(step.index)
+    summary = [(grad_name(walk.label(t)), t.shape, _norm(g.numpy()))
+               for t, g in zip(params, found) if g is not None]
+    return BackwardTrace(walk.label(loss), loss.shape, steps, summary)
+
+
+def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
+    gradients = []
+    for inp, r, g in zip(fn.inputs, raw, fitted):
+        if walk.is_literal(inp):
+            continue
+        if not inp.requires_grad:
+            name = walk.name(inp)
+            gradients.append(InputGradient(name or f"a constant {shape_text(inp.shape)}",
+                                           None, None,
+                                           note="constant, no gradient" if name else
+                                           "no gradient"))
+            continue
+        name = grad_name(walk.label(inp))
+        if g is None:
+            gradients.append(InputGradient(name, None, None, note="no gradient"))
+            continue
+        raw_shape = tuple(r.shape)
+        gradients.append(InputGradient(name, g.shape, raw_shape,
+                                       _summed_axes(raw_shape, g.shape)
+                                       if raw_shape != g.shape else ()))
+    return TraceStep(index=index, op=fn.name, output=walk.name(t), output_shape=t.shape,
+                     scope=fn.scope, rule=fn.rule, upstream=grad_name(walk.label(t)),
+                     upstream_shape=grad.shape, gradients=gradients)
