@@ -1,0 +1,367 @@
+"""Elementwise primitives: gradients against central differences (first and second order),
+over random shapes with broadcasting, 0-d and size-1 axes; kink conventions checked exactly."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite.testing import (arrays, assert_gradients_match,
+                                   assert_second_gradients_match, broadcastable_shapes, shapes)
+
+FIRST = settings(max_examples=30, deadline=None)
+SECOND = settings(max_examples=12, deadline=None)
+
+
+@st.composite
+def pairs(draw, max_side=4, a_range=(-5.0, 5.0), b_range=(-5.0, 5.0)):
+    """Two arrays of mutually broadcastable shapes (0-d and size-1 axes included)."""
+    sa, sb = draw(broadcastable_shapes(max_side=max_side))
+    a = draw(arrays(sa, min_value=a_range[0], max_value=a_range[1]))
+    b = draw(arrays(sb, min_value=b_range[0], max_value=b_range[1]))
+    return a, b
+
+
+def off_grid(x):
+    """Values k/10 + 0.05: at least 0.05 away from 0 and from every on_grid value."""
+    return np.round(x, 1) + 0.05
+
+
+def on_grid(x):
+    return np.round(x, 1)
+
+
+def nonzero(x):
+    """Same magnitudes, kept at least 0.5 away from 0 (for divisors)."""
+    return np.where(x >= 0, 0.5 + np.abs(x), -0.5 - np.abs(x))
+
+
+def grads(f, *arrays_):
+    """The engine's gradient of f(*inputs).sum() for float64 leaves made from arrays_."""
+    xs = [ag.tensor(a, requires_grad=True) for a in arrays_]
+    f(*xs).sum().backward()
+    return [x.grad.numpy() for x in xs]
+
+
+# --- binary arithmetic, with broadcasting --------------------------------------------------
+
+BINARY = {
+    "add": (lambda a, b: a + b, lambda a, b: (a, b)),
+    "sub": (lambda a, b: a - b, lambda a, b: (a, b)),
+    "mul": (lambda a, b: a * b, lambda a, b: (a, b)),
+    "div": (lambda a, b: a / b, lambda a, b: (a, nonzero(b) / 2)),
+    "add_fn": (ag.add, lambda a, b: (a, b)),
+    "sub_fn": (ag.sub, lambda a, b: (a, b)),
+    "mul_fn": (ag.mul, lambda a, b: (a, b)),
+    "div_fn": (ag.div, lambda a, b: (a, nonzero(b) / 2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@FIRST
+@given(pair=pairs())
+def test_binary_first_order(name, pair):
+    f, prepare = BINARY[name]
+    assert_gradients_match(f, list(prepare(*pair)))
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div"])
+@SECOND
+@given(pair=pairs(max_side=3))
+def test_binary_second_order(name, pair):
+    f, prepare = BINARY[name]
+    assert_second_gradients_match(f, list(prepare(*pair)))
+
+
+@FIRST
+@given(pair=pairs())
+def test_binary_values_match_numpy(pair):
+    a, b = pair
+    b = nonzero(b)
+    ta, tb = ag.tensor(a), ag.tensor(b)
+    np.testing.assert_array_equal((ta + tb).numpy(), a + b)
+    np.testing.assert_array_equal((ta - tb).numpy(), a - b)
+    np.testing.assert_array_equal((ta * tb).numpy(), a * b)
+    np.testing.assert_array_equal((ta / tb).numpy(), a / b)
+    assert (ta * tb).shape == np.broadcast_shapes(a.shape, b.shape)
+
+
+def test_broadcast_gradients_are_summed_back_exactly():
+    a = np.arange(6.0).reshape(2, 3)
+    b = np.array([10.0, 20.0, 30.0])
+    da, db = grads(lambda x, y: x * y, a, b)
+    np.testing.assert_array_equal(da, np.broadcast_to(b, (2, 3)))
+    np.testing.assert_array_equal(db, a.sum(axis=0))
+    da, db = grads(lambda x, y: x / y, a, b)
+    np.testing.assert_allclose(db, (-a / b ** 2).sum(axis=0))
+
+
+def test_same_tensor_on_both_sides_accumulates():
+    x = ag.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (x * x + x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * x.numpy() + 1)
+
+
+# --- unary ---------------------------------------------------------------------------------
+
+UNARY = {
+    # name: (function, strategy for its input)
+    "neg": (ag.neg, arrays()),
+    "neg_op": (lambda x: -x, arrays()),
+    "exp": (ag.exp, arrays()),
+    "log": (ag.log, arrays(min_value=0.2, max_value=5.0)),
+    "sqrt": (ag.sqrt, arrays(min_value=0.2, max_value=5.0)),
+    "abs": (ag.abs, arrays().map(off_grid)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@FIRST
+@given(data=st.data())
+def test_unary_first_order(name, data):
+    f, strategy = UNARY[name]
+    assert_gradients_match(f, [data.draw(strategy)])
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@SECOND
+@given(data=st.data())
+def test_unary_second_order(name, data):
+    f, strategy = UNARY[name]
+    assert_second_gradients_match(f, [data.draw(strategy)])
+
+
+def test_unary_known_derivatives():
+    x = np.array([0.3, 1.0, 2.5])
+    np.testing.assert_allclose(grads(ag.exp, x)[0], np.exp(x))
+    np.testing.assert_allclose(grads(ag.log, x)[0], 1 / x)
+    np.testing.assert_allclose(grads(ag.sqrt, x)[0], 0.5 / np.sqrt(x))
+    np.testing.assert_array_equal(grads(ag.neg, x)[0], -np.ones(3))
+
+
+def test_abs_derivative_is_sign_and_zero_at_zero():
+    np.testing.assert_array_equal(grads(ag.abs, np.array([-2.0, 0.0, 3.0]))[0], [-1.0, 0.0, 1.0])
+
+
+def test_log_of_zero_gives_inf_gradient_under_detect_anomaly():
+    x = ag.tensor([0.0, 1.0], requires_grad=True)
+    with ag.detect_anomaly(), np.errstate(divide="ignore"):
+        y = ag.log(x).sum()
+        with pytest.raises(ag.AnomalyError, match="'log'"):
+            y.backward()
+
+
+# --- pow: tensor and scalar exponents ------------------------------------------------------
+
+@FIRST
+@given(pair=pairs(a_range=(0.5, 3.0), b_range=(-2.0, 2.0)))
+def test_pow_tensor_exponent_first_order(pair):
+    assert_gradients_match(lambda a, p: a ** p, list(pair))
+
+
+@SECOND
+@given(pair=pairs(max_side=3, a_range=(0.5, 3.0), b_range=(-2.0, 2.0)))
+def test_pow_tensor_exponent_second_order(pair):
+    assert_second_gradients_match(ag.pow, list(pair))
+
+
+@FIRST
+@given(x=arrays(), p=st.sampled_from([1, 2, 3, -1, -2]))
+def test_pow_integer_scalar_exponent_any_sign_base(x, p):
+    x = off_grid(x) if p > 0 else nonzero(x)
+    assert_gradients_match(lambda a: a ** p, [x])
+    np.testing.assert_allclose(grads(lambda a: a ** p, x)[0], p * x ** (p - 1.0), rtol=1e-12)
+
+
+@FIRST
+@given(x=arrays(min_value=0.2, max_value=4.0), p=st.sampled_from([0.5, 1.5, -0.5, -2.5, 0.0]))
+def test_pow_real_scalar_exponent_positive_base(x, p):
+    assert_gradients_match(lambda a: a ** p, [x])
+
+
+@SECOND
+@given(x=arrays(max_side=3, min_value=0.2, max_value=4.0),
+       p=st.sampled_from([2, 3, 0.5, -1, 1.5]))
+def test_pow_scalar_exponent_second_order(x, p):
+    assert_second_gradients_match(lambda a: a ** p, [x])
+
+
+@FIRST
+@given(x=arrays(min_value=-3.0, max_value=3.0))
+def test_number_to_the_power_of_a_tensor(x):
+    assert_gradients_match(lambda a: 2.0 ** a, [x])
+    np.testing.assert_allclose(grads(lambda a: 2.0 ** a, x)[0], np.log(2.0) * 2.0 ** x)
+
+
+def test_pow_exponent_gradient_is_zero_where_the_base_is_not_positive():
+    a = ag.tensor([-2.0, 0.0, 3.0])
+    p = ag.tensor([2.0, 2.0, 2.0], requires_grad=True)
+    (a ** p).sum().backward()
+    np.testing.assert_allclose(p.grad.numpy(), [0.0, 0.0, 9.0 * np.log(3.0)])
+
+
+# --- maximum / minimum: ties split half and half -------------------------------------------
+
+@pytest.mark.parametrize("f", [ag.maximum, ag.minimum], ids=["maximum", "minimum"])
+@FIRST
+@given(pair=pairs())
+def test_maximum_minimum_first_order(f, pair):
+    a, b = pair
+    assert_gradients_match(f, [off_grid(a), on_grid(b)])     # never a tie
+
+
+@pytest.mark.parametrize("f", [ag.maximum, ag.minimum], ids=["maximum", "minimum"])
+@SECOND
+@given(pair=pairs(max_side=3))
+def test_maximum_minimum_second_order(f, pair):
+    a, b = pair
+    assert_second_gradients_match(f, [off_grid(a), on_grid(b)])
+
+
+def test_maximum_ties_split_the_gradient_half_and_half():
+    a = np.array([1.0, 3.0, 2.0, -1.0])
+    b = np.array([2.0, 3.0, 2.0, -4.0])
+    da, db = grads(ag.maximum, a, b)
+    np.testing.assert_array_equal(da, [0.0, 0.5, 0.5, 1.0])
+    np.testing.assert_array_equal(db, [1.0, 0.5, 0.5, 0.0])
+    da, db = grads(ag.minimum, a, b)
+    np.testing.assert_array_equal(da, [1.0, 0.5, 0.5, 0.0])
+    np.testing.assert_array_equal(db, [0.0, 0.5, 0.5, 1.0])
+
+
+def test_maximum_tie_with_a_broadcast_scalar_sums_the_halves():
+    a = ag.tensor([0.0, 0.0, 1.0], requires_grad=True)
+    b = ag.tensor(0.0, requires_grad=True)
+    ag.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [0.5, 0.5, 1.0])
+    assert b.grad.shape == () and b.grad.item() == 1.0
+
+
+# --- where and clip --------------------------------------------------------------------------
+
+@st.composite
+def where_inputs(draw, max_side=4):
+    sc, sa, sb = draw(broadcastable_shapes(num_shapes=3, max_side=max_side))
+    condition = draw(arrays(sc)) > 0
+    return condition, draw(arrays(sa)), draw(arrays(sb))
+
+
+@FIRST
+@given(inputs=where_inputs())
+def test_where_first_order(inputs):
+    condition, a, b = inputs
+    assert_gradients_match(lambda x, y: ag.where(condition, x, y), [a, b])
+    np.testing.assert_array_equal(ag.where(condition, a, b).numpy(), np.where(condition, a, b))
+
+
+@SECOND
+@given(inputs=where_inputs(max_side=3))
+def test_where_second_order(inputs):
+    condition, a, b = inputs
+    assert_second_gradients_match(lambda x, y: ag.where(condition, x * y, y * y), [a, b])
+
+
+def test_where_routes_the_gradient_and_accepts_a_tensor_condition():
+    x = ag.tensor([-1.0, 2.0, -3.0], requires_grad=True)
+    y = ag.tensor(5.0, requires_grad=True)
+    ag.where(x > 0, x, y).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0])
+    assert y.grad.item() == 2.0
+
+
+@FIRST
+@given(x=arrays(), bounds=st.tuples(st.integers(-40, 40), st.integers(0, 40)),
+       sides=st.sampled_from(["both", "min", "max"]))
+def test_clip_first_order(x, bounds, sides):
+    lo = bounds[0] / 10
+    hi = lo + bounds[1] / 10
+    lo, hi = (lo if sides != "max" else None), (hi if sides != "min" else None)
+    x = off_grid(x)                                   # never exactly at a bound
+    assert_gradients_match(lambda a: ag.clip(a, lo, hi), [x])
+    np.testing.assert_array_equal(ag.clip(x, lo, hi).numpy(), np.clip(x, lo, hi))
+
+
+@SECOND
+@given(x=arrays(max_side=3))
+def test_clip_second_order(x):
+    assert_second_gradients_match(lambda a: ag.clip(a * a, 0.3, 2.0), [off_grid(x)])
+
+
+def test_clip_gradient_is_one_inside_and_at_the_bounds_zero_outside():
+    x = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(grads(lambda a: ag.clip(a, -1.0, 1.0), x)[0],
+                                  [0.0, 1.0, 1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(grads(lambda a: a.clip(min=0.5), x)[0],
+                                  [0.0, 0.0, 0.0, 1.0, 1.0])
+
+
+def test_clip_without_bounds_is_an_error():
+    with pytest.raises(ValueError, match="clip"):
+        ag.clip(ag.tensor([1.0]))
+
+
+# --- astype ----------------------------------------------------------------------------------
+
+@FIRST
+@given(x=arrays(min_value=-3.0, max_value=3.0))
+def test_astype_to_float32_and_back(x):
+    t = ag.tensor(x, requires_grad=True)
+    c = ag.astype(t, np.float32)
+    assert c.dtype == np.float32 and c.grad_fn.name == "cast"
+    weights = np.linspace(-1.0, 1.0, x.size, dtype=np.float32).reshape(x.shape)
+    (c * weights).sum().backward()
+    assert t.grad.dtype == np.float64
+    np.testing.assert_array_equal(t.grad.numpy(), weights.astype(np.float64))
+    # through float32 the finite differences are only good to float32 precision
+    assert_gradients_match(lambda a: ag.astype(ag.astype(a, "float32") ** 2, "float64"), [x],
+                           eps=1e-2, atol=1e-2, rtol=1e-2)
+
+
+def test_astype_same_dtype_is_the_tensor_itself_and_int_to_float_starts_a_graph():
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert ag.astype(t, np.float64) is t
+    i = ag.tensor([1, 2])
+    f = i.astype(np.float64)
+    assert f.dtype == np.float64 and not f.requires_grad
+    np.testing.assert_array_equal(i.float().numpy(), [1.0, 2.0])
+
+
+def test_float32_gradient_of_float64_computation_is_cast_back():
+    w = ag.tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    x = ag.tensor([0.5, 0.25])                      # float64: numpy promotes the product
+    y = (w * x).sum()
+    assert y.dtype == np.float64
+    y.backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad.numpy(), np.array([0.5, 0.25], dtype=np.float32))
+
+
+# --- shapes: 0-d and size-1 explicitly -------------------------------------------------------
+
+@pytest.mark.parametrize("shape_a, shape_b", [((), ()), ((), (3,)), ((1,), (2, 3)),
+                                              ((2, 1, 3), (4, 1)), ((1, 1), ())])
+def test_binary_ops_on_0d_and_size1_shapes(shape_a, shape_b):
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(shape_a)
+    b = nonzero(rng.standard_normal(shape_b))
+    for f in (ag.add, ag.sub, ag.mul, ag.div):
+        assert_gradients_match(f, [a, b])
+        da, db = grads(f, a, b)
+        assert da.shape == shape_a and db.shape == shape_b
+
+
+def test_mismatched_shapes_raise_shape_error_naming_the_op_and_shapes():
+    with pytest.raises(ag.ShapeError, match=r"mul.*\(2, 3\).*\(4,\)"):
+        ag.tensor(np.ones((2, 3))) * ag.tensor(np.ones(4))
+    with pytest.raises(ag.ShapeError, match=r"maximum.*\(2,\).*\(3,\)"):
+        ag.maximum(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0, 3.0]))
+
+
+@settings(max_examples=20, deadline=None)
+@given(shape=shapes())
+def test_constant_operand_gets_no_gradient_but_the_other_does(shape):
+    x = ag.tensor(np.full(shape, 2.0), requires_grad=True)
+    c = ag.tensor(np.full(shape, 3.0))
+    (x * c + c / x - c).sum().backward()
+    assert c.grad is None
+    np.testing.assert_allclose(x.grad.numpy(), np.full(shape, 3.0 - 3.0 / 4.0))
