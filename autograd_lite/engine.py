@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AnomalyError, GraphError, ShapeError
-from .function import is_anomaly_enabled, set_grad_enabled
-from .ops.elementwise import astype
+from .function import Clock, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
 
@@ -35,17 +34,44 @@ def topological_order(roots):
         if fn is None:
             continue
         if fn.released:
-            raise GraphError(
-                f"backward: the graph through '{fn.name}' was already released by an earlier "
-                "backward pass. Recompute the forward pass, or call backward(retain_graph=True) "
-                "the first time if you need to go through the same graph twice.")
+            raise _released(fn)
         for inp in fn.inputs:
             if inp._requires_grad and id(inp) not in seen:
                 stack.append((inp, False))
     return order
 
 
-def _seed(root, grad):
+def _released(fn):
+    return GraphError(
+        f"backward: the graph through '{fn.name}' was already released by an earlier "
+        "backward pass. Recompute the forward pass, or call backward(retain_graph=True) "
+        "the first time if you need to go through the same graph twice.")
+
+
+def _count_consumers(roots):
+    """For every tensor below ``roots`` that needs a gradient: how many op inputs it feeds.
+
+    A tensor's gradient is complete once that many contributions have arrived (Kahn's
+    algorithm, as HIPS autograd does it); an explicit stack, so no recursion limit.
+    """
+    consumers, stack, seen = {}, list(roots), {id(r) for r in roots}
+    while stack:
+        fn = stack.pop()._fn
+        if fn is None:
+            continue
+        if fn.released:
+            raise _released(fn)
+        for x, need in zip(fn.inputs, fn.needs_input_grad):
+            if need:
+                key = id(x)
+                consumers[key] = consumers.get(key, 0) + 1
+                if key not in seen:
+                    seen.add(key)
+                    stack.append(x)
+    return consumers
+
+
+def _seed(root, grad, as_tensors):
     """The starting gradient d(root)/d(root): 1 for a one-element tensor, else ``grad``."""
     if not root._requires_grad:
         raise GraphError(
@@ -58,43 +84,61 @@ def _seed(root, grad):
                 f"backward: a gradient can only be implied for a one-element output, this one "
                 f"has shape {root.shape}; pass grad= of that shape, or reduce it first "
                 "(e.g. loss.sum() or loss.mean())")
-        return Tensor._make(np.ones(root.shape, dtype=root.dtype))
-    grad = grad if isinstance(grad, Tensor) else as_tensor(grad, dtype=root.dtype)
+        grad = np.ones(root.shape, dtype=root.dtype)
+    elif isinstance(grad, Tensor):
+        grad = grad if as_tensors else grad._data
+    else:
+        grad = np.asarray(grad, dtype=root.dtype)
     if grad.shape != root.shape:
         raise ShapeError(f"backward: grad has shape {grad.shape} but the output has shape "
                          f"{root.shape}")
-    return grad
+    return as_tensor(grad) if as_tensors and not isinstance(grad, Tensor) else grad
 
 
-def _fit(grad, inp, index, fn):
+def _fit(grad, inp, index, fn, as_tensors):
     """Bring one input gradient to the input's shape and dtype; refuse what cannot fit."""
-    if not isinstance(grad, Tensor):
+    if as_tensors and not isinstance(grad, Tensor):
         grad = as_tensor(grad)
-    if grad.shape != inp.shape:
+    shape = inp._data.shape
+    if grad.shape != shape:
         try:
-            grad = sum_to(grad, inp.shape)
-        except ShapeError:
+            grad = sum_to(grad, shape)
+        except (ShapeError, ValueError):
             raise GraphError(
                 f"{fn.name}: backward returned a gradient of shape {grad.shape} for input "
-                f"{index} of shape {inp.shape}") from None
-    if grad.dtype != inp.dtype:
-        grad = astype(grad, inp.dtype)
+                f"{index} of shape {shape}") from None
+    if grad.dtype != inp._data.dtype:
+        grad = grad.astype(inp._data.dtype)
     return grad
 
 
 def _check_finite(fn, upstream, grads):
     """Anomaly mode: name the op whose derivative turned finite numbers into NaN/inf."""
-    if not np.all(np.isfinite(upstream._data)):
+    if not np.all(np.isfinite(_array(upstream))):
         return
     for i, (inp, g) in enumerate(zip(fn.inputs, grads)):
-        if g is None or np.all(np.isfinite(g._data)):
+        if g is None or np.all(np.isfinite(_array(g))):
             continue
-        bad = "nan" if np.isnan(g._data).any() else "inf"
+        bad = "nan" if np.isnan(_array(g)).any() else "inf"
         raise AnomalyError(
             f"backward of '{fn.name}' produced {bad} in the gradient of its input {i} "
             f"(shape {inp.shape})\n"
             f"  the operation was created at {getattr(fn, 'created_at', '<unknown>')}\n"
             f"  its derivative rule: {fn.rule or '?'}; the incoming gradient was finite")
+
+
+def _observe(t, fn, g, raw, as_tensors, observer):
+    """Anomaly checks and the observer callback, off the fast path."""
+    fitted = [None if (ig is None or not need) else _fit(ig, x, i, fn, as_tensors)
+              for i, (x, need, ig) in enumerate(zip(fn.inputs, fn.needs_input_grad, raw))]
+    if is_anomaly_enabled():
+        _check_finite(fn, g, fitted)
+    if observer is not None:
+        observer(t, fn, g, raw, fitted)
+
+
+def _array(x):
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs=None,
@@ -106,6 +150,9 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     to ``.grad``: the gradients of those tensors are returned instead.  Leaves' ``.grad`` are
     written only after the whole pass succeeded.
 
+    A first-order pass runs each op's ``backward`` on plain numpy arrays; with
+    ``create_graph=True`` it runs them on Tensors, recording the pass for higher derivatives.
+
     ``observer(tensor, fn, grad, raw, fitted)``, if given, is called after each op's backward
     with the op's output tensor, its Function, the incoming gradient, the gradients its
     ``backward`` returned and those after the engine fitted them to the inputs' shapes
@@ -116,67 +163,90 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     grads = [None] * len(roots) if grads is None else list(grads)
     if len(grads) != len(roots):
         raise ValueError(f"backward: {len(roots)} outputs but {len(grads)} gradients")
-    pending = {}                      # tensor -> its gradient so far
+    pending = {}                      # id(tensor) -> its gradient so far
     for root, g in zip(roots, grads):
-        g = _seed(root, g)
-        pending[root] = g if root not in pending else pending[root] + g
+        g = _seed(root, g, create_graph)
+        key = id(root)
+        pending[key] = g if key not in pending else pending[key] + g
 
-    targets = None if inputs is None else {t: None for t in inputs}
-    order = topological_order(roots)
-    leaf_grads, retained = {}, []
-    anomaly = is_anomaly_enabled()
+    targets = None if inputs is None else {id(t): None for t in inputs}
+    consumers = _count_consumers(roots)
+    ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
+    done, leaf_grads, retained = [], [], []
+    careful = is_anomaly_enabled() or observer is not None
+    now = Clock.now
     with set_grad_enabled(create_graph):
-        for t in reversed(order):
-            g = pending.pop(t, None)
-            if g is None:
-                continue
+        while ready:
+            t = ready.pop()
+            g = pending.pop(id(t), None)
             fn = t._fn
-            if targets is not None:
-                if t in targets:
-                    targets[t] = g
-            elif fn is None:
-                leaf_grads[t] = g
-            elif t._retains_grad:
-                retained.append((t, g))
+            if g is not None:
+                if targets is not None:
+                    if id(t) in targets:
+                        targets[id(t)] = g
+                elif fn is None:
+                    leaf_grads.append((t, g))
+                elif t._retains_grad:
+                    retained.append((t, g))
             if fn is None:
                 continue
-            fn.check_versions()
-            in_grads = fn.backward(g)
-            fitted = [None if (ig is None or not need) else _fit(ig, inp, i, fn)
-                      for i, (inp, need, ig) in enumerate(
-                          zip(fn.inputs, fn.needs_input_grad, in_grads))]
-            if anomaly:
-                _check_finite(fn, g, fitted)
-            if observer is not None:
-                observer(t, fn, g, in_grads, fitted)
-            for inp, ig in zip(fn.inputs, fitted):
+            done.append(fn)
+            xs, needs = fn.inputs, fn.needs_input_grad
+            if g is not None:
+                if fn.clock != now:
+                    fn.check_versions()
+                if create_graph:
+                    raw = fn.backward(g, t, *xs)
+                elif len(xs) == 2:
+                    raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
+                else:
+                    raw = fn.backward(g, t._data, *[x._data for x in xs])
+                if careful:
+                    _observe(t, fn, g, raw, create_graph, observer)
+            for i, need in enumerate(needs):
+                if not need:
+                    continue
+                x = xs[i]
+                key = id(x)
+                ig = None if g is None else raw[i]
                 if ig is not None:
-                    prev = pending.get(inp)
-                    pending[inp] = ig if prev is None else prev + ig
+                    if create_graph or ig.shape != x._data.shape or ig.dtype != x._data.dtype:
+                        ig = _fit(ig, x, i, fn, create_graph)
+                    prev = pending.get(key)
+                    pending[key] = ig if prev is None else prev + ig
+                left = consumers[key] - 1
+                if left:
+                    consumers[key] = left
+                else:
+                    ready.append(x)
 
         if targets is None:
-            _write_grads(list(leaf_grads.items()) + retained)
+            _write_grads(leaf_grads + retained)
 
     if not retain_graph:
-        for t in order:
-            if t._fn is not None:
-                t._fn.release()
+        for fn in done:
+            fn.release()
     if targets is None:
         return None
     missing = [i for i, g in enumerate(targets.values()) if g is None]
     if missing and not allow_unused:
         raise GraphError(f"grad: input(s) {missing} were not used to compute the output(s); "
                          "pass allow_unused=True to get None for them")
-    return list(targets.values())
+    return [g if g is None or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
+            for g in targets.values()]
 
 
 def _write_grads(items):
-    """Accumulate into ``.grad``; a gradient object shared by two tensors is copied first."""
+    """Accumulate into ``.grad`` as Tensors.  A gradient array shared by two tensors, or a
+    read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
     used = set()
     for t, g in items:
-        if id(g._data) in used:
-            g = Tensor._make(g._data.copy(), g._requires_grad) if g._fn is None else g
-        used.add(id(g._data))
+        if not isinstance(g, Tensor):
+            g = np.asarray(g)
+            if id(g) in used or not g.flags.writeable:
+                g = g.copy()
+            used.add(id(g))
+            g = Tensor._make(g)
         t.grad = g if t.grad is None else t.grad + g
 
 

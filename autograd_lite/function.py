@@ -14,12 +14,19 @@ import weakref
 
 from .errors import GraphError, ShapeError
 
-_state = threading.local()
+class _ThreadState(threading.local):
+    """Per-thread switches; class attributes are the defaults every new thread starts with."""
+    enabled = True      # grad mode
+    scope = None        # innermost name_scope
+    anomaly = False     # detect_anomaly
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled() -> bool:
     """Whether operations are being recorded in this thread (default: True)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 class _GradMode:
@@ -96,7 +103,7 @@ class set_grad_enabled(_GradMode):
 
 def current_scope():
     """The dotted name of the innermost :class:`name_scope` of this thread, or None."""
-    return getattr(_state, "scope", None)
+    return _state.scope
 
 
 class name_scope:
@@ -131,7 +138,7 @@ class name_scope:
 # --- anomaly mode: remember where each op was created, check every backward result -----------
 
 def is_anomaly_enabled() -> bool:
-    return getattr(_state, "anomaly", False)
+    return _state.anomaly
 
 
 class detect_anomaly:
@@ -173,15 +180,24 @@ def _user_frame() -> str:
     return "<unknown>"
 
 
+class Clock:
+    """A global clock of in-place changes: ``Tensor.data = ...`` advances it and stamps the
+    tensor.  An op recorded at time T whose input carries a later stamp saw stale data."""
+    now = 0
+
+
 class Function:
     """Base class of every primitive operation.
 
     Subclasses define ``forward(self, *arrays, **params) -> ndarray`` and
-    ``backward(self, grad) -> tuple`` returning one gradient (Tensor) per input, or ``None``
-    for an input that needs none.  In ``backward`` the inputs are ``self.inputs`` (Tensors),
-    the output is ``self.out`` and ``self.needs_input_grad`` tells which inputs want a
-    gradient.  Non-differentiable helpers (masks) may be saved on ``self`` in ``forward``.
-    Reducing a broadcast gradient back to its input's shape is the engine's job.
+    ``backward(self, grad, out, *inputs) -> tuple`` with one gradient per input (``None`` for
+    an input that needs none; ``self.needs_input_grad`` tells which are wanted).
+    ``backward`` is written with numpy operators and functions (``np.exp``, ``np.where``,
+    ``np.broadcast_to``, ``@``, ``.sum``, ...): on a first-order pass the engine hands it
+    plain arrays, so it costs what numpy costs; with ``create_graph=True`` it hands it
+    Tensors, whose numpy protocol records every step — one definition serves both.
+    Masks may be saved on ``self`` in ``forward``.  Reducing a broadcast gradient back to
+    its input's shape is the engine's job.
     """
 
     name = "function"          # shown in errors, graph pictures and traces
@@ -197,34 +213,38 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the forward pass on ``inputs`` (Tensors) and record it if a gradient is needed."""
-        from .tensor import Tensor
-
-        fn = cls()
+        fn = _new(cls)
         try:
-            data = fn.forward(*[t._data for t in inputs], **params)
+            if len(inputs) == 2:        # the common case, without building lists
+                a, b = inputs
+                data = fn.forward(a._data, b._data, **params)
+                needs = (a._requires_grad, b._requires_grad)
+            else:
+                data = fn.forward(*[t._data for t in inputs], **params)
+                needs = tuple([t._requires_grad for t in inputs])
         except ValueError as exc:
             raise ShapeError(
                 f"{cls.name}: cannot apply to shapes "
                 f"{', '.join(str(t.shape) for t in inputs)}: {exc}") from None
-        record = getattr(_state, "enabled", True) and any(t._requires_grad for t in inputs)
-        out = Tensor._make(data, record)
-        if record:
-            fn.inputs = inputs
-            fn.needs_input_grad = tuple(t._requires_grad for t in inputs)
-            fn.versions = tuple(t._version for t in inputs)
-            fn.params = params
-            fn._out = weakref.ref(out)
-            scope = getattr(_state, "scope", None)
-            if scope is not None:
-                fn.scope = scope
-            if getattr(_state, "anomaly", False):
-                fn.created_at = _user_frame()
-            out._fn = fn
+        state = _state
+        if not state.enabled or True not in needs:
+            return _make_tensor(data, False)
+        out = _make_tensor(data, True)
+        fn.inputs = inputs
+        fn.needs_input_grad = needs
+        fn.params = params
+        fn.clock = Clock.now
+        fn._out = _weakref(out)
+        if state.scope is not None:
+            fn.scope = state.scope
+        if state.anomaly:
+            fn.created_at = _user_frame()
+        out._fn = fn
         return out
 
     @property
     def out(self):
-        """The output Tensor of this call (alive while a backward pass runs through it)."""
+        """The output Tensor of this call (for introspection: graph drawing, traces)."""
         out = self._out()
         if out is None:
             raise GraphError(f"{self.name}: its output tensor no longer exists")
@@ -233,7 +253,7 @@ class Function:
     def forward(self, *arrays, **params):
         raise NotImplementedError
 
-    def backward(self, grad):
+    def backward(self, grad, out, *inputs):
         raise NotImplementedError
 
     def release(self):
@@ -243,13 +263,20 @@ class Function:
 
     def check_versions(self):
         """Raise if an input saved for backward was modified in place after this call."""
-        for i, (t, v) in enumerate(zip(self.inputs, self.versions)):
-            if t._version != v:
+        if Clock.now == self.clock:      # nothing at all changed in place since the forward
+            return
+        for i, t in enumerate(self.inputs):
+            if t._version > self.clock:
                 raise GraphError(
                     f"{self.name}: input {i} (shape {t.shape}"
                     f"{', name ' + repr(t.name) if t.name else ''}) was modified in place "
-                    f"after the forward pass (version {v} -> {t._version}); its gradient "
-                    "would be wrong. Recompute the forward pass after changing the data.")
+                    "after the forward pass; its gradient would be wrong. Recompute the "
+                    "forward pass after changing the data (e.g. after an optimizer step).")
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+_new = object.__new__
+_weakref = weakref.ref
+_make_tensor = None     # Tensor._make, bound by autograd_lite.tensor once Tensor exists

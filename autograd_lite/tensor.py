@@ -10,10 +10,11 @@ import numbers
 import numpy as np
 
 from .errors import DTypeError, GraphError
+from .function import Clock
 
 
 def _is_float(dtype) -> bool:
-    return np.issubdtype(dtype, np.floating)
+    return dtype.kind == "f"
 
 
 class Tensor:
@@ -37,9 +38,19 @@ class Tensor:
     __slots__ = ("_data", "grad", "_requires_grad", "_fn", "name", "_version",
                  "_retains_grad", "__weakref__")
 
-    # numpy defers to our reflected operators, so `ndarray + Tensor` is a Tensor.
-    __array_ufunc__ = None
-    __array_priority__ = 1000
+    # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
+    # The tables at the end of this module list exactly which numpy functions are supported.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        op = _UFUNCS.get(ufunc) if method == "__call__" and not kwargs else None
+        if op is None:
+            return NotImplemented
+        return op(*inputs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        op = _FUNCTIONS.get(func)
+        if op is None:
+            return NotImplemented
+        return op(*args, **kwargs)
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
@@ -80,7 +91,8 @@ class Tensor:
     def data(self, value):
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
         self._data = value
-        self._version += 1
+        Clock.now += 1
+        self._version = Clock.now
 
     @property
     def requires_grad(self) -> bool:
@@ -210,14 +222,15 @@ class Tensor:
         self.grad = None
 
     # --- operators: all delegate to ops ------------------------------------------------------
-    def __add__(self, other): return ew.add(self, other)
-    def __radd__(self, other): return ew.add(other, self)
-    def __sub__(self, other): return ew.sub(self, other)
-    def __rsub__(self, other): return ew.sub(other, self)
-    def __mul__(self, other): return ew.mul(self, other)
-    def __rmul__(self, other): return ew.mul(other, self)
-    def __truediv__(self, other): return ew.div(self, other)
-    def __rtruediv__(self, other): return ew.div(other, self)
+    # Binary operators call the primitive directly (the hot path of every model).
+    def __add__(self, other): return ew.Add.apply(self, _other(other, self))
+    def __radd__(self, other): return ew.Add.apply(_other(other, self), self)
+    def __sub__(self, other): return ew.Sub.apply(self, _other(other, self))
+    def __rsub__(self, other): return ew.Sub.apply(_other(other, self), self)
+    def __mul__(self, other): return ew.Mul.apply(self, _other(other, self))
+    def __rmul__(self, other): return ew.Mul.apply(_other(other, self), self)
+    def __truediv__(self, other): return ew.Div.apply(self, _other(other, self))
+    def __rtruediv__(self, other): return ew.Div.apply(_other(other, self), self)
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
@@ -315,6 +328,11 @@ def as_tensor(data, dtype=None) -> Tensor:
     return Tensor._make(array)
 
 
+def _other(x, like):
+    """The other operand of a binary operator as a Tensor (fast path for Tensors)."""
+    return x if type(x) is Tensor else operand(x, like)
+
+
 def operand(x, like: Tensor | None = None) -> Tensor:
     """Turn an operand of a Tensor operation into a Tensor.
 
@@ -323,13 +341,45 @@ def operand(x, like: Tensor | None = None) -> Tensor:
     """
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, numbers.Number) and like is not None and _is_float(like._data.dtype) \
-            and not isinstance(x, complex):
-        return Tensor._make(np.asarray(x, dtype=like._data.dtype))
+    kind = type(x)
+    if like is not None and (kind is float or kind is int or (
+            isinstance(x, numbers.Number) and not isinstance(x, complex))):
+        dtype = like._data.dtype
+        if dtype.kind == "f":
+            return Tensor._make(np.array(x, dtype=dtype))
     return as_tensor(x)
 
+
+from . import function as _function  # noqa: E402
+
+_function._make_tensor = Tensor._make
 
 # Imported last: the ops modules use Tensor and operand defined above.
 from .ops import activation as act  # noqa: E402
 from .ops import elementwise as ew  # noqa: E402
 from .ops import linalg, movement, reduce  # noqa: E402
+
+
+def _comparison(ufunc):
+    return lambda a, b: ew.compare(ufunc, a, b)
+
+
+# numpy ufuncs on Tensors -> our ops (ops' backward formulas are written with these).
+_UFUNCS = {
+    np.add: ew.add, np.subtract: ew.sub, np.multiply: ew.mul, np.true_divide: ew.div,
+    np.negative: ew.neg, np.positive: lambda a: a, np.power: ew.pow, np.exp: ew.exp,
+    np.log: ew.log, np.sqrt: ew.sqrt, np.absolute: ew.abs, np.maximum: ew.maximum,
+    np.minimum: ew.minimum, np.tanh: act.tanh, np.matmul: linalg.matmul,
+    **{u: _comparison(u) for u in (np.less, np.less_equal, np.greater, np.greater_equal,
+                                   np.equal, np.not_equal)},
+}
+
+# numpy functions on Tensors -> our ops.
+_FUNCTIONS = {
+    np.where: ew.where, np.clip: ew.clip, np.sum: reduce.sum, np.mean: reduce.mean,
+    np.max: reduce.max, np.min: reduce.min, np.amax: reduce.max, np.amin: reduce.min,
+    np.reshape: movement.reshape, np.transpose: movement.transpose,
+    np.swapaxes: movement.swapaxes, np.expand_dims: movement.unsqueeze,
+    np.squeeze: movement.squeeze, np.broadcast_to: movement.broadcast_to,
+    np.concatenate: movement.concatenate, np.stack: movement.stack, np.dot: linalg.matmul,
+}

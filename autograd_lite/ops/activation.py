@@ -5,33 +5,37 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import operand
-from .elementwise import exp, where
 from .reduce import _normalize_axis
 
 
 def _sigmoid(z):
-    # exp of -|z| never overflows; the two branches agree with 1 / (1 + exp(-z)).
-    e = np.exp(-np.abs(z))
-    s = 1.0 / (1.0 + e)
-    return np.where(z >= 0, s, e * s).astype(z.dtype, copy=False)
+    if z.dtype.kind != "f":
+        z = z.astype(np.float64)
+    out = np.negative(z, out=np.empty_like(z))    # an array even for 0-d z
+    if out.size and out.max() > 700:
+        # exp(-z) would overflow: use exp(-|z|), which never does (same values).
+        e = np.exp(-np.abs(z))
+        s = 1 / (1 + e)
+        return np.where(z >= 0, s, e * s)
+    np.exp(out, out=out)            # in place: 1 / (1 + e^(−z)) with no temporaries
+    out += 1
+    return np.reciprocal(out, out=out)
 
 
 class Sigmoid(Function):
     rule = "dz = da · a(1 − a)"
     def forward(self, z):
         return _sigmoid(z)
-    def backward(self, grad):
-        a = self.out
-        return (grad * a * (1 - a),)
+    def backward(self, grad, out, z):
+        return (grad * out * (1 - out),)
 
 
 class Tanh(Function):
     rule = "dz = da · (1 − a²)"
     def forward(self, z):
         return np.tanh(z)
-    def backward(self, grad):
-        a = self.out
-        return (grad * (1 - a * a),)
+    def backward(self, grad, out, z):
+        return (grad * (1 - out * out),)
 
 
 class ReLU(Function):
@@ -40,8 +44,8 @@ class ReLU(Function):
     def forward(self, z):
         self.positive = z > 0
         return np.maximum(z, 0)
-    def backward(self, grad):
-        return (where(self.positive, grad, np.zeros((), dtype=grad.dtype)),)
+    def backward(self, grad, out, z):
+        return (np.where(self.positive, grad, 0),)
 
 
 class LeakyReLU(Function):
@@ -50,7 +54,7 @@ class LeakyReLU(Function):
     def forward(self, z, alpha):
         self.slope = np.where(z > 0, 1.0, alpha).astype(z.dtype, copy=False)
         return z * self.slope
-    def backward(self, grad):
+    def backward(self, grad, out, z):
         return (grad * self.slope,)
 
 
@@ -58,8 +62,8 @@ class Softplus(Function):
     rule = "dz = da · σ(z)"
     def forward(self, z):
         return np.logaddexp(0, z).astype(z.dtype, copy=False)
-    def backward(self, grad):
-        return (grad * sigmoid(self.inputs[0]),)
+    def backward(self, grad, out, z):
+        return (grad * np.exp(z - out),)   # σ(z) = e^z / (1 + e^z) = exp(z − softplus(z))
 
 
 class Softmax(Function):
@@ -67,9 +71,8 @@ class Softmax(Function):
     def forward(self, z, axis):
         e = np.exp(z - z.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
-    def backward(self, grad):
-        a, axis = self.out, self.params["axis"]
-        return (a * (grad - (grad * a).sum(axis=axis, keepdims=True)),)
+    def backward(self, grad, out, z):
+        return (out * (grad - (grad * out).sum(axis=self.params["axis"], keepdims=True)),)
 
 
 class LogSoftmax(Function):
@@ -78,9 +81,8 @@ class LogSoftmax(Function):
     def forward(self, z, axis):
         shifted = z - z.max(axis=axis, keepdims=True)
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-    def backward(self, grad):
-        axis = self.params["axis"]
-        return (grad - exp(self.out) * grad.sum(axis=axis, keepdims=True),)
+    def backward(self, grad, out, z):
+        return (grad - np.exp(out) * grad.sum(axis=self.params["axis"], keepdims=True),)
 
 
 def sigmoid(z):

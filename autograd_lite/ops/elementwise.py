@@ -23,7 +23,7 @@ class Add(Function):
     rule = "da = dout,  db = dout"
     def forward(self, a, b):
         return a + b
-    def backward(self, grad):
+    def backward(self, grad, out, a, b):
         return grad, grad
 
 
@@ -31,7 +31,7 @@ class Sub(Function):
     rule = "da = dout,  db = −dout"
     def forward(self, a, b):
         return a - b
-    def backward(self, grad):
+    def backward(self, grad, out, a, b):
         return grad, (-grad if self.needs_input_grad[1] else None)
 
 
@@ -39,29 +39,25 @@ class Mul(Function):
     rule = "da = dout · b,  db = dout · a"
     def forward(self, a, b):
         return a * b
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
         return (grad * b if need_a else None), (grad * a if need_b else None)
 
 
 class Div(Function):
-    rule = "da = dout / b,  db = −dout · a / b²"
+    rule = "da = dout / b,  db = −dout · out / b"
     def forward(self, a, b):
         return a / b
-    def backward(self, grad):
-        a, b = self.inputs
+    def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
-        da = grad / b if need_a else None
-        db = -grad * self.out / b if need_b else None
-        return da, db
+        return (grad / b if need_a else None), (-grad * out / b if need_b else None)
 
 
 class Neg(Function):
     rule = "da = −dout"
     def forward(self, a):
         return -a
-    def backward(self, grad):
+    def backward(self, grad, out, a):
         return (-grad,)
 
 
@@ -69,12 +65,11 @@ class Pow(Function):
     rule = "da = dout · p · a^(p−1),  dp = dout · out · log a"
     def forward(self, a, p):
         return a ** p
-    def backward(self, grad):
-        a, p = self.inputs
+    def backward(self, grad, out, a, p):
         need_a, need_p = self.needs_input_grad
         da = grad * p * a ** (p - 1) if need_a else None
         # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
-        dp = grad * self.out * log(where(a > 0, a, 1.0)) if need_p else None
+        dp = grad * out * np.log(np.where(a > 0, a, 1)) if need_p else None
         return da, dp
 
 
@@ -82,24 +77,24 @@ class Exp(Function):
     rule = "da = dout · out"
     def forward(self, a):
         return np.exp(a)
-    def backward(self, grad):
-        return (grad * self.out,)
+    def backward(self, grad, out, a):
+        return (grad * out,)
 
 
 class Log(Function):
     rule = "da = dout / a"
     def forward(self, a):
         return np.log(a)
-    def backward(self, grad):
-        return (grad / self.inputs[0],)
+    def backward(self, grad, out, a):
+        return (grad / a,)
 
 
 class Sqrt(Function):
     rule = "da = dout / (2 · out)"
     def forward(self, a):
         return np.sqrt(a)
-    def backward(self, grad):
-        return (grad / (2 * self.out),)
+    def backward(self, grad, out, a):
+        return (grad / (2 * out),)
 
 
 class Abs(Function):
@@ -107,28 +102,26 @@ class Abs(Function):
     def forward(self, a):
         self.sign = np.sign(a)
         return np.abs(a)
-    def backward(self, grad):
+    def backward(self, grad, out, a):
         return (grad * self.sign,)
 
 
 class Maximum(Function):
     rule = "da = dout · [a > b],  db = dout · [b > a]   (ties: half each)"
     def forward(self, a, b):
-        self.share_a = (a > b) + 0.5 * (a == b)
+        self.share_a = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
         return np.maximum(a, b)
-    def backward(self, grad):
-        share_a = self.share_a.astype(grad.dtype, copy=False)
-        return grad * share_a, grad * (1 - share_a)
+    def backward(self, grad, out, a, b):
+        return grad * self.share_a, grad * (1 - self.share_a)
 
 
 class Minimum(Function):
     rule = "da = dout · [a < b],  db = dout · [b < a]   (ties: half each)"
     def forward(self, a, b):
-        self.share_a = (a < b) + 0.5 * (a == b)
+        self.share_a = ((a < b) + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
         return np.minimum(a, b)
-    def backward(self, grad):
-        share_a = self.share_a.astype(grad.dtype, copy=False)
-        return grad * share_a, grad * (1 - share_a)
+    def backward(self, grad, out, a, b):
+        return grad * self.share_a, grad * (1 - self.share_a)
 
 
 class Where(Function):
@@ -136,11 +129,10 @@ class Where(Function):
     def forward(self, a, b, condition):
         self.condition = condition
         return np.where(condition, a, b)
-    def backward(self, grad):
+    def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
-        zero = np.zeros((), dtype=grad.dtype)
-        da = where(self.condition, grad, zero) if need_a else None
-        db = where(self.condition, zero, grad) if need_b else None
+        da = np.where(self.condition, grad, 0) if need_a else None
+        db = np.where(self.condition, 0, grad) if need_b else None
         return da, db
 
 
@@ -153,16 +145,16 @@ class Clip(Function):
         if hi is not None:
             self.inside &= a <= hi
         return np.clip(a, lo, hi)
-    def backward(self, grad):
-        return (where(self.inside, grad, np.zeros((), dtype=grad.dtype)),)
+    def backward(self, grad, out, a):
+        return (np.where(self.inside, grad, 0),)
 
 
 class Cast(Function):
     rule = "da = dout (cast back to a's dtype)"
     def forward(self, a, dtype):
         return a.astype(dtype)
-    def backward(self, grad):
-        return (astype(grad, self.inputs[0].dtype),)
+    def backward(self, grad, out, a):
+        return (grad.astype(a.dtype),)
 
 
 # --- the public functions --------------------------------------------------------------------

@@ -25,20 +25,36 @@ def _sum_to_axes(shape, target):
         i + lead for i, n in enumerate(target) if n == 1 and shape[i + lead] != 1)
 
 
+def _sum_to_array(a, shape):
+    axes = _sum_to_axes(a.shape, shape)
+    return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+
+
+def _scatter_add_array(g, index, shape):
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g            # a basic index never repeats an element
+    else:
+        np.add.at(out, index, g)  # repeated integer indices must accumulate
+    return out
+
+
 class Reshape(Function):
     rule = "da = dout reshaped back"
     def forward(self, a, shape):
         return a.reshape(shape)
-    def backward(self, grad):
-        return (grad.reshape(self.inputs[0].shape),)
+    def backward(self, grad, out, a):
+        return (grad.reshape(a.shape),)
 
 
 class Transpose(Function):
     rule = "da = doutᵀ"
     def forward(self, a, axes):
         return a.transpose(axes)
-    def backward(self, grad):
-        return (grad.transpose(tuple(np.argsort(self.params["axes"]))),)
+    def backward(self, grad, out, a):
+        axes = self.params["axes"]
+        inverse = axes if axes == (1, 0) else tuple(int(i) for i in np.argsort(axes))
+        return (grad.transpose(inverse),)
 
 
 class BroadcastTo(Function):
@@ -46,18 +62,17 @@ class BroadcastTo(Function):
     rule = "da = dout summed over the broadcast axes"
     def forward(self, a, shape):
         return np.broadcast_to(a, shape)
-    def backward(self, grad):
-        return (sum_to(grad, self.inputs[0].shape),)
+    def backward(self, grad, out, a):
+        return (sum_to(grad, a.shape),)
 
 
 class SumTo(Function):
     name = "sum_to"
     rule = "da = dout broadcast back"
     def forward(self, a, shape):
-        axes = _sum_to_axes(a.shape, shape)
-        return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
-    def backward(self, grad):
-        return (broadcast_to(grad, self.inputs[0].shape),)
+        return _sum_to_array(a, shape)
+    def backward(self, grad, out, a):
+        return (np.broadcast_to(grad, a.shape),)
 
 
 class GetItem(Function):
@@ -65,22 +80,16 @@ class GetItem(Function):
     rule = "da = dout scattered into zeros at the index (repeats add up)"
     def forward(self, a, index):
         return a[index]
-    def backward(self, grad):
-        a = self.inputs[0]
-        return (ScatterAdd.apply(grad, index=self.params["index"], shape=a.shape),)
+    def backward(self, grad, out, a):
+        return (scatter_add(grad, self.params["index"], a.shape),)
 
 
 class ScatterAdd(Function):
     name = "scatter_add"
     rule = "dg = dout[index]"
     def forward(self, g, index, shape):
-        out = np.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
-            out[index] = g            # a basic index never repeats an element
-        else:
-            np.add.at(out, index, g)  # repeated integer indices must accumulate
-        return out
-    def backward(self, grad):
+        return _scatter_add_array(g, index, shape)
+    def backward(self, grad, out, g):
         return (grad[self.params["index"]],)
 
 
@@ -90,7 +99,7 @@ class Concatenate(Function):
         out = np.concatenate(arrays, axis=axis)     # first: it checks the shapes and the axis
         self.bounds = np.cumsum([0] + [x.shape[axis] for x in arrays])
         return out
-    def backward(self, grad):
+    def backward(self, grad, out, *inputs):
         axis = self.params["axis"]
         lead = (slice(None),) * (axis % grad.ndim)
         return tuple(grad[lead + (slice(start, stop),)] if need else None
@@ -102,7 +111,7 @@ class Stack(Function):
     rule = "each input gets its slice of dout"
     def forward(self, *arrays, axis):
         return np.stack(arrays, axis=axis)
-    def backward(self, grad):
+    def backward(self, grad, out, *inputs):
         lead = (slice(None),) * (self.params["axis"] % grad.ndim)
         return tuple(grad[lead + (i,)] if need else None
                      for i, need in enumerate(self.needs_input_grad))
@@ -151,14 +160,22 @@ def transpose(a, *axes):
     (3, 1)
     """
     a = operand(a)
-    axes = _shape_arg(axes) if axes and axes != (None,) else tuple(range(a.ndim))[::-1]
-    if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
-        raise ShapeError(f"transpose: axes {axes} are not a permutation of the axes of a "
-                         f"tensor of shape {a.shape}")
-    axes = tuple(ax % a.ndim for ax in axes)
-    if axes == tuple(range(a.ndim)):
-        return a
+    if not axes or axes == (None,):
+        if a.ndim < 2:
+            return a
+        axes = _REVERSED.get(a.ndim) or tuple(range(a.ndim))[::-1]
+    else:
+        axes = _shape_arg(axes)
+        if sorted(ax % max(a.ndim, 1) for ax in axes) != list(range(a.ndim)):
+            raise ShapeError(f"transpose: axes {axes} are not a permutation of the axes of a "
+                             f"tensor of shape {a.shape}")
+        axes = tuple(ax % a.ndim for ax in axes)
+        if axes == tuple(range(a.ndim)):
+            return a
     return Transpose.apply(a, axes=axes)
+
+
+_REVERSED = {2: (1, 0), 3: (2, 1, 0)}
 
 
 def swapaxes(a, axis1, axis2):
@@ -219,8 +236,10 @@ def sum_to(a, shape):
     tensor([[3.],
             [7.]])
     """
-    a = operand(a)
     shape = tuple(shape)
+    if not isinstance(a, Tensor) and np.shape(a) != shape:   # a plain array: plain numpy
+        return _sum_to_array(np.asarray(a), shape)
+    a = operand(a)
     if shape == a.shape:
         return a
     try:
@@ -230,6 +249,14 @@ def sum_to(a, shape):
     if not ok:
         raise ShapeError(f"sum_to: a tensor of shape {a.shape} cannot be summed to shape {shape}")
     return SumTo.apply(a, shape=shape)
+
+
+def scatter_add(g, index, shape):
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeated indices add up): the
+    derivative of indexing.  Plain arrays give a plain array."""
+    if isinstance(g, Tensor):
+        return ScatterAdd.apply(g, index=index, shape=tuple(shape))
+    return _scatter_add_array(np.asarray(g), index, tuple(shape))
 
 
 def getitem(a, index):

@@ -9,8 +9,6 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Function
 from ..tensor import operand
-from .elementwise import exp
-from .movement import broadcast_to
 
 
 def _normalize_axis(axis, shape, op, allow_none=True):
@@ -52,8 +50,8 @@ class Sum(Function):
     def forward(self, a, axis, keepdims):
         self.kept = _kept_shape(a.shape, axis)
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
-    def backward(self, grad):
-        return (broadcast_to(grad.reshape(self.kept), self.inputs[0].shape),)
+    def backward(self, grad, out, a):
+        return (np.broadcast_to(grad.reshape(self.kept), a.shape),)
 
 
 class Max(Function):
@@ -64,7 +62,7 @@ class Max(Function):
         mask = a == top
         self.share = (mask / mask.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
         return top if keepdims else top.reshape(_reduced_shape(a.shape, axis))
-    def backward(self, grad):
+    def backward(self, grad, out, a):
         return (grad.reshape(self.kept) * self.share,)
 
 
@@ -76,9 +74,8 @@ class LogSumExp(Function):
         top = np.where(np.isfinite(top), top, 0)
         out = top + np.log(np.exp(a - top).sum(axis=axis, keepdims=True))
         return out if keepdims else out.reshape(_reduced_shape(a.shape, axis))
-    def backward(self, grad):
-        a = self.inputs[0]
-        return (grad.reshape(self.kept) * exp(a - self.out.reshape(self.kept)),)
+    def backward(self, grad, out, a):
+        return (grad.reshape(self.kept) * np.exp(a - out.reshape(self.kept)),)
 
 
 def sum(a, axis=None, keepdims=False):
@@ -92,7 +89,8 @@ def sum(a, axis=None, keepdims=False):
             [7.]])
     """
     a = operand(a)
-    return Sum.apply(a, axis=_normalize_axis(axis, a.shape, "sum"), keepdims=bool(keepdims))
+    axis = None if axis is None else _normalize_axis(axis, a.shape, "sum")
+    return Sum.apply(a, axis=axis, keepdims=bool(keepdims))
 
 
 def mean(a, axis=None, keepdims=False):
@@ -103,7 +101,7 @@ def mean(a, axis=None, keepdims=False):
     if n == 0:
         raise ShapeError(f"mean: cannot average over an empty axis of shape {a.shape}")
     total = Sum.apply(a, axis=axes, keepdims=bool(keepdims))
-    return total / n if np.issubdtype(total.dtype, np.floating) else total / float(n)
+    return total / n if total.dtype.kind == "f" else total / float(n)
 
 
 def max(a, axis=None, keepdims=False):
