@@ -7,13 +7,13 @@ SMALL = 6            # a tensor with at most this many numbers shows them all
 
 
 def shape_text(shape) -> str:
-    """``(2, 1)``; a 0-d tensor gives ``()``."""
-    return "(" + ", ".join(str(n) for n in shape) + ")"
+    """``(2, 1)``, ``(3,)``; a 0-d tensor gives ``()``."""
+    return str(tuple(int(n) for n in shape))
 
 
-def number(x) -> str:
-    """A number in at most 4 significant digits."""
-    return f"{x:.4g}"
+def number(x, digits: int = 4) -> str:
+    """A number in at most ``digits`` significant digits."""
+    return f"{x:.{digits}g}"
 
 
 def nonfinite(array: np.ndarray) -> str:
@@ -34,14 +34,16 @@ def array_text(array: np.ndarray, small: int = SMALL) -> str:
     if array.size <= small:
         if np.issubdtype(array.dtype, np.floating):
             array = array + 0.0           # shows -0.0 as 0
-        return np.array2string(array, precision=4, separator=", ", suppress_small=True,
-                               max_line_width=48)
+        column = array.ndim == 2 and array.shape[1] == 1 and array.shape[0] > 1
+        text = np.array2string(array.ravel() if column else array, precision=4,
+                               separator=", ", max_line_width=48)
+        return text + "ᵀ" if column else text     # a column (n, 1) printed as a row
     values = array.astype(np.float64) if array.dtype == bool else array
     finite = values[np.isfinite(values)] if np.issubdtype(values.dtype, np.inexact) else values
     if finite.size == 0:
         return f"all {nonfinite(array)}"
-    text = (f"mean {number(finite.mean())}, min {number(finite.min())}, "
-            f"max {number(finite.max())}")
+    text = (f"mean {number(finite.mean(), 3)}, min {number(finite.min(), 3)}, "
+            f"max {number(finite.max(), 3)}")
     bad = array.size - finite.size
     return text + (f", {bad} × {nonfinite(array)}" if bad else "")
 

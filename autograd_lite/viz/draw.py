@@ -318,7 +318,7 @@ class _Drawing:
                 continue
             out = walk.output[id(node)]
             if id(out) in ids and id(node) not in self.result:
-                yield ids[id(node)], ids[id(out)], {}
+                yield ids[id(node)], ids[id(out)], dict(weight="4")
             from_hidden = False
             for inp in node.inputs:
                 if walk.is_literal(inp):
@@ -332,10 +332,12 @@ class _Drawing:
     @staticmethod
     def input_edge(fn, inp, out) -> dict:
         """The shape flowing in; a broadcast input says what it is broadcast to."""
+        # A heavier main line (computed -> op) keeps the chain of layers straight.
+        attrs = dict(weight="4") if inp.grad_fn is not None else {}
         if fn.name in BROADCASTING and inp.shape != out.shape:
             return dict(label=f"{shape_text(inp.shape)} ⇒ broadcast to {shape_text(out.shape)}",
-                        **BROADCAST_EDGE)
-        return dict(label=shape_text(inp.shape))
+                        **BROADCAST_EDGE, **attrs)
+        return dict(label=shape_text(inp.shape), **attrs)
 
     # --- layer boxes -----------------------------------------------------------------------
     def layer_norms(self) -> dict:
@@ -360,7 +362,7 @@ class _Drawing:
 
     def emit(self, picture, max_nodes):
         by_scope = {}
-        for node in self.shown:
+        for node in reversed(self.shown):       # inputs first: dot keeps that order
             by_scope.setdefault(self.walk.scope(node), []).append(node)
         scopes = []                       # every scope and its parents, in first-seen order
         for scope in by_scope:

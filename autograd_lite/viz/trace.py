@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 
 from ..engine import backward
@@ -25,8 +26,11 @@ class InputGradient:
     def text(self) -> str:
         if self.shape is None:
             return f"{self.name}: {self.note}"
-        if not self.summed_axes:
+        if self.raw_shape == self.shape:
             text = f"{self.name}  {shape_text(self.shape)}"
+        elif not self.summed_axes:       # e.g. (1, 1) -> (): the same single number
+            text = f"{self.name}  {shape_text(self.raw_shape)} → reshaped to " \
+                   f"{shape_text(self.shape)}"
         else:
             text = (f"{self.name}  {shape_text(self.raw_shape)} → {summed_text(self)} → "
                     f"{shape_text(self.shape)}")
@@ -209,9 +213,9 @@ def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
             gradients.append(InputGradient(name, None, None, note="no gradient"))
             continue
         raw_shape = tuple(r.shape)
+        broadcast = raw_shape != g.shape and math.prod(raw_shape) != math.prod(g.shape)
         gradients.append(InputGradient(name, g.shape, raw_shape,
-                                       _summed_axes(raw_shape, g.shape)
-                                       if raw_shape != g.shape else ()))
+                                       _summed_axes(raw_shape, g.shape) if broadcast else ()))
     return TraceStep(index=index, op=fn.name, output=walk.name(t), output_shape=t.shape,
                      scope=fn.scope, rule=fn.rule, upstream=grad_name(walk.label(t)),
                      upstream_shape=grad.shape, gradients=gradients)

@@ -1,0 +1,602 @@
+"""Graph pictures, backward traces and gradient norms (autograd_lite.viz).
+
+Structure tests read the DOT source; rendering tests run the real Graphviz ``dot`` and read
+the SVG.  Rendering tests skip without ``dot`` only outside CI (with CI set they fail).
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite.errors import GraphError
+from autograd_lite.viz import (BackwardTrace, GraphvizNotFoundError, draw_graph,
+                               gradient_norms, save_graph, trace_backward)
+from autograd_lite.viz._format import array_text, number
+from autograd_lite.viz.draw import STYLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+# --- models ----------------------------------------------------------------------------------
+
+def logistic_example():
+    """The course's first graph, one example: z = wᵀx + b, a = σ(z), L(a, y)."""
+    w = ag.tensor([[0.5], [-0.25]], requires_grad=True, name="w")
+    b = ag.tensor(0.1, requires_grad=True, name="b")
+    x = ag.tensor([[1.0], [2.0]], name="x")
+    y = ag.tensor([[1.0]], name="y")
+    z = w.T @ x + b
+    z.name = "z"
+    a = ag.sigmoid(z)
+    a.name = "a"
+    L = -(y * ag.log(a) + (1 - y) * ag.log(1 - a))
+    L.name = "L"
+    return dict(w=w, b=b, x=x, y=y, z=z, a=a, L=L)
+
+
+def logistic_batch(m=4):
+    """Vectorized logistic regression, X of shape (n_x, m), b of shape (1, 1)."""
+    rng = np.random.default_rng(0)
+    w = ag.tensor(rng.normal(size=(2, 1)), requires_grad=True, name="w")
+    b = ag.tensor([[0.3]], requires_grad=True, name="b")
+    X = ag.tensor(rng.normal(size=(2, m)), name="X")
+    Y = ag.tensor([[1.0, 0.0, 1.0, 0.0][:m] + [1.0] * max(0, m - 4)], name="Y")
+    Z = w.T @ X + b
+    Z.name = "Z"
+    A = ag.sigmoid(Z)
+    A.name = "A"
+    J = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
+    J.name = "J"
+    return dict(w=w, b=b, X=X, Y=Y, Z=Z, A=A, J=J)
+
+
+def deep_network(dims=(3, 5, 4, 3, 1), m=6, scale=0.01, seed=1, outer=None):
+    """An L-layer network written by hand, each layer inside name_scope(f"layer{l}")."""
+    rng = np.random.default_rng(seed)
+    X = ag.tensor(rng.normal(size=(dims[0], m)), name="X")
+    Y = ag.tensor((np.arange(m) % 3 > 0).reshape(1, m).astype(float), name="Y")
+    params, A = {}, X
+    for l in range(1, len(dims)):
+        W = ag.tensor(rng.normal(size=(dims[l], dims[l - 1])) * scale, requires_grad=True,
+                      name=f"layer{l}.W")
+        b = ag.tensor(np.zeros((dims[l], 1)), requires_grad=True, name=f"layer{l}.b")
+        params[W.name], params[b.name] = W, b
+        with ag.name_scope(outer) if outer else _nothing():
+            with ag.name_scope(f"layer{l}"):
+                Z = W @ A + b
+                A = ag.sigmoid(Z) if l == len(dims) - 1 else ag.relu(Z)
+    L = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
+    L.name = "L"
+    return L, params
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+# --- reading the DOT source ------------------------------------------------------------------
+
+ATTR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^\s\]]+)')
+
+
+def _attrs(text):
+    return {k: v[1:-1] if v.startswith('"') else v for k, v in ATTR.findall(text or "")}
+
+
+class Dot:
+    """Nodes (id -> attrs, 'lines' = label lines), edges and clusters of a DOT source."""
+
+    def __init__(self, graph):
+        self.source = graph.source
+        self.nodes, self.edges, self.clusters = {}, [], {}
+        stack = []
+        for raw in self.source.splitlines():
+            line = raw.strip()
+            if line.startswith("subgraph cluster"):
+                stack.append(line.split()[1])
+                self.clusters[stack[-1]] = dict(nodes=[], parent=stack[-2] if len(stack) > 1
+                                                else None)
+            elif line == "}" and stack:
+                stack.pop()
+            elif stack and re.match(r"^\w+=", line) and "label=" in line:
+                self.clusters[stack[-1]].update(_attrs(line))
+            elif m := re.match(r"^(\w+) -> (\w+)(?: \[(.*)\])?$", line):
+                self.edges.append((m[1], m[2], _attrs(m[3])))
+            elif m := re.match(r"^(\w+) \[(.*)\]$", line):
+                if m[1] in ("graph", "node", "edge"):
+                    continue
+                attrs = _attrs(m[2])
+                attrs["lines"] = attrs["label"].split("\\n")
+                self.nodes[m[1]] = attrs
+                if stack:
+                    self.clusters[stack[-1]]["nodes"].append(m[1])
+
+    def ops(self):
+        return {k: a for k, a in self.nodes.items() if a.get("fillcolor") == STYLES["op"]["fillcolor"]}
+
+    def tensors(self):
+        return {k: a for k, a in self.nodes.items() if k not in self.ops() and k != "more"}
+
+    def by_first_line(self, text):
+        found = [k for k, a in self.nodes.items() if a["lines"][0] == text]
+        assert len(found) == 1, f"{len(found)} nodes named {text!r}"
+        return found[0]
+
+    def edge_labels(self, head):
+        return [a.get("label") for t, h, a in self.edges if h == head]
+
+
+# --- structure: nodes, edges, labels -------------------------------------------------------
+
+def test_logistic_graph_has_the_courses_nodes_and_edges():
+    dot = Dot(draw_graph(logistic_example()["L"]))
+    ops = Counter(a["lines"][0] for a in dot.ops().values())
+    assert ops == Counter({"transpose": 1, "matmul": 1, "add": 2, "sigmoid": 1, "log": 2,
+                           "mul": 2, "sub": 1, "neg": 1})
+    names = sorted(a["lines"][0] for a in dot.tensors().values())
+    assert names == sorted(["w", "b", "x", "y", "z", "a", "L", "constant"])   # 1 - y
+    # one edge per (non-literal) op input, plus one op -> z, a, L
+    assert len(dot.edges) == 16 + 3
+    assert len(dot.nodes) == 11 + 8
+
+
+def test_tensor_nodes_show_name_shape_and_dtype():
+    dot = Dot(draw_graph(logistic_example()["L"]))
+    assert dot.nodes[dot.by_first_line("b")]["lines"] == ["b", "() float64"]
+    assert dot.nodes[dot.by_first_line("w")]["lines"] == ["w", "(2, 1) float64"]
+    assert dot.nodes[dot.by_first_line("x")]["lines"] == ["x", "(2, 1) float64"]
+    assert dot.nodes[dot.by_first_line("L")]["lines"] == ["L", "(1, 1) float64"]
+    f32 = ag.tensor(np.ones((2, 3), np.float32), requires_grad=True, name="W32")
+    dot = Dot(draw_graph(f32.sum()))
+    assert dot.nodes[dot.by_first_line("W32")]["lines"][1] == "(2, 3) float32"
+
+
+def test_parameters_data_and_results_look_different():
+    dot = Dot(draw_graph(logistic_example()["L"]))
+    fill = {name: dot.nodes[dot.by_first_line(name)]["fillcolor"]
+            for name in ("w", "b", "x", "y", "z", "a", "L")}
+    assert fill["w"] == fill["b"] == STYLES["param"]["fillcolor"]
+    assert fill["x"] == fill["y"] == STYLES["data"]["fillcolor"]
+    assert fill["z"] == fill["a"] == STYLES["computed"]["fillcolor"]
+    assert fill["L"] == STYLES["root"]["fillcolor"]
+    assert len({fill["w"], fill["x"], fill["z"], fill["L"], STYLES["op"]["fillcolor"]}) == 5
+    assert "bold" in dot.nodes[dot.by_first_line("w")]["style"]
+
+
+def test_edges_carry_shapes_and_show_broadcasting():
+    model = logistic_batch(m=4)
+    dot = Dot(draw_graph(model["J"]))
+    matmul = next(k for k, a in dot.ops().items() if a["lines"][0] == "matmul")
+    assert sorted(dot.edge_labels(matmul)) == ["(1, 2)", "(2, 4)"]
+    add_z = next(t for t, h, _ in dot.edges if h == dot.by_first_line("Z"))
+    assert sorted(dot.edge_labels(add_z)) == ["(1, 1) ⇒ broadcast to (1, 4)", "(1, 4)"]
+    broadcast = [a for t, h, a in dot.edges if "broadcast" in a.get("label", "")]
+    assert len(broadcast) == 1 and broadcast[0]["color"] != "black"
+    # the mean's sum reduces (1, 4) -> (): a reduction, not a broadcast
+    assert "(1, 4)" in dot.edge_labels(next(k for k, a in dot.ops().items()
+                                            if a["lines"][0] == "sum"))
+
+
+def test_literal_numbers_are_shown_inside_their_operation():
+    dot = Dot(draw_graph(logistic_batch(m=4)["J"]))
+    labels = {a["lines"][0]: a["lines"] for a in dot.ops().values()
+              if a["lines"][0] in ("sub", "div")}
+    assert labels["sub"][1] == "1 − A"          # 1 - A: the number and the named input
+    assert labels["div"][1] == "· / 4"          # mean = sum / m
+    assert not any(a["lines"][0] in ("1", "4", "() float64") for a in dot.nodes.values())
+
+
+def test_unnamed_results_are_drawn_as_their_operation():
+    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+    y = ((w * 3.0).exp()).sum()                   # no names: only ops and the root
+    dot = Dot(draw_graph(y))
+    assert sorted(a["lines"][0] for a in dot.ops().values()) == ["exp", "mul", "sum"]
+    assert sorted(a["lines"][0] for a in dot.tensors().values()) == ["() float64", "w"]
+    mul = next(k for k, a in dot.ops().items() if a["lines"][0] == "mul")
+    exp = next(k for k, a in dot.ops().items() if a["lines"][0] == "exp")
+    assert (mul, exp, {"label": "(2,)", "weight": "4"}) in dot.edges
+
+
+def test_op_parameters_such_as_axis_are_shown():
+    W = ag.tensor(np.ones((2, 3)), requires_grad=True, name="W")
+    dot = Dot(draw_graph(W.sum(axis=1, keepdims=True)))
+    assert dot.nodes[next(iter(dot.ops()))]["lines"] == ["sum", "axis=(1,), keepdims=True"]
+
+
+def test_show_values_prints_small_tensors_and_summarises_large_ones():
+    model = logistic_example()
+    dot = Dot(draw_graph(model["L"], show_values=True))
+    z = 0.5 * 1.0 - 0.25 * 2.0 + 0.1
+    assert dot.nodes[dot.by_first_line("z")]["lines"][2] == f"= [[{z}]]"
+    assert dot.nodes[dot.by_first_line("w")]["lines"][2:] == ["= [ 0.5 , -0.25]ᵀ"]
+    big = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="big")
+    dot = Dot(draw_graph(big * 1.0, show_values=True))
+    assert dot.nodes[dot.by_first_line("big")]["lines"][2] == "= mean 5.5, min 0, max 11"
+    assert array_text(np.array([np.nan, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0])) == \
+        "mean 3.5, min 1, max 6, 1 × NaN"
+
+
+def test_show_grads_computes_every_gradient_without_touching_grad():
+    model = logistic_batch(m=4)
+    w, b, X, Y, A, J = (model[k] for k in ("w", "b", "X", "Y", "A", "J"))
+    dot = Dot(draw_graph(J, show_grads=True))
+    m = 4
+    dZ = (A.numpy() - Y.numpy()) / m                          # the course's formulas
+    dw = (dZ @ X.numpy().T).T
+    db = dZ.sum(keepdims=True)
+    assert dot.nodes[dot.by_first_line("w")]["lines"][2:] == ["dw = " + array_text(dw)]
+    assert dot.nodes[dot.by_first_line("b")]["lines"][2:] == ["db = " + array_text(db)]
+    assert dot.nodes[dot.by_first_line("Z")]["lines"][2:] == ["dZ = " + array_text(dZ)]
+    assert dot.nodes[dot.by_first_line("J")]["lines"][2:] == ["dJ = 1"]
+    assert dot.nodes[dot.by_first_line("X")]["lines"][2:] == []     # data: no gradient
+    assert w.grad is None and b.grad is None
+    J.backward()                                   # the graph was not consumed
+    np.testing.assert_allclose(w.grad.numpy(), dw)
+    np.testing.assert_allclose(b.grad.numpy(), db)
+
+
+def test_show_grads_after_a_retained_backward_leaves_grad_as_it_was():
+    model = logistic_batch()
+    model["J"].backward(retain_graph=True)
+    before = model["w"].grad.numpy().copy()
+    dot = Dot(draw_graph(model["J"], show_grads=True))
+    assert dot.nodes[dot.by_first_line("w")]["lines"][2] == "dw = " + array_text(before)
+    np.testing.assert_array_equal(model["w"].grad.numpy(), before)
+
+
+def test_drawing_a_released_graph_says_how_to_keep_it():
+    model = logistic_example()
+    model["L"].backward()
+    for call in (lambda: draw_graph(model["L"]), lambda: trace_backward(model["L"]),
+                 lambda: gradient_norms(model["L"])):
+        with pytest.raises(GraphError, match=r"before calling backward\(\).*retain_graph=True"):
+            call()
+    assert "dw" not in draw_graph(model["w"]).source     # a leaf alone is always drawable
+
+
+def test_show_backward_puts_each_ops_rule_in_its_node():
+    model = logistic_example()
+    dot = Dot(draw_graph(model["L"], show_backward=True))
+    sigmoid = next(a for a in dot.ops().values() if a["lines"][0] == "sigmoid")
+    assert sigmoid["lines"][1] == "dz = da · a(1 − a)" == model["a"].grad_fn.rule
+    matmul = next(a for a in dot.ops().values() if a["lines"][0] == "matmul")
+    assert "dA = dZ · Bᵀ" in matmul["lines"] and "dB = Aᵀ · dZ" in matmul["lines"]
+    assert any("dW = dZ · Xᵀ" in line for line in matmul["lines"])
+    plain = Dot(draw_graph(model["L"]))
+    assert all(len(a["lines"]) <= 2 for a in plain.ops().values())
+
+
+def test_several_roots_and_a_constant_root():
+    w = ag.tensor([1.0, -1.0], requires_grad=True, name="w")
+    u, v = w * 2.0, w.exp()
+    u.name, v.name = "u", "v"
+    dot = Dot(draw_graph([u, v]))
+    roots = [a["lines"][0] for a in dot.nodes.values()
+             if a["fillcolor"] == STYLES["root"]["fillcolor"]]
+    assert sorted(roots) == ["u", "v"] and len(dot.nodes) == 5
+    caption = draw_graph([u, v], show_grads=True).source
+    assert "gradients shown are those of the sum of the root's elements" in caption
+    const = ag.tensor([1.0, 2.0], name="c") * 3.0
+    assert "no gradients: nothing in this graph requires grad" in \
+        draw_graph(const, show_grads=True).source
+
+
+def test_names_from_a_mapping_or_a_model():
+    W = ag.tensor(np.ones((1, 2)), requires_grad=True)
+    b = ag.tensor(np.zeros((1, 1)), requires_grad=True)
+    out = W @ ag.tensor(np.ones((2, 3))) + b
+
+    class Model:
+        def named_parameters(self):
+            return [("layer2.W", W), ("layer2.b", b)]
+
+    for names in ({"layer2.W": W, "layer2.b": b}, Model()):
+        dot = Dot(draw_graph(out, names=names, show_grads=True))
+        assert dot.nodes[dot.by_first_line("layer2.W")]["lines"][2].startswith("d(layer2.W) = ")
+    with pytest.raises(TypeError, match="not a Tensor"):
+        draw_graph(out, names={"W": 3.0})
+
+
+def test_bad_arguments_are_refused_clearly():
+    w = ag.tensor(1.0, requires_grad=True)
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        draw_graph("loss")
+    with pytest.raises(ValueError, match="max_nodes must be at least 1"):
+        draw_graph(w * 2, max_nodes=0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_graph(w * 2, rankdir="up")
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf"):
+        save_graph(w * 2, "graph.jpeg")
+    with pytest.raises(TypeError, match="already drawn"):
+        save_graph(draw_graph(w * 2), "graph.gv", show_grads=True)
+
+
+# --- big graphs: layer boxes and the node cap ----------------------------------------------
+
+def test_four_layer_network_is_grouped_into_one_box_per_layer():
+    L, params = deep_network()
+    dot = Dot(draw_graph(L))
+    assert len(dot.clusters) == 4
+    by_label = {c["label"].split("\\n")[0]: c for c in dot.clusters.values()}
+    assert sorted(by_label) == ["layer1", "layer2", "layer3", "layer4"]
+    for l in range(1, 5):
+        inside = [dot.nodes[n]["lines"][0] for n in by_label[f"layer{l}"]["nodes"]]
+        act = "sigmoid" if l == 4 else "relu"
+        assert sorted(inside) == sorted([f"layer{l}.W", f"layer{l}.b", "matmul", "add", act])
+    outside = {n for c in dot.clusters.values() for n in c["nodes"]} ^ set(dot.nodes)
+    assert sorted(dot.nodes[n]["lines"][0] for n in outside if dot.nodes[n]["lines"][0]
+                  in ("X", "Y", "L")) == ["L", "X", "Y"]
+
+
+def test_nested_scopes_give_nested_boxes():
+    L, _ = deep_network(dims=(2, 3, 1), outer="model")
+    dot = Dot(draw_graph(L))
+    labels = {c["label"]: name for name, c in dot.clusters.items()}
+    assert set(labels) == {"model", "layer1", "layer2"}
+    assert dot.clusters[labels["layer1"]]["parent"] == labels["model"]
+    assert dot.clusters[labels["model"]]["parent"] is None
+
+
+def test_layer_boxes_show_gradient_norms_and_flag_vanishing_gradients():
+    L, params = deep_network(scale=0.01)
+    grads = ag.grad(L, list(params.values()), retain_graph=True)
+    expected = {}
+    for (name, t), g in zip(params.items(), grads):
+        layer = name.split(".")[0]
+        expected[layer] = expected.get(layer, 0.0) + float((g.numpy() ** 2).sum())
+    expected = {k: np.sqrt(v) for k, v in expected.items()}
+    norms = gradient_norms(L)
+    assert list(norms) == ["layer1", "layer2", "layer3", "layer4"]
+    for layer in norms:
+        assert norms[layer] == pytest.approx(expected[layer], rel=1e-12)
+    assert norms["layer1"] < 1e-4 * norms["layer4"]          # tiny weights: vanishing
+    dot = Dot(draw_graph(L, show_grads=True))
+    for c in dot.clusters.values():
+        layer, norm_line = c["label"].split("\\n")
+        assert norm_line.startswith(f"‖grad‖ = {number(norms[layer])}")
+        assert ("⚠ vanishing?" in norm_line) == (norms[layer] < 1e-4 * norms["layer4"])
+    assert any("vanishing?" in c["label"] for c in dot.clusters.values())
+    assert all(p.grad is None for p in params.values())
+
+
+def test_exploding_and_nan_gradients_are_marked():
+    rng = np.random.default_rng(0)
+    A = ag.tensor(rng.normal(size=(4, 8)), name="X")
+    for l, (n, n_prev) in enumerate([(20, 4), (20, 20), (20, 20), (1, 20)], start=1):
+        W = ag.tensor(rng.normal(size=(n, n_prev)) * 3.0, requires_grad=True,
+                      name=f"layer{l}.W")                  # far too large: gradients explode
+        with ag.name_scope(f"layer{l}"):
+            A = W @ A if l == 4 else ag.relu(W @ A)
+    norms = gradient_norms(A.sum())
+    assert min(norms.values()) > 1e3
+    dot = Dot(draw_graph(A.sum(), show_grads=True))
+    assert sum("⚠ exploding?" in c["label"] for c in dot.clusters.values()) == 4
+    assert all(c["color"] == "#d62728" for c in dot.clusters.values())
+
+    x = ag.tensor([0.0, 4.0], requires_grad=True, name="x")
+    y = ag.sqrt(x).sum()                                   # d sqrt(x)/dx = inf at 0
+    dot = Dot(draw_graph(y, show_grads=True))
+    node = dot.nodes[dot.by_first_line("x")]
+    assert node["lines"][-1] == "⚠ grad has inf" and node["color"] == "#d62728"
+    assert not any("⚠" in line for line in dot.nodes[dot.by_first_line("() float64")]["lines"])
+    with np.errstate(invalid="ignore"):
+        bad = ag.log(ag.tensor([-1.0, 1.0], requires_grad=True, name="v"))
+    bad.name = "logv"
+    dot = Dot(draw_graph(bad))
+    assert dot.nodes[dot.by_first_line("logv")]["lines"][-1] == "⚠ value has NaN"
+
+
+def test_nan_in_a_retained_backward_is_marked_without_show_grads():
+    x = ag.tensor([0.0, 4.0], requires_grad=True, name="x")
+    y = ag.sqrt(x).sum()
+    y.backward(retain_graph=True)
+    dot = Dot(draw_graph(y))
+    assert dot.nodes[dot.by_first_line("x")]["lines"] == ["x", "(2,) float64",
+                                                          "⚠ grad has inf"]
+
+
+def test_max_nodes_collapses_the_far_end_into_one_note():
+    x = ag.tensor(1.0, requires_grad=True, name="x")
+    y = x
+    for _ in range(30):
+        y = ag.tanh(y)                                   # 30 ops, 1 leaf, 1 root (named)
+    y.name = "y"
+    full = Dot(draw_graph(y))
+    assert len(full.nodes) == 32 and "more" not in full.nodes
+    cut = Dot(draw_graph(y, max_nodes=10))
+    assert len(cut.nodes) == 11                          # 10 drawn + the note
+    assert cut.nodes["more"]["lines"][0] == "… 22 more nodes not drawn"
+    assert "max_nodes=10" in cut.nodes["more"]["lines"][1]
+    from_note = [h for t, h, _ in cut.edges if t == "more"]
+    assert len(from_note) == 1 and cut.nodes[from_note[0]]["lines"][0] == "tanh"
+    assert cut.by_first_line("y")                         # the root's side is kept
+
+
+def test_big_network_stays_below_the_cap():
+    L, _ = deep_network(dims=(4,) + (3,) * 20 + (1,))
+    dot = Dot(draw_graph(L, max_nodes=40))
+    assert len(dot.nodes) == 41 and "more" in dot.nodes
+
+
+# --- trace_backward ------------------------------------------------------------------------
+
+def test_trace_lists_each_chain_rule_step_in_backward_order():
+    model = logistic_example()
+    trace = trace_backward(model["L"])
+    assert isinstance(trace, BackwardTrace) and len(trace) == 11
+    assert [s.op for s in trace] == ["neg", "add", "mul", "log", "sub", "mul", "log",
+                                     "sigmoid", "add", "matmul", "transpose"]
+    sig = trace[7]
+    assert (sig.output, sig.rule, sig.upstream, sig.upstream_shape) == \
+        ("a", "dz = da · a(1 − a)", "da", (1, 1))
+    assert sig.sources == [5, 7]                   # a feeds 1 - a and log(a)
+    assert [g.text() for g in sig.gradients] == ["dz  (1, 1)   → step 9"]
+    assert trace[0].upstream_note() == "   (the seed: 1)"
+    assert trace[2].gradients[0].text() == "a constant (1, 1): no gradient"     # 1 - y
+    assert trace[5].gradients[0].text() == "y: constant, no gradient"
+    assert trace[8].gradients[1].text() == "db  (1, 1) → reshaped to ()"     # no broadcast
+    text = str(trace)
+    assert text.splitlines()[0].startswith("Backward trace of L (1, 1): 11 chain-rule steps")
+    assert " 8. sigmoid → a (1, 1)" in text
+    assert "    upstream  da  (1, 1)   (the sum of the gradients from steps 5, 7)" in text
+
+
+def test_trace_shows_where_a_broadcast_gradient_was_summed():
+    model = logistic_batch(m=4)
+    trace = trace_backward(model["J"])
+    step = next(s for s in trace if s.output == "Z")
+    db = step.gradients[1]
+    assert (db.name, db.raw_shape, db.shape, db.summed_axes) == ("db", (1, 4), (1, 1), (1,))
+    assert db.text() == "db  (1, 4) → summed over axis 1 (the m = 4 examples) → (1, 1)"
+    names = [(n, s) for n, s, _ in trace.parameters]
+    assert names == [("dw", (2, 1)), ("db", (1, 1))]
+    dw = dict((n, v) for n, _, v in trace.parameters)["dw"]
+    A, Y, X = (model[k].numpy() for k in ("A", "Y", "X"))
+    assert dw == pytest.approx(np.linalg.norm((A - Y) @ X.T / 4))
+
+
+def test_trace_keeps_the_graph_and_the_grads():
+    model = logistic_batch()
+    w = model["w"]
+    w.grad = ag.tensor(np.full((2, 1), 7.0))
+    trace_backward(model["J"])
+    trace_backward(model["J"])                       # twice: the graph is still there
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((2, 1), 7.0))
+    assert model["b"].grad is None
+    model["J"].backward()
+    assert model["b"].grad is not None
+
+
+def test_trace_displays_in_a_notebook():
+    trace = trace_backward(logistic_batch()["J"])
+    page = trace._repr_html_()
+    assert page.startswith("<table>") and page.count("<tr>") == len(trace) + 1
+    assert "summed over axis 1 (the m = 4 examples)" in page
+    assert "dz = da · a(1 − a)" in page
+    with pytest.raises(TypeError, match="expected the loss Tensor"):
+        trace_backward([1.0])
+
+
+# --- gradient_norms ------------------------------------------------------------------------
+
+def test_gradient_norms_from_the_loss_equal_those_from_grad_after_backward():
+    L, params = deep_network()
+    per_param = gradient_norms(L, per="parameter")
+    L.backward()
+    assert gradient_norms(params, per="parameter") == pytest.approx(per_param, rel=1e-12)
+    assert gradient_norms(list(params.values())) == pytest.approx(gradient_norms(params))
+    for name, t in params.items():
+        assert per_param[name] == pytest.approx(np.linalg.norm(t.grad.numpy()), rel=1e-12)
+
+
+def test_gradient_norms_before_backward_says_what_to_do():
+    w = ag.tensor([1.0], requires_grad=True, name="w")
+    with pytest.raises(GraphError, match=r"none of these parameters has a gradient yet \(w\)"):
+        gradient_norms([w])
+    with pytest.raises(ValueError, match="per must be"):
+        gradient_norms([w], per="neuron")
+
+
+# --- rendering with the real dot program ---------------------------------------------------
+
+@pytest.fixture
+def dot_program():
+    """The path of `dot`; without it: fail in CI, skip elsewhere."""
+    path = shutil.which("dot")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Graphviz `dot` is missing in CI: install it (sudo apt-get install "
+                        "graphviz, or `make graphviz`)")
+        pytest.skip("Graphviz `dot` is not installed")
+    return path
+
+
+def svg_texts(path):
+    root = ET.parse(path).getroot()
+    return [t.text for t in root.iter(f"{SVG}text")], root
+
+
+def test_logistic_regression_renders_to_svg_with_shapes_kinds_and_rules(dot_program,
+                                                                       tmp_path):
+    model = logistic_example()
+    path = save_graph(model["L"], tmp_path / "logreg.svg", show_backward=True)
+    texts, root = svg_texts(path)
+    for name in ("w", "x", "b", "z", "a", "L", "y"):
+        assert name in texts
+    assert texts.count("(2, 1) float64") == 2 and "() float64" in texts      # w, x; b
+    assert "dz = da · a(1 − a)" in texts and "dA = dZ · Bᵀ" in texts
+    assert "() ⇒ broadcast to (1, 1)" in texts
+    fills = {}
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            label = [t.text for t in g.iter(f"{SVG}text")][0]
+            fills[label] = next(p.get("fill") for p in g if p.tag in (f"{SVG}polygon",
+                                                                         f"{SVG}path"))
+    assert fills["w"] == fills["b"] == STYLES["param"]["fillcolor"]
+    assert fills["x"] == fills["y"] == STYLES["data"]["fillcolor"]
+    assert fills["z"] != fills["w"] and fills["z"] != fills["x"]
+
+
+def test_four_layer_network_renders_with_a_box_per_layer(dot_program, tmp_path):
+    L, _ = deep_network()
+    texts, root = svg_texts(save_graph(L, tmp_path / "deep.svg", show_grads=True))
+    clusters = [g for g in root.iter(f"{SVG}g") if g.get("class") == "cluster"]
+    assert len(clusters) == 4
+    titles = sorted([t.text for t in c.iter(f"{SVG}text")][0] for c in clusters)
+    assert titles == ["layer1", "layer2", "layer3", "layer4"]
+    assert any(t and t.startswith("‖grad‖ = ") and "vanishing?" in t for t in texts)
+
+
+def test_png_and_pdf_are_real_files(dot_program, tmp_path):
+    y = logistic_example()["L"]
+    assert save_graph(y, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert save_graph(draw_graph(y), tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_without_dot_the_source_still_saves_and_rendering_says_how_to_install(
+        tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert shutil.which("dot") is None
+    y = logistic_example()["L"]
+    source = save_graph(y, tmp_path / "g.gv").read_text()
+    assert source == draw_graph(y).source and source.startswith("digraph autograd_lite {")
+    with pytest.raises(GraphvizNotFoundError,
+                       match=r"needs the Graphviz program 'dot'.*sudo apt-get install graphviz"):
+        save_graph(y, tmp_path / "g.svg")
+    assert not (tmp_path / "g.svg").exists()
+    bundle = draw_graph(y)._repr_mimebundle_()
+    assert "sudo apt-get install graphviz" in bundle["text/plain"]
+    assert "digraph autograd_lite" in bundle["text/plain"]
+
+
+def test_the_picture_displays_inline_in_jupyter(dot_program):
+    bundle = draw_graph(logistic_example()["L"])._repr_mimebundle_()
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+
+
+def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
+    result = subprocess.run([sys.executable, str(ROOT / "docs" / "make_pictures.py"),
+                             "--out", str(tmp_path)], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    made = sorted(p.name for p in tmp_path.iterdir())
+    for stem in ("logistic_regression", "logistic_regression_backward", "two_layer",
+                 "deep_layers"):
+        assert f"{stem}.png" in made and f"{stem}.svg" in made
+    texts, _ = svg_texts(tmp_path / "logistic_regression.svg")
+    assert {"w", "x", "b", "z", "a", "L"} <= set(texts)
