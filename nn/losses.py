@@ -1,0 +1,157 @@
+"""Costs J of a batch of m examples: the mean over examples of each example's loss.
+
+Outputs and labels are in the course's layout, (n_y, m) with one example per column, and
+must have exactly the same shape — a Y of shape (m,) or (m, 1) is refused with a clear
+error instead of being broadcast into an (m, m) table.  Each cost is built from
+differentiable operations; the engine provides its gradient (for example dZ = A − Y for
+a sigmoid output with binary cross-entropy).
+
+Examples
+--------
+>>> import numpy as np, nn
+>>> A = np.array([[0.5, 0.5]])
+>>> Y = np.array([[1, 0]])
+>>> round(nn.losses.binary_cross_entropy(A, Y).item(), 6)     # log 2
+0.693147
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_lite as ag
+
+from .errors import ConfigError, NNShapeError
+
+
+def _pair(A, Y, name):
+    """A as a Tensor, Y as a Tensor of A's float dtype, both (n_y, m) of the same shape."""
+    A = ag.as_tensor(A)
+    if not np.issubdtype(A.dtype, np.floating):
+        A = ag.as_tensor(A.data, dtype=np.float64)
+    Y = Y if isinstance(Y, ag.Tensor) and Y.dtype == A.dtype else ag.as_tensor(
+        np.asarray(Y.data if isinstance(Y, ag.Tensor) else Y, dtype=A.dtype))
+    if A.ndim != 2 or Y.shape != A.shape:
+        hint = ""
+        if Y.shape == A.shape[::-1]:
+            hint = " (did you mean Y.T?)"
+        elif A.ndim == 2 and Y.shape == (A.shape[1],):
+            hint = " (give it as (1, m), e.g. Y.reshape(1, -1))"
+        raise NNShapeError(f"{name}: the output has shape {A.shape} and Y has shape "
+                           f"{Y.shape}; both must be (n_y, m), one example per column{hint}")
+    return A, Y
+
+
+def binary_cross_entropy(A, Y, eps=0.0):
+    """The course's cost J = −(1/m) Σ [y·log(a) + (1−y)·log(1−a)] on probabilities A.
+
+    Parameters
+    ----------
+    A : Tensor or array, (n_y, m)
+        Predicted probabilities (a sigmoid output).
+    Y : array, (n_y, m)
+        Labels in [0, 1].
+    eps : float
+        If positive, A is first clipped to [eps, 1 − eps], so that a saturated output gives
+        a finite cost.  The default 0 is the course's exact formula.
+
+    Examples
+    --------
+    >>> import nn
+    >>> round(nn.losses.binary_cross_entropy([[0.9, 0.2]], [[1, 0]]).item(), 6)
+    0.164252
+    """
+    A, Y = _pair(A, Y, "binary_cross_entropy")
+    if eps:
+        A = ag.clip(A, eps, 1.0 - eps)
+    m = A.shape[1]
+    return -(Y * ag.log(A) + (1.0 - Y) * ag.log(1.0 - A)).sum() / m
+
+
+def binary_cross_entropy_with_logits(Z, Y):
+    """binary_cross_entropy(σ(Z), Y) computed from the logits Z without overflow.
+
+    Uses −[y log σ(z) + (1−y) log(1−σ(z))] = softplus(z) − y·z, which stays finite for
+    any z; its gradient is σ(Z) − Y divided by m.
+
+    Examples
+    --------
+    >>> import nn
+    >>> round(nn.losses.binary_cross_entropy_with_logits([[0.0, 800.0]], [[1, 1]]).item(), 6)
+    0.346574
+    """
+    Z, Y = _pair(Z, Y, "binary_cross_entropy_with_logits")
+    m = Z.shape[1]
+    return (ag.softplus(Z) - Y * Z).sum() / m
+
+
+def mean_squared_error(A, Y):
+    """J = (1/m) Σ (a − y)², summed over the n_y outputs and averaged over the m examples.
+
+    Examples
+    --------
+    >>> import nn
+    >>> nn.losses.mean_squared_error([[1.0, 2.0]], [[0.0, 0.0]]).item()
+    2.5
+    """
+    A, Y = _pair(A, Y, "mean_squared_error")
+    m = A.shape[1]
+    return ((A - Y) ** 2).sum() / m
+
+
+def cross_entropy(A, Y, eps=0.0):
+    """J = −(1/m) Σ y·log(a) for class probabilities A (a softmax output), classes on axis 0.
+
+    ``Y`` is one-hot, (n_classes, m).  ``eps`` > 0 clips A to [eps, 1] first.
+
+    Examples
+    --------
+    >>> import nn
+    >>> A = [[0.5, 0.25], [0.5, 0.75]]          # 2 classes, 2 examples
+    >>> round(nn.losses.cross_entropy(A, [[1, 0], [0, 1]]).item(), 6)
+    0.490415
+    """
+    A, Y = _pair(A, Y, "cross_entropy")
+    if eps:
+        A = ag.clip(A, eps, 1.0)
+    m = A.shape[1]
+    return -(Y * ag.log(A)).sum() / m
+
+
+def softmax_cross_entropy(Z, Y):
+    """cross_entropy(softmax(Z), Y) computed from the logits Z without overflow.
+
+    ``Z`` and the one-hot ``Y`` are (n_classes, m); uses log_softmax along axis 0.
+
+    Examples
+    --------
+    >>> import nn
+    >>> round(nn.losses.softmax_cross_entropy([[0.0], [0.0]], [[1], [0]]).item(), 6)
+    0.693147
+    """
+    Z, Y = _pair(Z, Y, "softmax_cross_entropy")
+    m = Z.shape[1]
+    return -(Y * ag.log_softmax(Z, axis=0)).sum() / m
+
+
+LOSSES = {
+    "binary_cross_entropy": binary_cross_entropy,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
+    "mean_squared_error": mean_squared_error,
+    "cross_entropy": cross_entropy,
+    "softmax_cross_entropy": softmax_cross_entropy,
+}
+
+
+def get_loss(name):
+    """The cost function called ``name`` (one of :data:`LOSSES`).
+
+    Examples
+    --------
+    >>> import nn
+    >>> nn.losses.get_loss("mean_squared_error") is nn.losses.mean_squared_error
+    True
+    """
+    try:
+        return LOSSES[name]
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None

@@ -1,0 +1,223 @@
+"""Optimizers: gradient descent, momentum and Adam (course 2's update rules).
+
+Each optimizer reads the gradients the engine left in ``p.grad`` and updates the
+parameters in place, under ``autograd_lite.no_grad()`` and through ``p.data`` (so every
+update bumps the parameter's version, and a graph recorded before the update refuses to
+run backward).  Work arrays are allocated once, so a step creates no new arrays.
+
+Examples
+--------
+>>> import autograd_lite as ag, nn
+>>> w = nn.Parameter([[1.0, 2.0]])
+>>> opt = nn.optim.GradientDescent([w], learning_rate=0.1)
+>>> (w * w).sum().backward()               # dw = 2w
+>>> opt.step()
+>>> w.data                                 # w − 0.1 · 2w
+array([[0.8, 1.6]])
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+import autograd_lite as ag
+
+from .errors import ConfigError
+
+
+def _check_rate(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{what} must be a positive finite number, not {value!r}")
+    return float(value)
+
+
+def _check_beta(value, what):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ConfigError(f"{what} must be a number in [0, 1), not {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: holds the parameters and the learning rate α; subclasses define ``_update``.
+
+    Examples
+    --------
+    >>> import nn
+    >>> opt = nn.optim.GradientDescent(nn.Linear(2, 1, seed=0).parameters(), 0.5)
+    >>> opt.learning_rate, len(opt.parameters)
+    (0.5, 2)
+    """
+
+    def __init__(self, parameters, learning_rate):
+        self.parameters = list(parameters)
+        if not self.parameters:
+            raise ConfigError(f"{type(self).__name__}: got no parameters to optimize")
+        for p in self.parameters:
+            if not isinstance(p, ag.Tensor) or not p.requires_grad:
+                raise ConfigError(f"{type(self).__name__}: every parameter must be a Tensor "
+                                  f"with requires_grad=True, got {p!r}")
+        self.learning_rate = _check_rate(learning_rate, f"{type(self).__name__}: learning_rate")
+        self._work = [np.empty_like(p.data) for p in self.parameters]
+
+    def zero_grad(self):
+        """Forget the parameters' gradients (``p.grad = None``) before the next backward.
+
+        Examples
+        --------
+        >>> import nn
+        >>> w = nn.Parameter([1.0])
+        >>> (w * 3).sum().backward()
+        >>> opt = nn.optim.GradientDescent([w], 0.1)
+        >>> opt.zero_grad(); w.grad is None
+        True
+        """
+        for p in self.parameters:
+            p.grad = None
+
+    def step(self):
+        """Update every parameter that has a gradient, without recording into a graph.
+
+        Examples
+        --------
+        >>> import nn
+        >>> w = nn.Parameter([1.0])
+        >>> (w * 3).sum().backward()
+        >>> nn.optim.GradientDescent([w], 0.1).step(); w.data
+        array([0.7])
+        """
+        with ag.no_grad():
+            self._update()
+
+    def _update(self):
+        raise NotImplementedError
+
+
+class GradientDescent(Optimizer):
+    """Plain (batch) gradient descent: w := w − α·dw.
+
+    Examples
+    --------
+    >>> import nn
+    >>> w = nn.Parameter([2.0])
+    >>> (w * w).sum().backward()
+    >>> nn.optim.GradientDescent([w], learning_rate=0.25).step(); w.data
+    array([1.])
+    """
+
+    def _update(self):
+        lr = self.learning_rate
+        for p, step in zip(self.parameters, self._work):
+            if p.grad is None:
+                continue
+            np.multiply(p.grad.data, lr, out=step)
+            p.data -= step                  # in place, and the setter bumps the version
+
+
+class Momentum(Optimizer):
+    """Gradient descent with momentum: v := β·v + (1−β)·dw;  w := w − α·v.
+
+    Examples
+    --------
+    >>> import nn
+    >>> w = nn.Parameter([1.0])
+    >>> opt = nn.optim.Momentum([w], learning_rate=1.0, beta=0.9)
+    >>> (w * 1.0).sum().backward()           # dw = 1 -> v = 0.1
+    >>> opt.step(); w.data
+    array([0.9])
+    """
+
+    def __init__(self, parameters, learning_rate, beta=0.9):
+        super().__init__(parameters, learning_rate)
+        self.beta = _check_beta(beta, "Momentum: beta")
+        self.v = [np.zeros_like(p.data) for p in self.parameters]
+
+    def _update(self):
+        lr, beta = self.learning_rate, self.beta
+        for p, v, step in zip(self.parameters, self.v, self._work):
+            if p.grad is None:
+                continue
+            v *= beta
+            np.multiply(p.grad.data, 1.0 - beta, out=step)
+            v += step
+            np.multiply(v, lr, out=step)
+            p.data -= step
+
+
+class Adam(Optimizer):
+    """Adam: momentum v and RMSprop s with bias correction (course 2's formulas).
+
+    v := β1·v + (1−β1)·dw;  s := β2·s + (1−β2)·dw²;  v̂ = v / (1−β1^t);  ŝ = s / (1−β2^t);
+    w := w − α·v̂ / (√ŝ + ε), with t the number of steps taken so far (from 1).
+
+    Examples
+    --------
+    >>> import nn
+    >>> w = nn.Parameter([1.0])
+    >>> opt = nn.optim.Adam([w], learning_rate=0.1)
+    >>> (w * 5.0).sum().backward()           # the first step moves by about α
+    >>> opt.step(); w.data.round(6)
+    array([0.9])
+    """
+
+    def __init__(self, parameters, learning_rate, beta1=0.9, beta2=0.999, epsilon=1e-8):
+        super().__init__(parameters, learning_rate)
+        self.beta1 = _check_beta(beta1, "Adam: beta1")
+        self.beta2 = _check_beta(beta2, "Adam: beta2")
+        self.epsilon = _check_rate(epsilon, "Adam: epsilon")
+        self.t = 0
+        self.v = [np.zeros_like(p.data) for p in self.parameters]
+        self.s = [np.zeros_like(p.data) for p in self.parameters]
+
+    def _update(self):
+        self.t += 1
+        b1, b2, eps = self.beta1, self.beta2, self.epsilon
+        correct1, correct2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
+        lr = self.learning_rate / correct1
+        for p, v, s, step in zip(self.parameters, self.v, self.s, self._work):
+            if p.grad is None:
+                continue
+            g = p.grad.data
+            v *= b1
+            np.multiply(g, 1.0 - b1, out=step)
+            v += step
+            s *= b2
+            np.square(g, out=step)
+            step *= 1.0 - b2
+            s += step
+            np.divide(s, correct2, out=step)        # ŝ
+            np.sqrt(step, out=step)
+            step += eps
+            np.divide(v, step, out=step)            # v / (√ŝ + ε); α / (1−β1^t) gives v̂
+            step *= lr
+            p.data -= step
+
+
+OPTIMIZERS = {"gd": GradientDescent, "gradient_descent": GradientDescent,
+              "momentum": Momentum, "adam": Adam}
+
+
+def get_optimizer(name, parameters, learning_rate, **options):
+    """Make the optimizer called ``name`` (``"gd"``, ``"momentum"``, ``"adam"``).
+
+    ``options`` go to its constructor (``beta`` for momentum; ``beta1``, ``beta2``,
+    ``epsilon`` for Adam).
+
+    Examples
+    --------
+    >>> import nn
+    >>> opt = nn.optim.get_optimizer("adam", nn.Linear(2, 1, seed=0).parameters(), 0.01)
+    >>> type(opt).__name__, opt.beta2
+    ('Adam', 0.999)
+    """
+    try:
+        cls = OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown optimizer {name!r}; choose one of "
+                          f"{', '.join(OPTIMIZERS)}") from None
+    try:
+        return cls(parameters, learning_rate, **options)
+    except TypeError as exc:
+        raise ConfigError(f"optimizer {name!r}: {exc}") from None
