@@ -25,7 +25,8 @@ def grad_of_sum(f, x):
 
 
 def sig(z):
-    return 1 / (1 + np.exp(-z))
+    """The logistic function in float64, without overflow: exp(−log(1 + e^(−z)))."""
+    return np.exp(-np.logaddexp(0.0, -np.asarray(z, dtype=np.float64)))
 
 
 ACTIVATIONS = {
@@ -131,6 +132,18 @@ def test_stable_for_huge_inputs():
                                rtol=1e-12)
     assert np.all(np.isfinite(g)) and g[2] == 0.25
     assert np.all(np.isfinite(ag.log_softmax(ag.tensor(z)).numpy()))
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_sigmoid_never_overflows_in_low_precision(dtype):
+    z = ag.tensor([-1000.0, -100.0, -20.0, -11.5, 0.0, 20.0, 1000.0], dtype=dtype,
+                  requires_grad=True)
+    with np.errstate(over="raise", invalid="raise"):
+        a = ag.sigmoid(z)
+        (a * 1.0).sum().backward()
+    assert a.dtype == dtype and z.grad.dtype == dtype
+    expected = sig(z.numpy().astype(np.float64)).astype(dtype)
+    np.testing.assert_allclose(a.numpy(), expected, rtol=np.finfo(dtype).eps * 4, atol=0)
 
 
 def test_float32_stays_float32():

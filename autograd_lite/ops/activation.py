@@ -8,11 +8,16 @@ from ..tensor import operand
 from .reduce import _normalize_axis
 
 
+# exp(x) overflows above these: the log of the largest finite value, rounded down
+_EXP_LIMIT = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max)))
+              for t in (np.float16, np.float32, np.float64)}
+
+
 def _sigmoid(z):
     if z.dtype.kind != "f":
         z = z.astype(np.float64)
     out = np.negative(z, out=np.empty_like(z))    # an array even for 0-d z
-    if out.size and out.max() > 700:
+    if out.size and out.max() > _EXP_LIMIT.get(out.dtype, 88.0):
         # exp(-z) would overflow: use exp(-|z|), which never does (same values).
         e = np.exp(-np.abs(z))
         s = 1 / (1 + e)

@@ -26,6 +26,11 @@ def _sum_to_axes(shape, target):
 
 
 def _sum_to_array(a, shape):
+    lead = a.ndim - len(shape)
+    # refuse what broadcasting could not have produced: a reshape would hide a wrong gradient
+    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, a.shape[lead:])):
+        raise ShapeError(f"sum_to: an array of shape {a.shape} cannot be summed to shape "
+                         f"{shape}")
     axes = _sum_to_axes(a.shape, shape)
     return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
 
@@ -235,10 +240,14 @@ def sum_to(a, shape):
     >>> ag.sum_to(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), (2, 1))
     tensor([[3.],
             [7.]])
+
+    Like a numpy function, a plain array gives a plain array (backward formulas use it on
+    arrays in first-order passes, on Tensors under ``create_graph``).
     """
     shape = tuple(shape)
-    if not isinstance(a, Tensor) and np.shape(a) != shape:   # a plain array: plain numpy
-        return _sum_to_array(np.asarray(a), shape)
+    if not isinstance(a, Tensor):                      # a plain array: plain numpy
+        a = np.asarray(a)
+        return a if a.shape == shape else _sum_to_array(a, shape)
     a = operand(a)
     if shape == a.shape:
         return a
