@@ -13,7 +13,7 @@ def shape_text(shape) -> str:
 
 def number(x, digits: int = 4) -> str:
     """A number in at most ``digits`` significant digits."""
-    return f"{x:.{digits}g}"
+    return f"{x + 0.0:.{digits}g}"          # + 0.0: no "-0"
 
 
 def nonfinite(array: np.ndarray) -> str:

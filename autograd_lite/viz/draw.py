@@ -329,11 +329,16 @@ class _Drawing:
                     from_hidden = True
                     yield hidden_id, ids[id(node)], {}
 
-    @staticmethod
-    def input_edge(fn, inp, out) -> dict:
+    def input_edge(self, fn, inp, out) -> dict:
         """The shape flowing in; a broadcast input says what it is broadcast to."""
-        # A heavier main line (computed -> op) keeps the chain of layers straight.
-        attrs = dict(weight="4") if inp.grad_fn is not None else {}
+        attrs = {}
+        if inp.grad_fn is not None:
+            # A heavier main line (computed -> op) keeps the chain of layers straight; a
+            # longer edge into the next layer leaves room for that layer's W and b, so the
+            # layer boxes line up instead of climbing like stairs.
+            attrs["weight"] = "4"
+            if fn.scope != inp.grad_fn.scope:
+                attrs["minlen"] = "2"
         if fn.name in BROADCASTING and inp.shape != out.shape:
             return dict(label=f"{shape_text(inp.shape)} ⇒ broadcast to {shape_text(out.shape)}",
                         **BROADCAST_EDGE, **attrs)
@@ -377,6 +382,8 @@ class _Drawing:
         def fill(graph, scope):
             for node in by_scope.get(scope, ()):
                 attrs = self.tensor_node(node) if isinstance(node, Tensor) else self.op_node(node)
+                if not isinstance(node, Tensor) or node.grad_fn is not None:
+                    attrs["group"] = "main"           # dot keeps the main line straight
                 graph.node(self.ids[id(node)], **attrs)
             for child in scopes:
                 if child.rpartition(".")[0] == (scope or "") and child != scope:
