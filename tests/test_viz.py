@@ -208,6 +208,12 @@ def test_unnamed_results_are_drawn_as_their_operation():
     mul = next(k for k, a in dot.ops().items() if a["lines"][0] == "mul")
     exp = next(k for k, a in dot.ops().items() if a["lines"][0] == "exp")
     assert (mul, exp, {"label": "(2,)", "weight": "4"}) in dot.edges
+    dot = Dot(draw_graph(y, show_values=True, show_grads=True))
+    root = dot.by_first_line("() float64")
+    assert dot.nodes[root]["lines"] == ["() float64", "= " + number(np.exp([3.0, 6.0]).sum()),
+                                        "grad = 1"]
+    exp = next(a for a in dot.ops().values() if a["lines"][0] == "exp")
+    assert exp["lines"][1:] == ["out = " + array_text(np.exp([3.0, 6.0])), "dout = [1., 1.]"]
 
 
 def test_op_parameters_such_as_axis_are_shown():

@@ -254,11 +254,13 @@ class _Drawing:
             attrs.update(BAD)
         return dict(label=dot_label(lines), **attrs)
 
-    def numbers(self, t: Tensor, name) -> list:
+    def numbers(self, t: Tensor, name, merged=False) -> list:
         """The value and gradient lines asked for; an op's own result is ``out``."""
-        lines = [f"{'' if name else 'out '}= " + array_text(t.data)] if self.show_values else []
+        value, grad = ("out = ", "dout = ") if merged else \
+            ("= ", f"{grad_name(name) if name else 'grad'} = ")
+        lines = [value + array_text(t.data)] if self.show_values else []
         if id(t) in self.grads:
-            lines.append(f"{grad_name(name or 'out')} = " + array_text(self.grads[id(t)]))
+            lines.append(grad + array_text(self.grads[id(t)]))
         return lines
 
     def warnings(self, t: Tensor) -> list:
@@ -290,7 +292,7 @@ class _Drawing:
         attrs = dict(STYLES["op"])
         result = self.result.get(id(fn))
         if result is not None:
-            lines += self.numbers(result, "")
+            lines += self.numbers(result, None, merged=True)
             warnings = self.warnings(result)
             if warnings:
                 lines += warnings
