@@ -20,7 +20,7 @@ from autograd_lite.errors import GraphError
 from autograd_lite.viz import (BackwardTrace, GraphvizNotFoundError, draw_graph,
                                gradient_norms, save_graph, trace_backward)
 from autograd_lite.viz._format import array_text, number
-from autograd_lite.viz.draw import STYLES
+from autograd_lite.viz._picture import STYLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -125,7 +125,8 @@ class Dot:
                     self.clusters[stack[-1]]["nodes"].append(m[1])
 
     def ops(self):
-        return {k: a for k, a in self.nodes.items() if a.get("fillcolor") == STYLES["op"]["fillcolor"]}
+        op = STYLES["op"]["fillcolor"]
+        return {k: a for k, a in self.nodes.items() if a.get("fillcolor") == op}
 
     def tensors(self):
         return {k: a for k, a in self.nodes.items() if k not in self.ops() and k != "more"}
