@@ -1,0 +1,100 @@
+"""Optimizers: course 2's update rules, in place under no_grad, with version bumps."""
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+import nn
+from nn import optim
+
+GRADS = [np.array([[0.5, -1.0]]), np.array([[0.25, 2.0]]), np.array([[-1.5, 0.1]])]
+
+
+def run(opt_factory, grads=GRADS, w0=(1.0, -2.0)):
+    """Apply ``grads`` one by one through backward of Σ g·w; return the successive w."""
+    w = nn.Parameter([list(w0)])
+    opt = opt_factory([w])
+    history = []
+    for g in grads:
+        opt.zero_grad()
+        (w * g).sum().backward()          # dw = g
+        opt.step()
+        history.append(w.data.copy())
+    return history
+
+
+def test_gradient_descent_rule():
+    w = np.array([[1.0, -2.0]])
+    for g, got in zip(GRADS, run(lambda ps: optim.GradientDescent(ps, 0.1))):
+        w = w - 0.1 * g
+        np.testing.assert_allclose(got, w, rtol=1e-15)
+
+
+def test_momentum_rule():
+    w, v = np.array([[1.0, -2.0]]), np.zeros((1, 2))
+    for g, got in zip(GRADS, run(lambda ps: optim.Momentum(ps, 0.1, beta=0.8))):
+        v = 0.8 * v + 0.2 * g
+        w = w - 0.1 * v
+        np.testing.assert_allclose(got, w, rtol=1e-14)
+
+
+def test_adam_rule():
+    w, v, s = np.array([[1.0, -2.0]]), np.zeros((1, 2)), np.zeros((1, 2))
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    for t, (g, got) in enumerate(zip(GRADS, run(lambda ps: optim.Adam(ps, lr))), start=1):
+        v = b1 * v + (1 - b1) * g
+        s = b2 * s + (1 - b2) * g ** 2
+        v_hat, s_hat = v / (1 - b1 ** t), s / (1 - b2 ** t)
+        w = w - lr * v_hat / (np.sqrt(s_hat) + eps)
+        np.testing.assert_allclose(got, w, rtol=1e-13)
+
+
+def test_updates_are_in_place_and_bump_the_version():
+    w = nn.Parameter([[1.0, 2.0]])
+    array = w.data
+    J = (w * w).sum()
+    J.backward(retain_graph=True)
+    optim.GradientDescent([w], 0.1).step()
+    assert w.data is array                          # no new array per step
+    with pytest.raises(ag.GraphError, match="modified in place"):
+        J.backward()                                # the graph saw the old w
+
+
+def test_step_records_nothing_even_inside_enable_grad():
+    w = nn.Parameter([[1.0]])
+    (w * 2).sum().backward()
+    with ag.enable_grad():
+        optim.GradientDescent([w], 0.5).step()
+    assert w.is_leaf and w.grad_fn is None
+    np.testing.assert_allclose(w.data, [[0.0]])
+
+
+def test_parameters_without_gradient_are_left_alone():
+    a, b = nn.Parameter([1.0]), nn.Parameter([5.0])
+    (a * 3).sum().backward()
+    optim.Adam([a, b], 0.1).step()
+    assert b.data.tolist() == [5.0]
+
+
+@pytest.mark.parametrize("rate", [0, -0.1, float("nan"), float("inf"), "0.1", True])
+def test_non_positive_learning_rate_is_refused(rate):
+    with pytest.raises(nn.ConfigError, match="learning_rate must be a positive finite number"):
+        optim.GradientDescent([nn.Parameter([1.0])], rate)
+
+
+def test_bad_betas_and_empty_parameter_list():
+    with pytest.raises(nn.ConfigError, match=r"beta must be a number in \[0, 1\)"):
+        optim.Momentum([nn.Parameter([1.0])], 0.1, beta=1.0)
+    with pytest.raises(nn.ConfigError, match="no parameters"):
+        optim.Adam([], 0.1)
+    with pytest.raises(nn.ConfigError, match="requires_grad=True"):
+        optim.GradientDescent([ag.tensor([1.0])], 0.1)
+
+
+def test_get_optimizer_by_name_and_options():
+    params = [nn.Parameter([1.0])]
+    assert isinstance(optim.get_optimizer("gd", params, 0.1), optim.GradientDescent)
+    assert optim.get_optimizer("momentum", params, 0.1, beta=0.5).beta == 0.5
+    with pytest.raises(nn.ConfigError, match="unknown optimizer 'rmsprop'.*gd.*momentum.*adam"):
+        optim.get_optimizer("rmsprop", params, 0.1)
+    with pytest.raises(nn.ConfigError, match="optimizer 'adam'.*beta"):
+        optim.get_optimizer("adam", params, 0.1, beta=0.5)
