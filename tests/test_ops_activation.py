@@ -9,8 +9,8 @@ import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, axes, shapes)
 
-FIRST = settings(max_examples=30, deadline=None)
-SECOND = settings(max_examples=12, deadline=None)
+FIRST = settings(max_examples=40, deadline=None)
+SECOND = settings(max_examples=20, deadline=None)
 
 
 def off_kink(x):
@@ -74,7 +74,8 @@ def test_leaky_relu_any_alpha(z, alpha):
 def test_sigmoid_derivative_is_s_times_one_minus_s(z):
     s = sig(z)
     np.testing.assert_allclose(ag.sigmoid(z).numpy(), s, rtol=1e-12, atol=1e-300)
-    np.testing.assert_allclose(grad_of_sum(ag.sigmoid, z), s * (1 - s), rtol=1e-9, atol=1e-300)
+    # 1 − s cancels for large z: the derivative is exact up to an absolute error of ~1e-16
+    np.testing.assert_allclose(grad_of_sum(ag.sigmoid, z), s * (1 - s), rtol=1e-9, atol=1e-15)
 
 
 @FIRST

@@ -10,7 +10,7 @@ from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, broadcastable_shapes)
 
 FIRST = settings(max_examples=40, deadline=None)
-SECOND = settings(max_examples=15, deadline=None)
+SECOND = settings(max_examples=20, deadline=None)
 
 KINDS = ["vector@vector", "vector@matrix", "matrix@vector", "matrix@matrix",
          "batch@batch", "vector@batch", "batch@vector"]

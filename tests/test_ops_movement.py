@@ -10,8 +10,8 @@ import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, broadcastable_shapes, shapes)
 
-FIRST = settings(max_examples=30, deadline=None)
-SECOND = settings(max_examples=12, deadline=None)
+FIRST = settings(max_examples=40, deadline=None)
+SECOND = settings(max_examples=20, deadline=None)
 
 
 def check_both_orders(f, inputs, second=True):

@@ -8,8 +8,8 @@ import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, axes, shapes)
 
-FIRST = settings(max_examples=30, deadline=None)
-SECOND = settings(max_examples=12, deadline=None)
+FIRST = settings(max_examples=40, deadline=None)
+SECOND = settings(max_examples=20, deadline=None)
 
 
 @st.composite
