@@ -44,7 +44,20 @@ def default_data_dir():
 
 
 class CatData(NamedTuple):
-    """The cat/non-cat data: flattened, scaled pictures and labels in the course's layout."""
+    """The cat/non-cat data: flattened, scaled pictures and labels in the course's layout.
+
+    A named tuple, so it unpacks like the course's ``load_data()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nn.datasets import CatData
+    >>> data = CatData(np.zeros((12288, 2)), np.zeros((1, 2)), np.zeros((12288, 1)),
+    ...                np.zeros((1, 1)), ("non-cat", "cat"))
+    >>> train_x, train_y, test_x, test_y, classes = data
+    >>> data.train_x is train_x
+    True
+    """
 
     train_x: np.ndarray      # (12288, 209), values in [0, 1]
     train_y: np.ndarray      # (1, 209), 0 = non-cat, 1 = cat

@@ -78,11 +78,16 @@ def save(model, path):
 def _read(path):
     """The arrays of the .npz file at ``path`` (refusing pickled objects)."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {key: npz[key] for key in npz.files}
-    except AttributeError:          # np.load returned a bare array: an .npy file
+        loaded = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise FileFormatError(f"load: {path} is not a model file written by nn.save "
+                              f"({exc})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise FileFormatError(f"load: {path} is a single .npy array, not a model file "
-                              "written by nn.save") from None
+                              "written by nn.save")
+    try:
+        with loaded:
+            return {key: loaded[key] for key in loaded.files}
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise FileFormatError(f"load: {path} is not a model file written by nn.save "
                               f"({exc})") from None

@@ -1,0 +1,117 @@
+"""Data sets: the course's cat pictures and flower, and the small generated sets."""
+import numpy as np
+import pytest
+
+import nn
+from nn import datasets
+
+
+def test_cat_data_in_course_layout(cat_data, data_dir):
+    import h5py
+
+    train_x, train_y, test_x, test_y, classes = cat_data
+    assert train_x.shape == (12288, 209) and train_y.shape == (1, 209)
+    assert test_x.shape == (12288, 50) and test_y.shape == (1, 50)
+    assert classes == ("non-cat", "cat")
+    assert train_x.dtype == np.float64 and 0 <= train_x.min() and train_x.max() <= 1
+    # column j is picture j flattened (row-major over 64 × 64 × 3) and divided by 255
+    with h5py.File(data_dir / "train_catvnoncat.h5", "r") as f:
+        pictures, labels = f["train_set_x"][:], f["train_set_y"][:]
+    np.testing.assert_array_equal(train_x[:, 7], pictures[7].ravel() / 255)
+    np.testing.assert_array_equal(train_y[0], labels)
+    assert int(train_y.sum()) == 72 and int(test_y.sum()) == 33       # cats in each set
+
+
+def test_missing_cat_file_names_the_path(tmp_path):
+    with pytest.raises(nn.MissingFileError, match=str(tmp_path / "train_catvnoncat.h5")):
+        datasets.load_catvnoncat(tmp_path)
+
+
+def test_unreadable_cat_file_names_the_path(tmp_path):
+    (tmp_path / "train_catvnoncat.h5").write_bytes(b"not hdf5")
+    with pytest.raises(nn.FileFormatError, match="cannot read .*train_catvnoncat.h5"):
+        datasets.load_catvnoncat(tmp_path)
+
+
+def test_default_data_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path))
+    assert datasets.default_data_dir() == tmp_path
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA")
+    repo = __import__("pathlib").Path(nn.__file__).resolve().parent.parent
+    assert datasets.default_data_dir() == repo.parent / "shared" / "data"
+
+
+def course_load_planar_dataset():
+    """The course's load_planar_dataset(), verbatim (it seeds numpy's global generator)."""
+    np.random.seed(1)
+    m = 400
+    N = int(m / 2)
+    D = 2
+    X = np.zeros((m, D))
+    Y = np.zeros((m, 1), dtype="uint8")
+    a = 4
+    for j in range(2):
+        ix = range(N * j, N * (j + 1))
+        t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + np.random.randn(N) * 0.2
+        r = a * np.sin(4 * t) + np.random.randn(N) * 0.2
+        X[ix] = np.c_[r * np.sin(t), r * np.cos(t)]
+        Y[ix] = j
+    return X.T, Y.T
+
+
+def test_planar_flower_is_the_course_data_set():
+    state = np.random.get_state()
+    try:
+        X_course, Y_course = course_load_planar_dataset()
+    finally:
+        np.random.set_state(state)
+    X, Y = datasets.planar_flower(m=400, seed=1)
+    np.testing.assert_array_equal(X, X_course)
+    np.testing.assert_array_equal(Y, Y_course)
+    assert Y.dtype == np.uint8
+
+
+def test_planar_flower_leaves_global_random_state_alone():
+    before = np.random.get_state()[1].copy()
+    datasets.planar_flower()
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+def test_planar_flower_refuses_odd_m():
+    with pytest.raises(nn.ConfigError, match="even"):
+        datasets.planar_flower(m=5)
+
+
+def test_xor_labels_follow_the_quadrants():
+    X, Y = datasets.xor(m=500, seed=3)
+    assert X.shape == (2, 500) and Y.shape == (1, 500)
+    assert np.abs(X).max() <= 1
+    np.testing.assert_array_equal(Y[0], (X[0] * X[1] < 0).astype(int))
+    assert 0.4 < Y.mean() < 0.6
+
+
+def test_circles_radii():
+    X, Y = datasets.circles(m=400, noise=0.0, factor=0.3, seed=0)
+    radius = np.hypot(X[0], X[1])
+    np.testing.assert_allclose(radius[Y[0] == 0], 1.0)
+    np.testing.assert_allclose(radius[Y[0] == 1], 0.3)
+    assert Y.sum() == 200
+    noisy, _ = datasets.circles(m=400, noise=0.1, seed=0)
+    assert not np.allclose(np.hypot(*noisy), np.hypot(*datasets.circles(m=400, noise=0.0)[0]))
+
+
+def test_moons_without_noise_lie_on_the_two_half_circles():
+    X, Y = datasets.moons(m=200, noise=0.0)
+    upper, lower = X[:, Y[0] == 0], X[:, Y[0] == 1]
+    np.testing.assert_allclose(np.hypot(upper[0], upper[1]), 1.0)
+    np.testing.assert_allclose(np.hypot(lower[0] - 1, lower[1] - 0.5), 1.0)
+    assert (upper[1] >= 0).all() and (lower[1] <= 0.5).all()
+
+
+@pytest.mark.parametrize("make", [datasets.xor, datasets.circles, datasets.moons])
+def test_generated_sets_are_reproducible_by_seed(make):
+    a, b, c = make(m=50, seed=4), make(m=50, seed=4), make(m=50, seed=5)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[0], c[0])
+    with pytest.raises(nn.ConfigError, match="m must be a positive integer"):
+        make(m=0)
