@@ -38,3 +38,5 @@ def ones(shape, requires_grad=False, dtype=None, name=None) -> Tensor:
 
 from .gradcheck import (GradcheckError, course_gradient_check, gradcheck,  # noqa: E402
                         gradgradcheck, numerical_grad)
+from .viz import (GraphvizNotFoundError, draw_graph, gradient_norms, save_graph,  # noqa: E402
+                  trace_backward)
