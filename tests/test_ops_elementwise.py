@@ -317,6 +317,14 @@ def test_astype_to_float32_and_back(x):
                            eps=1e-2, atol=1e-2, rtol=1e-2)
 
 
+@SECOND
+@given(x=arrays(max_side=3, min_value=-2.0, max_value=2.0))
+def test_astype_second_order(x):
+    # a cubic through float32: the second derivative 6x, to float32 precision
+    assert_second_gradients_match(lambda a: ag.astype(ag.astype(a, np.float32) ** 3, "float64"),
+                                  [x], eps=1e-2, atol=2e-2, rtol=2e-2)
+
+
 def test_astype_same_dtype_is_the_tensor_itself_and_int_to_float_starts_a_graph():
     t = ag.tensor([1.0, 2.0], requires_grad=True)
     assert ag.astype(t, np.float64) is t
