@@ -295,6 +295,18 @@ def test_clip_gradient_is_one_inside_and_at_the_bounds_zero_outside():
                                   [0.0, 0.0, 0.0, 1.0, 1.0])
 
 
+def test_clip_bounds_may_be_arrays_or_constant_tensors_but_get_no_gradient():
+    x = ag.tensor([0.5, 2.0, -1.0], requires_grad=True)
+    for lo in (np.zeros(3), ag.tensor([0.0, 0.0, 0.0])):
+        x.zero_grad()
+        y = ag.clip(x, lo, ag.tensor(1.0))
+        np.testing.assert_array_equal(y.numpy(), [0.5, 1.0, 0.0])
+        y.sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [1.0, 0.0, 0.0])
+    with pytest.raises(ag.GraphError, match="clip: the bound min requires a gradient"):
+        ag.clip(x, ag.tensor(0.0, requires_grad=True))
+
+
 def test_clip_without_bounds_is_an_error():
     with pytest.raises(ValueError, match="clip"):
         ag.clip(ag.tensor([1.0]))

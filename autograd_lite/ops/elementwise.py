@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import GraphError
 from ..function import Function
 from ..tensor import Tensor, as_tensor, operand
 
@@ -244,10 +245,29 @@ def where(condition, a, b):
 
 
 def clip(a, min=None, max=None):
-    """Limit values to ``[min, max]``; the gradient is 0 where the value was clipped."""
+    """Limit values to ``[min, max]``; the gradient is 0 where the value was clipped.
+
+    The bounds (numbers, arrays or constant Tensors) get no gradient.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.clip(ag.tensor([-2.0, 0.5, 3.0]), -1.0, 1.0)
+    tensor([-1. ,  0.5,  1. ])
+    """
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
-    return Clip.apply(operand(a), lo=min, hi=max)
+    return Clip.apply(operand(a), lo=_bound(min, "min"), hi=_bound(max, "max"))
+
+
+def _bound(value, which):
+    """A bound of clip as a plain number or array (clip differentiates only its input)."""
+    if not isinstance(value, Tensor):
+        return value
+    if value.requires_grad:
+        raise GraphError(f"clip: the bound {which} requires a gradient, but clip gives none to "
+                         "its bounds; use ag.maximum(a, lo) and ag.minimum(a, hi) instead")
+    return value.data
 
 
 def astype(a, dtype):
