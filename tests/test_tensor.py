@@ -204,6 +204,14 @@ def test_comparisons_give_bool_tensors_without_gradient(compare, expected):
     assert isinstance(flipped, ag.Tensor) and flipped.dtype == np.bool_
 
 
+def test_comparing_with_none_follows_python():
+    t = ag.tensor([1.0, 2.0])
+    assert (t == None) is False and (t != None) is True          # noqa: E711
+    assert t in [None, t]
+    with pytest.raises(TypeError):
+        t < None
+
+
 # --- float32 end to end ----------------------------------------------------------------------
 
 def test_float32_stays_float32_with_python_numbers():

@@ -281,5 +281,8 @@ def astype(a, dtype):
 
 def compare(ufunc, a, b):
     """A comparison (``<``, ``==``, ...): a boolean tensor with no gradient."""
+    if a is None or b is None:
+        # Python's own rule then applies: ``t == None`` is False, ``t != None`` True
+        return NotImplemented
     a, b = _pair(a, b)
     return as_tensor(ufunc(a._data, b._data))
