@@ -62,9 +62,11 @@ def test_transpose_default_T_and_swapaxes():
     np.testing.assert_array_equal(t.grad.numpy(), upstream.T)
 
 
-def test_transpose_rejects_a_non_permutation():
+def test_transpose_rejects_a_non_permutation_and_swapaxes_a_bad_axis():
     with pytest.raises(ag.ShapeError, match=r"transpose.*\(2, 3\)"):
         ag.tensor(np.ones((2, 3))).transpose(0, 0)
+    with pytest.raises(ag.ShapeError, match=r"swapaxes: axis 2 is out of range.*\(2, 3\)"):
+        ag.tensor(np.ones((2, 3))).swapaxes(0, 2)
 
 
 # --- reshape / flatten ----------------------------------------------------------------------

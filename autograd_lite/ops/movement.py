@@ -186,6 +186,10 @@ _REVERSED = {2: (1, 0), 3: (2, 1, 0)}
 def swapaxes(a, axis1, axis2):
     """Exchange two axes."""
     a = operand(a)
+    for ax in (axis1, axis2):
+        if not -a.ndim <= ax < a.ndim:
+            raise ShapeError(f"swapaxes: axis {ax} is out of range for a tensor of shape "
+                             f"{a.shape}")
     axes = list(range(a.ndim))
     axes[axis1], axes[axis2] = axes[axis2], axes[axis1]
     return transpose(a, tuple(axes))
