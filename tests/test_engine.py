@@ -139,6 +139,18 @@ def test_saved_tensors_are_freed_after_backward():
     assert loss.grad_fn is not None and loss.grad_fn.released
 
 
+def test_arrays_saved_by_an_op_are_freed_after_backward():
+    w = ag.tensor(np.linspace(-1.0, 1.0, 1000), requires_grad=True)
+    r = ag.relu(w)
+    fn = r.grad_fn
+    mask = weakref.ref(fn.positive)                          # saved by the forward pass
+    loss = (r * 2.0).sum()
+    del r
+    loss.backward()
+    gc.collect()
+    assert mask() is None and fn.released
+
+
 def test_a_second_backward_through_a_released_graph_is_an_error():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
