@@ -330,7 +330,7 @@ def as_tensor(data, dtype=None) -> Tensor:
 
 def _other(x, like):
     """The other operand of a binary operator as a Tensor (fast path for Tensors)."""
-    return x if type(x) is Tensor else operand(x, like)
+    return x if isinstance(x, Tensor) else operand(x, like)
 
 
 def operand(x, like: Tensor | None = None) -> Tensor:
