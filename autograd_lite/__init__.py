@@ -10,7 +10,8 @@ array([[0.2350, 0.4700]])
 """
 from .tensor import Tensor, as_tensor, tensor  # first: it loads the ops
 from .engine import backward, grad
-from .errors import AnomalyError, AutogradError, DTypeError, GraphError, ShapeError
+from .errors import (AnomalyError, AutogradError, DTypeError, GraphError, NumericalWarning,
+                     RankOneWarning, ShapeError)
 from .function import (Function, current_scope, detect_anomaly, enable_grad, is_grad_enabled,
                        name_scope, no_grad, set_grad_enabled)
 from .ops.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh

@@ -19,3 +19,11 @@ class GraphError(AutogradError, RuntimeError):
 
 class AnomalyError(AutogradError, FloatingPointError):
     """A NaN or inf produced by a backward step while ``detect_anomaly()`` is on."""
+
+
+class RankOneWarning(UserWarning):
+    """A rank-1 array of shape (n,) was broadcast against a matrix (the course's pitfall)."""
+
+
+class NumericalWarning(UserWarning):
+    """A computation lost its numbers to rounding (e.g. log of a sigmoid that rounded to 0)."""

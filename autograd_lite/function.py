@@ -8,11 +8,13 @@ pass and, when a gradient will be needed, records the call into the graph.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 import traceback
+import warnings
 import weakref
 
-from .errors import GraphError, ShapeError
+from .errors import GraphError, RankOneWarning, ShapeError
 
 class _ThreadState(threading.local):
     """Per-thread switches; class attributes are the defaults every new thread starts with."""
@@ -170,6 +172,22 @@ class detect_anomaly:
         return False
 
 
+def warn_at_user_code(message: str, category=UserWarning) -> None:
+    """Issue a warning attributed to the innermost line of user code (not autograd_lite/nn)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_code.co_filename.replace("\\", "/")
+        if "/autograd_lite/" not in path and "/nn/" not in path:
+            break
+        frame = frame.f_back
+    if frame is None:
+        warnings.warn(message, category, stacklevel=2)
+        return
+    registry = frame.f_globals.setdefault("__warningregistry__", {})
+    warnings.warn_explicit(message, category, frame.f_code.co_filename, frame.f_lineno,
+                           module=frame.f_globals.get("__name__"), registry=registry)
+
+
 def _user_frame() -> str:
     """The innermost stack frame outside autograd_lite and nn, as 'file:line in func: code'."""
     for frame in reversed(traceback.extract_stack()[:-2]):
@@ -202,6 +220,7 @@ class Function:
 
     name = "function"          # shown in errors, graph pictures and traces
     rule = ""                  # the local derivative in the course's notation (for viz)
+    broadcasts = False         # an elementwise op of two inputs (checked for rank-1 pitfalls)
     scope = None               # the name_scope the op was recorded in (an nn layer)
     released = False
 
@@ -219,6 +238,8 @@ class Function:
                 a, b = inputs
                 data = fn.forward(a._data, b._data, **params)
                 needs = (a._requires_grad, b._requires_grad)
+                if cls.broadcasts and a._data.ndim != b._data.ndim:
+                    _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
             else:
                 data = fn.forward(*[t._data for t in inputs], **params)
                 needs = tuple([t._requires_grad for t in inputs])
@@ -275,6 +296,18 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _check_rank_one(op, shape_a, shape_b, shape_out):
+    """Warn when a rank-1 (n,) array meets a matrix: the course's "rank 1 array" pitfall."""
+    for one, other in ((shape_a, shape_b), (shape_b, shape_a)):
+        if len(one) == 1 and one[0] > 1 and len(other) >= 2:
+            n = one[0]
+            warn_at_user_code(
+                f"{op}: a rank-1 array of shape {one} was broadcast against shape {other}, "
+                f"giving {shape_out}. Rank-1 arrays act as rows; if a column or row vector "
+                f"is meant, reshape it: x.reshape({n}, 1) or x.reshape(1, {n})", RankOneWarning)
+            return
 
 
 _new = object.__new__

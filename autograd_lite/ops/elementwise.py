@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import GraphError
-from ..function import Function
+from ..errors import NumericalWarning
+from ..function import Function, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
@@ -21,6 +22,7 @@ def _pair(a, b):
 
 
 class Add(Function):
+    broadcasts = True
     rule = "da = dout,  db = dout"
     def forward(self, a, b):
         return a + b
@@ -29,6 +31,7 @@ class Add(Function):
 
 
 class Sub(Function):
+    broadcasts = True
     rule = "da = dout,  db = −dout"
     def forward(self, a, b):
         return a - b
@@ -37,6 +40,7 @@ class Sub(Function):
 
 
 class Mul(Function):
+    broadcasts = True
     rule = "da = dout · b,  db = dout · a"
     def forward(self, a, b):
         return a * b
@@ -46,6 +50,7 @@ class Mul(Function):
 
 
 class Div(Function):
+    broadcasts = True
     rule = "da = dout / b,  db = −dout · out / b"
     def forward(self, a, b):
         return a / b
@@ -63,6 +68,7 @@ class Neg(Function):
 
 
 class Pow(Function):
+    broadcasts = True
     rule = "da = dout · p · a^(p−1),  dp = dout · out · log a"
     def forward(self, a, p):
         return a ** p
@@ -108,6 +114,7 @@ class Abs(Function):
 
 
 class Maximum(Function):
+    broadcasts = True
     rule = "da = dout · [a > b],  db = dout · [b > a]   (ties: half each)"
     def forward(self, a, b):
         self.share_a = ((a > b) + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
@@ -117,6 +124,7 @@ class Maximum(Function):
 
 
 class Minimum(Function):
+    broadcasts = True
     rule = "da = dout · [a < b],  db = dout · [b < a]   (ties: half each)"
     def forward(self, a, b):
         self.share_a = ((a < b) + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
@@ -126,6 +134,7 @@ class Minimum(Function):
 
 
 class Where(Function):
+    broadcasts = True
     rule = "da = dout · [cond],  db = dout · [not cond]"
     def forward(self, a, b, condition):
         self.condition = condition
@@ -203,8 +212,28 @@ def exp(a):
 
 
 def log(a):
-    """Natural logarithm, elementwise."""
-    return Log.apply(operand(a))
+    """Natural logarithm, elementwise.
+
+    Warns (:class:`~autograd_lite.errors.NumericalWarning`) when its input is a sigmoid, or
+    1 − sigmoid, that rounded to exactly 0: compute such costs from the logits instead.
+    """
+    a = operand(a)
+    if a._fn is not None and _from_sigmoid(a) and not a._data.all():
+        warn_at_user_code(
+            "log: its input comes from sigmoid and contains exact 0 (σ(z) rounds to 0 or 1 "
+            "once |z| is about 37 or more), so log gives -inf and the cost inf or nan. "
+            "Compute the cost from the logits Z instead: "
+            "nn.losses.binary_cross_entropy_with_logits(Z, Y)", NumericalWarning)
+    return Log.apply(a)
+
+
+def _from_sigmoid(a) -> bool:
+    """True for sigmoid(z) and for c − sigmoid(z) (as in log(1 − A))."""
+    fn = a._fn
+    if fn.name == "sigmoid":
+        return True
+    return fn.name == "sub" and not fn.released and fn.inputs[1]._fn is not None \
+        and fn.inputs[1]._fn.name == "sigmoid"
 
 
 def sqrt(a):
