@@ -8,6 +8,7 @@ pass and, when a gradient will be needed, records the call into the graph.
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import threading
 import traceback
@@ -299,7 +300,12 @@ class Function:
 
 
 def _check_rank_one(op, shape_a, shape_b, shape_out):
-    """Warn when a rank-1 (n,) array meets a matrix: the course's "rank 1 array" pitfall."""
+    """Warn when a rank-1 (n,) array meets a matrix and the two expand each other into a
+    bigger result, e.g. (n,) with (n, 1) giving (n, n): the course's "rank 1 array" pitfall.
+    A plain row broadcast ((n,) with (m, n)) is left alone."""
+    size_out = math.prod(shape_out)
+    if size_out <= max(math.prod(shape_a), math.prod(shape_b)):
+        return
     for one, other in ((shape_a, shape_b), (shape_b, shape_a)):
         if len(one) == 1 and one[0] > 1 and len(other) >= 2:
             n = one[0]
