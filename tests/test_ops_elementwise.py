@@ -9,6 +9,9 @@ import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, broadcastable_shapes, shapes)
 
+# random broadcasting meets the course's rank-1 pitfall on purpose (tested on its own below)
+pytestmark = pytest.mark.filterwarnings("ignore:.*rank-1 array")
+
 FIRST = settings(max_examples=40, deadline=None)
 SECOND = settings(max_examples=20, deadline=None)
 
@@ -385,3 +388,40 @@ def test_constant_operand_gets_no_gradient_but_the_other_does(shape):
     (x * c + c / x - c).sum().backward()
     assert c.grad is None
     np.testing.assert_allclose(x.grad.numpy(), np.full(shape, 3.0 - 3.0 / 4.0))
+
+
+# --- the course's pitfalls, warned about -----------------------------------------------------
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("shape_a, shape_b", [((3,), (3, 1)), ((3, 1), (3,)), ((3,), (2, 1)),
+                                              ((4,), (2, 4, 1))])
+def test_a_rank_one_array_expanded_by_a_column_warns_naming_op_and_shapes(shape_a, shape_b):
+    a, b = ag.tensor(np.ones(shape_a), requires_grad=True), np.ones(shape_b)
+    with pytest.warns(ag.RankOneWarning, match=r"mul: a rank-1 array of shape \(\d,\) was "
+                                                r"broadcast against shape") as record:
+        out = a * b
+    assert out.shape == np.broadcast_shapes(shape_a, shape_b)
+    assert record[0].filename == __file__                     # points at the user's line
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("shape_a, shape_b", [((3,), (2, 3)), ((1, 3), (2, 3)), ((2, 1), (2, 3)),
+                                              ((3,), (3,)), ((), (2, 3)), ((1,), (2, 3))])
+def test_row_broadcasts_and_shapes_without_rank_one_do_not_warn(shape_a, shape_b):
+    out = ag.tensor(np.ones(shape_a), requires_grad=True) + np.ones(shape_b)
+    assert out.shape == np.broadcast_shapes(shape_a, shape_b)
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")
+def test_log_of_a_sigmoid_rounded_to_zero_warns():
+    with pytest.warns(ag.NumericalWarning, match="logits"):
+        ag.log(ag.sigmoid(ag.tensor([-800.0, 0.0], requires_grad=True)))
+    with pytest.warns(ag.NumericalWarning, match="logits"):
+        ag.log(1 - ag.sigmoid(ag.tensor([40.0], requires_grad=True)))
+
+
+@pytest.mark.filterwarnings("error")
+def test_log_of_a_sigmoid_that_did_not_round_is_quiet():
+    z = ag.tensor([-30.0, 0.0, 30.0], requires_grad=True)
+    out = ag.log(ag.sigmoid(z)) + ag.log(1 - ag.sigmoid(z))
+    assert np.all(np.isfinite(out.numpy()))

@@ -69,6 +69,7 @@ def test_broadcastable_shapes_broadcast(pair):
     assert all(len(s) <= 3 and all(1 <= n <= 4 for n in s) for s in pair)
 
 
+@pytest.mark.filterwarnings("ignore:.*rank-1 array")
 @MANY
 @given(shapes_=broadcastable_shapes(num_shapes=3, min_dims=1, max_dims=2, max_side=3))
 def test_broadcastable_shapes_of_three(shapes_):
