@@ -32,7 +32,7 @@ True
 """
 from . import datasets, functional, init, losses, optim
 from .errors import (ConfigError, DataError, FileFormatError, MissingFileError, NNError,
-                     NNShapeError, StateError)
+                     NNShapeError, StateError, TrainingError)
 from .layers import Identity, LeakyReLU, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh
 from .models import DeepNN, LogisticRegression, Model, TwoLayerNet
 from .module import Module, Parameter
@@ -45,6 +45,6 @@ __all__ = [
     "Model", "LogisticRegression", "TwoLayerNet", "DeepNN",
     "save", "load", "plot_costs", "plot_decision_boundary",
     "NNError", "ConfigError", "DataError", "NNShapeError", "StateError", "FileFormatError",
-    "MissingFileError",
+    "MissingFileError", "TrainingError",
     "datasets", "functional", "init", "losses", "optim",
 ]

@@ -28,3 +28,7 @@ class FileFormatError(NNError, ValueError):
 
 class MissingFileError(NNError, FileNotFoundError):
     """A model or data file that does not exist; names the path."""
+
+
+class TrainingError(NNError, FloatingPointError):
+    """Training that cannot go on, e.g. a cost that became NaN or inf (names the iteration)."""

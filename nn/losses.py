@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.function import warn_at_user_code
 
 from .errors import ConfigError, NNShapeError
 
@@ -54,17 +55,58 @@ def binary_cross_entropy(A, Y, eps=0.0):
         If positive, A is first clipped to [eps, 1 − eps], so that a saturated output gives
         a finite cost.  The default 0 is the course's exact formula.
 
+    Notes
+    -----
+    In float64 σ(z) rounds to exactly 1 once z ≳ 37 and to exactly 0 once z ≲ −745.  At
+    such a saturated output:
+
+    * a right prediction (a = y = 0 or a = y = 1) contributes 0, the limit of its term
+      (0·log 0 = 0), and a finite gradient; the formula as written would give
+      0·(−inf) = nan and poison the whole cost;
+    * a wrong one (a = 0 with y > 0, or a = 1 with y < 1) makes the cost +inf, and a
+      :class:`~autograd_lite.NumericalWarning` names the first such example and points to
+      :func:`binary_cross_entropy_with_logits`, which never saturates.
+
     Examples
     --------
     >>> import nn
     >>> round(nn.losses.binary_cross_entropy([[0.9, 0.2]], [[1, 0]]).item(), 6)
     0.164252
+    >>> nn.losses.binary_cross_entropy([[1.0, 0.0]], [[1, 0]]).item() == 0   # right, sure
+    True
     """
     A, Y = _pair(A, Y, "binary_cross_entropy")
     if eps:
         A = ag.clip(A, eps, 1.0 - eps)
     m = A.shape[1]
+    a = A.data
+    if a.size and (a.min() <= 0.0 or a.max() >= 1.0):
+        return _saturated_binary_cross_entropy(A, Y, m)
     return -(Y * ag.log(A) + (1.0 - Y) * ag.log(1.0 - A)).sum() / m
+
+
+def _saturated_binary_cross_entropy(A, Y, m):
+    """binary_cross_entropy where some a is exactly 0 or 1: 0·log 0 counts as 0."""
+    a, y = A.data, Y.data
+    wrong = ((a <= 0.0) & (y > 0)) | ((a >= 1.0) & (y < 1))
+    if wrong.any():
+        _warn_saturated("binary_cross_entropy", wrong, a, y, "sigmoid",
+                        "binary_cross_entropy_with_logits(Z, Y)")
+    # log(1) = 0 where the label's weight is 0, so no 0·log(0) = nan, in value or gradient
+    log_a = ag.log(ag.where(y > 0, A, 1.0))
+    log_1_minus_a = ag.log(ag.where(y < 1, 1.0 - A, 1.0))
+    return -(Y * log_a + (1.0 - Y) * log_1_minus_a).sum() / m
+
+
+def _warn_saturated(name, wrong, a, y, activation, logits_loss):
+    """A NumericalWarning at the user's line: a saturated output makes the cost inf."""
+    row, col = (int(i) for i in np.argwhere(wrong)[0])
+    warn_at_user_code(
+        f"{name}: {int(wrong.sum())} prediction(s) are exactly 0 or 1 on the wrong side of "
+        f"their label (the first in example {col}, row {row}: a = {a[row, col]}, "
+        f"y = {y[row, col]}), so the cost is inf: the {activation} output saturated. Compute "
+        f"the cost from the logits Z with nn.losses.{logits_loss}, or pass eps (e.g. 1e-12) "
+        "to clip A", ag.NumericalWarning)
 
 
 def binary_cross_entropy_with_logits(Z, Y):
@@ -101,7 +143,9 @@ def mean_squared_error(A, Y):
 def cross_entropy(A, Y, eps=0.0):
     """J = −(1/m) Σ y·log(a) for class probabilities A (a softmax output), classes on axis 0.
 
-    ``Y`` is one-hot, (n_classes, m).  ``eps`` > 0 clips A to [eps, 1] first.
+    ``Y`` is one-hot, (n_classes, m).  ``eps`` > 0 clips A to [eps, 1] first.  An output
+    a = 0 counts as binary_cross_entropy's do: 0 where y = 0, an infinite cost (with a
+    NumericalWarning) where y > 0.
 
     Examples
     --------
@@ -114,6 +158,15 @@ def cross_entropy(A, Y, eps=0.0):
     if eps:
         A = ag.clip(A, eps, 1.0)
     m = A.shape[1]
+    a = A.data
+    if a.size and a.min() <= 0.0:
+        # as in binary_cross_entropy: 0·log 0 counts as 0, a wrong sure prediction costs inf
+        y = Y.data
+        wrong = (a <= 0.0) & (y > 0)
+        if wrong.any():
+            _warn_saturated("cross_entropy", wrong, a, y, "softmax",
+                            "softmax_cross_entropy(Z, Y)")
+        return -(Y * ag.log(ag.where(y > 0, A, 1.0))).sum() / m
     return -(Y * ag.log(A)).sum() / m
 
 

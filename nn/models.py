@@ -20,12 +20,14 @@ Examples
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 import autograd_lite as ag
 
 from . import losses
-from .errors import ConfigError, DataError, NNShapeError
+from .errors import ConfigError, DataError, NNShapeError, TrainingError
 from .init import make_rng
 from .layers import Linear, _positive_int
 from .module import Module
@@ -135,21 +137,24 @@ class Model(Module):
             return self._cost_fn(self(X), Y)
 
     def _check_X(self, X):
-        """X as a float Tensor of shape (n_x, m) (no copy for a float array)."""
-        X = ag.as_tensor(X)
+        """X as a float Tensor of shape (n_x, m) with finite values (no copy for a float array)."""
+        name = type(self).__name__
+        X = _numeric(X, f"{name}: X")
         if not np.issubdtype(X.dtype, np.floating):
             X = ag.as_tensor(X.data, dtype=np.float64)
         n_x = self.layer_dims[0]
         if X.ndim != 2 or X.shape[0] != n_x:
             hint = " (did you mean X.T?)" if X.ndim == 2 and X.shape[1] == n_x else ""
-            raise NNShapeError(f"{type(self).__name__}: X has shape {X.shape} but the model "
+            raise NNShapeError(f"{name}: X has shape {X.shape} but the model "
                                f"expects (n_x, m) = ({n_x}, m), one example per column{hint}")
+        _check_finite(X.data, f"{name}: X")
         return X
 
     def _check_data(self, X, Y):
-        """X (n_x, m) and Y (n_y, m) as Tensors; Y converted to X's float dtype."""
+        """X (n_x, m) and Y (n_y, m) as Tensors of finite values; Y in X's float dtype."""
+        name = type(self).__name__
         X = self._check_X(X)
-        Y = np.asarray(Y.data if isinstance(Y, ag.Tensor) else Y)
+        Y = _numeric(Y, f"{name}: Y").data
         n_y, m = self.layer_dims[-1], X.shape[1]
         if Y.shape != (n_y, m):
             hint = ""
@@ -157,11 +162,15 @@ class Model(Module):
                 hint = " (did you mean Y.T?)"
             elif Y.shape == (m,) and n_y == 1:
                 hint = " (give it as (1, m), e.g. Y.reshape(1, -1))"
-            raise NNShapeError(f"{type(self).__name__}: Y has shape {Y.shape} but X has "
+            raise NNShapeError(f"{name}: Y has shape {Y.shape} but X has "
                                f"m = {m} examples and the output has n_y = {n_y} units; Y "
                                f"must be (n_y, m) = ({n_y}, {m}){hint}")
-        if Y.size and (Y.min() < 0 or Y.max() > 1):
-            raise DataError(f"{type(self).__name__}: labels Y must lie in [0, 1] for a "
+        if m == 0:
+            raise NNShapeError(f"{name}: X has shape {X.shape}: no examples (m = 0), so "
+                               "there is no cost to compute")
+        _check_finite(Y, f"{name}: Y")
+        if Y.min() < 0 or Y.max() > 1:
+            raise DataError(f"{name}: labels Y must lie in [0, 1] for a "
                             f"{self.output} output; they range over [{Y.min()}, {Y.max()}]")
         return X, ag.as_tensor(Y.astype(X.dtype, copy=False))
 
@@ -243,10 +252,13 @@ class Model(Module):
         self.train()
         try:
             for i in steps:
-                if batch_size is None:
-                    cost = self._step(X, Y, opt)
-                else:
-                    cost = self._epoch(X, Y, opt, batch_size, rng)
+                try:
+                    if batch_size is None:
+                        cost = self._step(X, Y, opt)
+                    else:
+                        cost = self._epoch(X, Y, opt, batch_size, rng)
+                except _Diverged as exc:
+                    raise self._diverged(exc.cost, i, history, opt) from None
                 history.append(cost)
                 if print_every is not None and (i % print_every == 0 or i == iterations - 1):
                     write(f"Cost after iteration {i}: {cost:f}")
@@ -270,14 +282,29 @@ class Model(Module):
         return get_optimizer(optimizer, self.parameters(), learning_rate, **options)
 
     def _step(self, X, Y, opt):
-        """One gradient step on (X, Y); returns the cost before the step."""
+        """One gradient step on (X, Y); returns the cost before the step.
+
+        A NaN or infinite cost stops before its gradient could reach the parameters."""
         opt.zero_grad()
         A = self(X)
         with ag.name_scope("cost"):
             cost = self._cost_fn(A, Y)
+        value = cost.item()
+        if not math.isfinite(value):
+            raise _Diverged(value)
         cost.backward()
         opt.step()
-        return cost.item()
+        return value
+
+    def _diverged(self, cost, i, history, opt):
+        """The error for a cost that became NaN or inf at iteration ``i``."""
+        before = f" (it was {history[-1]:.6g} at iteration {i - 1})" if history else ""
+        rate = getattr(opt, "learning_rate", None)
+        return TrainingError(
+            f"{type(self).__name__}.fit: the cost became {cost} at iteration {i}{before}; "
+            "training stopped without applying its gradient, and costs_ holds the costs "
+            f"so far. Try a smaller learning_rate (it is {rate}); if a sigmoid output "
+            "saturated, a NumericalWarning above names where")
 
     def _epoch(self, X, Y, opt, batch_size, rng):
         """One pass over shuffled mini-batches; returns the mean cost over the m examples."""
@@ -366,6 +393,39 @@ class Model(Module):
 
     def extra_repr(self):
         return f"layer_dims={self.layer_dims}, hidden={self.hidden!r}, output={self.output!r}"
+
+
+class _Diverged(Exception):
+    """Raised by a training step whose cost is NaN or inf (fit turns it into TrainingError)."""
+
+    def __init__(self, cost):
+        super().__init__(cost)
+        self.cost = cost
+
+
+def _numeric(data, what):
+    """``data`` as a Tensor of numbers (bool, int or float); refuses text, objects, complex."""
+    try:
+        data = ag.as_tensor(data)
+    except (ag.AutogradError, ValueError, TypeError) as exc:
+        raise DataError(f"{what} is not an array of numbers: {exc}") from None
+    if data.dtype.kind not in "biuf":
+        raise DataError(f"{what} has dtype {data.dtype} (shape {data.shape}); it must hold "
+                        "numbers, e.g. X.astype(np.float64)")
+    return data
+
+
+def _check_finite(array, what):
+    """Refuse NaN or inf, naming how many there are and where the first one is."""
+    if array.dtype.kind != "f" or np.isfinite(array).all():
+        return
+    bad = ~np.isfinite(array)
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    where = f"row {first[0]}, column {first[1]} (example {first[1]})" if len(first) == 2 \
+        else f"index {first}"
+    raise DataError(f"{what} contains {int(bad.sum())} NaN or inf value(s) (of {array.size}); "
+                    f"the first, {array[first]}, is at {where}. Clean or impute the data "
+                    "before training or predicting")
 
 
 class LogisticRegression(Model):

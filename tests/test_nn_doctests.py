@@ -39,4 +39,4 @@ def test_every_public_class_and_function_has_a_docstring_with_an_example():
 def test_every_error_type_has_a_docstring():
     errors = [obj for _, obj in public_objects()
               if inspect.isclass(obj) and issubclass(obj, Exception)]
-    assert len(errors) == 7 and all(obj.__doc__ for obj in errors)
+    assert len(errors) == 8 and all(obj.__doc__ for obj in errors)
