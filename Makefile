@@ -15,8 +15,8 @@ graphviz:
 	@bash .ci/install-graphviz.sh
 
 demo: $(STAMP) graphviz
-	$(PY) -m autograd_lite train --dataset planar --model shallow --hidden tanh --layers 4 \
-	    --lr 1.2 --iterations 10000 --print-every 1000 --seed 3 --out $(RUN)
+	$(PY) -m autograd_lite train --dataset planar --model shallow --layers 4 --hidden tanh \
+	    --lr 1.2 --iterations 10000 --print-every 1000 --seed 2 --out $(RUN)
 
 test: $(STAMP) graphviz
 	$(PY) -m pytest

@@ -1,0 +1,283 @@
+"""What the commands share: errors with exit codes, argument types, models and graphs.
+
+Examples
+--------
+>>> from autograd_lite.cli.common import layer_sizes, resolve_model
+>>> layer_sizes("20,7,5")
+[20, 7, 5]
+>>> model, where = resolve_model("shallow")
+>>> model.layer_dims, where
+([2, 4, 1], 'the built-in shallow model')
+"""
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import numpy as np
+
+GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".gv", ".dot")
+
+
+class CLIError(Exception):
+    """A problem found while running a command; ``exit_code`` 1 (runtime) or 2 (usage)."""
+
+    exit_code = 1
+
+
+class UsageError(CLIError):
+    """Arguments that do not fit together (exit status 2, like argparse's own errors)."""
+
+    exit_code = 2
+
+
+# --- argument types (argparse turns their ArgumentTypeError into a one-line usage error) ---
+def positive_int(text):
+    """An int ≥ 1, for ``--iterations``, ``--batch-size``, ...
+
+    Examples
+    --------
+    >>> positive_int("10")
+    10
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, not {text!r}")
+    return value
+
+
+def non_negative_int(text):
+    """An int ≥ 0 (``--print-every 0`` prints no cost lines; seeds).
+
+    Examples
+    --------
+    >>> non_negative_int("0")
+    0
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, not {text!r}")
+    return value
+
+
+def seed(text):
+    """A seed of the course's random stream, ``np.random.RandomState(seed)``: 0 ≤ seed < 2³².
+
+    Examples
+    --------
+    >>> seed("2")
+    2
+    """
+    value = non_negative_int(text)
+    if value >= 2 ** 32:
+        raise argparse.ArgumentTypeError(f"a seed must be below 2**32, not {text!r}")
+    return value
+
+
+def positive_float(text):
+    """A finite float > 0, for ``--lr``, ``--epsilon``, ...
+
+    Examples
+    --------
+    >>> positive_float("1.2")
+    1.2
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, not {text!r}")
+    return value
+
+
+def layer_sizes(text):
+    """Hidden layer sizes written ``20,7,5`` (spaces allowed) as a list of ints.
+
+    Examples
+    --------
+    >>> layer_sizes("4")
+    [4]
+    >>> layer_sizes("20, 7,5")
+    [20, 7, 5]
+    """
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise argparse.ArgumentTypeError(
+            f"expected hidden layer sizes separated by commas, such as 20,7,5, not {text!r}")
+    return [int(part) for part in parts]
+
+
+def graph_path(text):
+    """An output file for a graph: ``.svg``, ``.png``, ``.pdf`` (Graphviz) or ``.gv``/``.dot``.
+
+    Examples
+    --------
+    >>> graph_path("net.svg").name
+    'net.svg'
+    """
+    path = Path(text)
+    if path.suffix.lower() not in GRAPH_SUFFIXES:
+        raise argparse.ArgumentTypeError(
+            f"cannot tell the format of {text!r}; end it with .svg, .png, .pdf or .gv")
+    return path
+
+
+# --- models -------------------------------------------------------------------------------
+def builtin_models():
+    """Small models of the course by name, for ``graph`` and ``gradcheck`` without a file.
+
+    ``logreg`` is week 2's logistic regression (4 inputs, zero-initialised), ``shallow``
+    week 3's network (2 → 4 tanh → 1, the course's ``np.random.seed(2)``) and ``deep`` the
+    network of the course's gradient-checking exercise (4 → 5 → 3 → 1, ReLU, seed 1).
+
+    Examples
+    --------
+    >>> sorted(builtin_models())
+    ['deep', 'logreg', 'shallow']
+    """
+    import nn
+
+    return {
+        "logreg": lambda: nn.LogisticRegression(4),
+        "shallow": lambda: nn.TwoLayerNet(2, 4, 1, hidden="tanh",
+                                          seed=nn.init.course_rng(2)),
+        "deep": lambda: nn.DeepNN([4, 5, 3, 1], hidden="relu", seed=nn.init.course_rng(1)),
+    }
+
+
+def resolve_model(spec):
+    """The model named by ``--model``: a file written by ``nn.save`` or a built-in name.
+
+    Returns ``(model, description)``.  A missing file raises ``nn.MissingFileError`` whose
+    message also lists the built-in names.
+
+    Examples
+    --------
+    >>> model, where = resolve_model("logreg")
+    >>> type(model).__name__, where
+    ('LogisticRegression', 'the built-in logreg model')
+    """
+    import nn
+
+    builtins = builtin_models()
+    path = Path(spec)
+    if spec in builtins and not path.is_file():
+        return builtins[spec](), f"the built-in {spec} model"
+    if not path.is_file():
+        raise nn.MissingFileError(f"no model file at {spec} (a file written by "
+                                  f"'autograd-lite train', or one of the built-in models "
+                                  f"{', '.join(builtins)})")
+    return nn.load(path), str(path)
+
+
+def describe(model):
+    """``DeepNN [4, 5, 3, 1]``: the class and layer sizes of a model.
+
+    Examples
+    --------
+    >>> import nn
+    >>> describe(nn.TwoLayerNet(2, 4, 1, seed=0))
+    'TwoLayerNet [2, 4, 1]'
+    """
+    return f"{type(model).__name__} {list(model.layer_dims)}"
+
+
+def picture_side(model):
+    """The side s of the s×s RGB pictures a model takes (n_x = 3·s², s ≥ 8), or None.
+
+    Examples
+    --------
+    >>> import nn
+    >>> picture_side(nn.LogisticRegression(64 * 64 * 3)), picture_side(nn.LogisticRegression(2))
+    (64, None)
+    """
+    n_x = model.layer_dims[0]
+    side = math.isqrt(n_x // 3)
+    # below 8×8 a model is more likely one of plain features than of pictures
+    return side if side >= 8 and 3 * side * side == n_x else None
+
+
+def random_batch(model, m=3, seed=1):
+    """``(X, Y)``: m random examples fitting ``model``, to draw or check its graph.
+
+    X is uniform in [0, 1] for picture models (like scaled pixels) and standard normal
+    otherwise; Y alternates 1, 0, 1, … (one-hot classes for a softmax output).
+
+    Examples
+    --------
+    >>> import nn
+    >>> X, Y = random_batch(nn.TwoLayerNet(2, 4, 1, seed=0), m=3)
+    >>> X.shape, Y.tolist()
+    ((2, 3), [[1.0, 0.0, 1.0]])
+    """
+    rng = np.random.RandomState(seed)
+    n_x, n_y = model.layer_dims[0], model.layer_dims[-1]
+    if picture_side(model):
+        X = rng.uniform(0.0, 1.0, size=(n_x, m))
+    else:
+        X = rng.standard_normal((n_x, m))
+    if n_y == 1:
+        Y = (np.arange(m) % 2 == 0).astype(np.float64).reshape(1, m)
+    else:
+        Y = (np.arange(n_y)[:, None] == np.arange(m) % n_y).astype(np.float64)
+    return X.astype(model.dtype), Y
+
+
+def model_cost(model, X, Y):
+    """The model's cost J on (X, Y) as a Tensor with named inputs, ready to draw.
+
+    Recorded like one step of ``fit``: the layers, then the cost in ``name_scope("cost")``,
+    so a picture shows one box per layer and one for the cost.
+
+    Examples
+    --------
+    >>> import numpy as np, nn
+    >>> J = model_cost(nn.LogisticRegression(2), np.zeros((2, 3)), np.ones((1, 3)))
+    >>> J.name, round(J.item(), 6)
+    ('J', 0.693147)
+    """
+    import autograd_lite as ag
+    from nn.models import OUTPUT_LOSSES
+
+    X = ag.tensor(np.asarray(X, dtype=model.dtype), name="X")
+    Y = ag.tensor(np.asarray(Y, dtype=model.dtype), name="Y")
+    A = model(X)
+    with ag.name_scope("cost"):
+        J = OUTPUT_LOSSES[model.output](A, Y)
+    J.name = "J"
+    return J
+
+
+def save_graph_or_source(root, path, **draw_kwargs):
+    """Save the graph of ``root`` to ``path``; without Graphviz, save its ``.gv`` source.
+
+    Returns ``(written path, note)``, where the note says why a ``.gv`` was written instead
+    (None when ``path`` itself was written).
+
+    Examples
+    --------
+    >>> import os, tempfile, autograd_lite as ag
+    >>> w = ag.tensor(2.0, requires_grad=True, name="w")
+    >>> written, note = save_graph_or_source(w * 3, os.path.join(tempfile.mkdtemp(), "g.gv"))
+    >>> written.suffix, note
+    ('.gv', None)
+    """
+    from autograd_lite.viz import GraphvizNotFoundError, draw_graph, save_graph
+
+    path = Path(path)
+    picture = draw_graph(root, **draw_kwargs)
+    try:
+        return save_graph(picture, path), None
+    except GraphvizNotFoundError:
+        source = save_graph(picture, path.with_suffix(".gv"))
+        return source, (f"the Graphviz program 'dot' is not installed, so the graph was "
+                        f"saved as DOT source {source} (install Graphviz, e.g. sudo "
+                        "apt-get install graphviz, to get pictures)")

@@ -1,0 +1,96 @@
+"""``autograd-lite gradcheck``: the course's gradient check over every parameter of a model.
+
+Runs :func:`autograd_lite.course_gradient_check` on the model's cost for a few random
+examples: every parameter element is nudged by ±ε, and
+``difference = ‖grad − gradapprox‖₂ / (‖grad‖₂ + ‖gradapprox‖₂)`` must stay below the
+threshold (2e-7, the course's).  Exit status 0 when it passes, 1 when it does not.
+
+Each element costs two forward passes, so models with more than ``--max-elements``
+parameter elements (the cat network has 245,973) are refused unless ``--only`` picks some
+parameters or the limit is raised.
+
+Examples
+--------
+>>> from autograd_lite.cli import main
+>>> main(["gradcheck", "--model", "shallow"])                   # doctest: +ELLIPSIS
+gradient check of TwoLayerNet [2, 4, 1] on 3 random examples (epsilon 1e-07, threshold 2e-07)
+  layer1.W (4, 2), layer1.b (4, 1), layer2.W (1, 4), layer2.b (1, 1): 17 elements
+Your backward propagation works perfectly fine! difference = ...
+0
+"""
+from __future__ import annotations
+
+from .common import (CLIError, UsageError, describe, positive_float, positive_int,
+                     random_batch, resolve_model)
+
+
+def add_parser(commands):
+    """Register ``gradcheck`` and its options on the ``commands`` sub-parsers."""
+    p = commands.add_parser(
+        "gradcheck", help="the course's gradient check on every parameter of a model",
+        description="Compare the engine's gradients of a model's cost with centred finite "
+                    "differences, over every parameter element, on a few random examples.")
+    p.add_argument("--model", required=True, metavar="MODEL",
+                   help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, "
+                        "shallow, deep")
+    p.add_argument("--examples", type=positive_int, default=3, metavar="M",
+                   help="examples in the batch (default: 3, as in the course)")
+    p.add_argument("--epsilon", type=positive_float, default=1e-7,
+                   help="finite-difference step (default: 1e-7)")
+    p.add_argument("--threshold", type=positive_float, default=2e-7,
+                   help="largest accepted difference (default: 2e-7)")
+    p.add_argument("--only", metavar="NAMES",
+                   help="check only these parameters: names or layer prefixes separated by "
+                        "commas, e.g. layer2,layer3.W")
+    p.add_argument("--max-elements", type=positive_int, default=50_000, metavar="N",
+                   help="refuse to check more parameter elements than this (default: 50000)")
+    p.set_defaults(run=run)
+    return p
+
+
+def selected_parameters(model, only):
+    """``{name: parameter}`` of ``model``, restricted to the names or prefixes in ``only``.
+
+    Examples
+    --------
+    >>> import nn
+    >>> model = nn.DeepNN([4, 5, 3, 1], seed=0)
+    >>> list(selected_parameters(model, "layer2,layer3.b"))
+    ['layer2.W', 'layer2.b', 'layer3.b']
+    """
+    params = dict(model.named_parameters())
+    if not only:
+        return params
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    chosen = {name: p for name, p in params.items()
+              if any(name == w or name.startswith(w + ".") for w in wanted)}
+    unknown = [w for w in wanted
+               if not any(name == w or name.startswith(w + ".") for name in params)]
+    if unknown or not chosen:
+        missing = ", ".join(unknown) or only
+        raise UsageError(f"--only: no parameter called {missing}; the model has "
+                         f"{', '.join(params)}")
+    return chosen
+
+
+def run(args):
+    """Check, print the parameters and the course's verdict; 0 if it passes, else 1."""
+    import autograd_lite as ag
+
+    model, _ = resolve_model(args.model)
+    params = selected_parameters(model, args.only)
+    size = sum(p.size for p in params.values())
+    if size > args.max_elements:
+        raise CLIError(f"gradcheck: {size:,} parameter elements to check, two forward passes "
+                       f"each; that is more than --max-elements {args.max_elements:,}. Pick "
+                       f"some with --only (the model has {', '.join(params)}) or raise "
+                       "--max-elements")
+    X, Y = random_batch(model, m=args.examples)
+    print(f"gradient check of {describe(model)} on {args.examples} random examples "
+          f"(epsilon {args.epsilon:g}, threshold {args.threshold:g})")
+    print("  " + ", ".join(f"{name} {tuple(p.shape)}" for name, p in params.items())
+          + f": {size} elements")
+    check = ag.course_gradient_check(lambda: model.cost(X, Y), params, epsilon=args.epsilon,
+                                     threshold=args.threshold)
+    print(check)
+    return 0 if check.passed else 1

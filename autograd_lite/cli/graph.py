@@ -1,0 +1,65 @@
+"""``autograd-lite graph``: draw a model's computational graph for a small batch.
+
+The graph is that of the model's cost J on ``--examples`` random examples (3 by default),
+drawn with :func:`autograd_lite.viz.draw_graph`: one box per layer, the shape on every
+edge, and ``d J / d node`` at every tensor that needs a gradient.
+
+Examples
+--------
+>>> import os, tempfile
+>>> from autograd_lite.cli import main
+>>> path = os.path.join(tempfile.mkdtemp(), "shallow.gv")
+>>> main(["graph", "--model", "shallow", "-o", path])           # doctest: +ELLIPSIS
+wrote ...shallow.gv: the graph of the cost of TwoLayerNet [2, 4, 1] on 3 random examples
+0
+>>> open(path).read().count("layer1.W") > 0
+True
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .common import (describe, graph_path, model_cost, positive_int, random_batch,
+                     resolve_model, save_graph_or_source)
+
+
+def add_parser(commands):
+    """Register ``graph`` and its options on the ``commands`` sub-parsers."""
+    p = commands.add_parser(
+        "graph", help="draw a model's computational graph for a small batch",
+        description="Draw the graph of a model's cost J on a few random examples.  Without "
+                    "Graphviz, the DOT source (.gv) is written instead of a picture.")
+    p.add_argument("--model", required=True, metavar="MODEL",
+                   help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, "
+                        "shallow, deep")
+    p.add_argument("-o", "--output", type=graph_path, default=Path("graph.svg"),
+                   metavar="FILE", help="picture to write: .svg, .png, .pdf or .gv "
+                                        "(default: graph.svg)")
+    p.add_argument("--show-backward", action="store_true",
+                   help="write each operation's local derivative rule (dz = da * a(1 - a))")
+    p.add_argument("--show-values", action="store_true", help="show the numbers of each tensor")
+    p.add_argument("--no-grads", action="store_true",
+                   help="leave out the gradients dJ/d(node) (shown by default)")
+    p.add_argument("--examples", type=positive_int, default=3, metavar="M",
+                   help="examples in the batch (default: 3)")
+    p.add_argument("--rankdir", choices=("LR", "TB"), default=None,
+                   help="left to right or top to bottom (default: TB for 3+ layers)")
+    p.set_defaults(run=run)
+    return p
+
+
+def run(args):
+    """Draw and save the graph; print where it went."""
+    model, _ = resolve_model(args.model)
+    X, Y = random_batch(model, m=args.examples)
+    J = model_cost(model, X, Y)
+    rankdir = args.rankdir or ("TB" if len(model.layer_dims) > 3 else "LR")
+    written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
+                                         show_backward=args.show_backward,
+                                         show_values=args.show_values, rankdir=rankdir)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {written}: the graph of the cost of {describe(model)} on {args.examples} "
+          "random examples")
+    return 0

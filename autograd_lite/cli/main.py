@@ -1,0 +1,118 @@
+"""The command line's entry point: the parser and the error handling of every command.
+
+Errors never show a traceback.  They print one line to standard error::
+
+    autograd-lite: error: <message>
+
+and exit with status 2 for a usage error (bad or conflicting arguments, an unknown name or
+a bad hyperparameter, ``nn.ConfigError``) and 1 for anything that goes wrong while running
+(a missing or broken file, data that does not fit the model, any other
+``autograd_lite.AutogradError``, an ``OSError``).  ``--traceback`` shows the traceback
+instead, for bug reports.
+
+Examples
+--------
+>>> main(["train", "--model", "cnn"])
+2
+>>> main(["--version"])                                   # doctest: +ELLIPSIS
+autograd-lite 0...
+0
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import gradcheck, graph, predict, train
+from .common import CLIError, UsageError
+
+PROG = "autograd-lite"
+COMMANDS = (train, predict, graph, gradcheck)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad argument raises :class:`UsageError` instead of printing usage."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser():
+    """The ``autograd-lite`` parser with its four commands.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["graph", "--model", "deep", "-o", "deep.svg"])
+    >>> args.command, args.model, str(args.output)
+    ('graph', 'deep', 'deep.svg')
+    """
+    from autograd_lite import __version__
+
+    parser = ArgumentParser(
+        prog=PROG,
+        description="Train, draw, check and try the course's networks, built on the "
+                    "autograd_lite engine.",
+        epilog=f"'{PROG} COMMAND --help' lists each command's options.  Example: {PROG} "
+               "train --dataset planar --model shallow --out runs/flower")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show the full traceback of an error (for bug reports)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                     parser_class=ArgumentParser)
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def _error(message, code):
+    text = " ".join(str(message).split()) or "unknown error"     # one line, always
+    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return code
+
+
+def main(argv=None):
+    """Run ``autograd-lite`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name.
+
+    Returns
+    -------
+    int
+        0 on success, 1 for a runtime error or a failed gradient check, 2 for a usage error.
+
+    Examples
+    --------
+    >>> main(["gradcheck", "--model", "logreg"])              # doctest: +ELLIPSIS
+    gradient check of LogisticRegression [4, 1] on 3 random examples ...
+    Your backward propagation works perfectly fine! difference = ...
+    0
+    """
+    import nn
+    from autograd_lite.errors import AutogradError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as exc:
+        return _error(exc, exc.exit_code)
+    except SystemExit as exc:                 # --help and --version
+        return exc.code or 0
+    try:
+        return args.run(args)
+    except Exception as exc:
+        if args.traceback:
+            raise
+        if isinstance(exc, CLIError):
+            return _error(exc, exc.exit_code)
+        if isinstance(exc, nn.ConfigError):
+            return _error(exc, UsageError.exit_code)
+        if isinstance(exc, OSError) and exc.filename and exc.strerror:
+            return _error(f"{exc.filename}: {exc.strerror}", CLIError.exit_code)
+        if isinstance(exc, (AutogradError, OSError)):
+            return _error(exc, CLIError.exit_code)
+        raise
+    except KeyboardInterrupt:
+        return _error("interrupted", 130)

@@ -1,0 +1,106 @@
+"""``autograd-lite predict``: the course's "test with your own image" step.
+
+Each picture is opened with Pillow, converted to RGB, resized to the model's s×s (64×64 for
+the cat models), scaled to [0, 1] and flattened to one column exactly like the training
+pictures (``x.reshape(-1, 1) / 255``).  For each, the probability ``A[L]`` and the class
+(1 when it is above 0.5) are printed.
+
+Examples
+--------
+>>> import os, tempfile, numpy as np, nn
+>>> from PIL import Image
+>>> from autograd_lite.cli import main
+>>> folder = tempfile.mkdtemp()
+>>> nn.save(nn.LogisticRegression(64 * 64 * 3), os.path.join(folder, "model.npz"))
+>>> Image.new("RGB", (100, 80), "orange").save(os.path.join(folder, "orange.png"))
+>>> main(["predict", "--model", os.path.join(folder, "model.npz"),
+...       os.path.join(folder, "orange.png")])                    # doctest: +ELLIPSIS
+...orange.png: probability 0.5000 -> y = 0, a "non-cat" picture
+0
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .common import CLIError, describe, picture_side
+
+DEFAULT_CLASSES = ("non-cat", "cat")
+
+
+def add_parser(commands):
+    """Register ``predict`` and its options on the ``commands`` sub-parsers."""
+    p = commands.add_parser(
+        "predict", help="probability and class of your own pictures (cat models)",
+        description="Load pictures (any format Pillow reads), resize them to the model's "
+                    "size (64x64 for the cat models) and print the probability and class "
+                    "of each.")
+    p.add_argument("--model", required=True, type=Path, metavar="MODEL.npz",
+                   help="a picture model written by 'autograd-lite train --dataset "
+                        "catvnoncat' (RUN_DIR/model.npz)")
+    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="picture files")
+    p.set_defaults(run=run)
+    return p
+
+
+def load_picture(path, side):
+    """The picture at ``path`` as a column (3·side², 1) of floats in [0, 1].
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "white.png")
+    >>> Image.new("RGB", (10, 20), "white").save(path)
+    >>> x = load_picture(path, 8)
+    >>> x.shape, float(x.min()), float(x.max())
+    ((192, 1), 1.0, 1.0)
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    if not Path(path).is_file():
+        raise CLIError(f"predict: no picture file at {path}")
+    try:
+        with Image.open(path) as image:
+            pixels = np.asarray(image.convert("RGB").resize((side, side)), dtype=np.float64)
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise CLIError(f"predict: cannot read {path} as a picture ({exc})") from None
+    return pixels.reshape(-1, 1) / 255
+
+
+def class_names(model_path):
+    """The class names saved in ``metrics.json`` beside the model, else ("non-cat", "cat").
+
+    Examples
+    --------
+    >>> class_names("no/such/model.npz")
+    ('non-cat', 'cat')
+    """
+    metrics = Path(model_path).with_name("metrics.json")
+    try:
+        classes = json.loads(metrics.read_text(encoding="utf-8")).get("classes")
+    except (OSError, ValueError, AttributeError):
+        return DEFAULT_CLASSES
+    return tuple(classes) if isinstance(classes, list) and len(classes) == 2 else DEFAULT_CLASSES
+
+
+def run(args):
+    """Print ``IMAGE: probability p -> y = k, a "<class>" picture`` for each picture."""
+    import nn
+
+    model = nn.load(args.model)
+    side = picture_side(model)
+    if side is None or model.layer_dims[-1] != 1:
+        raise CLIError(f"predict: {args.model} is a {describe(model)} with n_x = "
+                       f"{model.layer_dims[0]} features, not a model of pictures with one "
+                       "yes/no output; train one with 'autograd-lite train --dataset "
+                       "catvnoncat'")
+    X = np.concatenate([load_picture(path, side) for path in args.images], axis=1)
+    probabilities = model.predict_proba(X.astype(model.dtype))[0]
+    classes = class_names(args.model)
+    for path, p in zip(args.images, probabilities):
+        y = int(p > 0.5)
+        print(f'{path}: probability {p:.4f} -> y = {y}, a "{classes[y]}" picture')
+    return 0

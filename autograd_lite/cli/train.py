@@ -1,0 +1,222 @@
+"""``autograd-lite train``: train one of the course's models and keep everything in a run folder.
+
+The run folder receives ``model.npz`` (``nn.save``), ``costs.png``, ``graph.svg`` (the
+model's graph on three training examples; ``graph.gv`` without Graphviz),
+``decision_boundary.png`` for 2-D data, and ``metrics.json``.
+
+Every default is the course's: ``--model shallow`` is week 3's network (4 tanh units,
+α = 1.2, 10000 iterations, ``np.random.seed(2)``), ``--model deep`` week 4's
+``[n_x, 20, 7, 5, 1]`` ReLU network (α = 0.0075, 2500 iterations, seed 1) and ``--model
+logreg`` week 2's logistic regression (α = 0.005, 2000 iterations, zero weights).
+
+Examples
+--------
+>>> import json, tempfile
+>>> from autograd_lite.cli import main
+>>> out = tempfile.mkdtemp()
+>>> main(["train", "--dataset", "xor", "--model", "shallow", "--iterations", "3",
+...       "--print-every", "0", "--out", out])                    # doctest: +ELLIPSIS
+autograd-lite train: xor, 2 features, 200 training and 200 test examples
+...
+0
+>>> sorted(json.load(open(out + "/metrics.json"))["files"])
+['costs', 'decision_boundary', 'graph', 'metrics', 'model']
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int, positive_float,
+                     positive_int, save_graph_or_source, seed)
+from .data import DATASETS, load_dataset
+
+MODELS = ("logreg", "shallow", "deep")
+# The course's architecture and initialisation of each model; the seed is np.random.seed(·).
+DEFAULTS = {
+    "logreg": dict(layers=[], hidden=None, init="zeros", seed=1),
+    "shallow": dict(layers=[4], hidden="tanh", init="small", seed=2),
+    "deep": dict(layers=[20, 7, 5], hidden="relu", init="deep", seed=1),
+}
+GRAPH_EXAMPLES = 3           # examples in the drawn graph: small enough to read its shapes
+
+
+def add_parser(commands):
+    """Register ``train`` and its options on the ``commands`` sub-parsers."""
+    import nn
+
+    p = commands.add_parser(
+        "train", help="train a model; write model, cost plot, graph and metrics to a folder",
+        description="Train one of the course's models and write model.npz, costs.png, "
+                    "graph.svg (graph.gv without Graphviz), decision_boundary.png (2-D "
+                    "data) and metrics.json to the run folder.  Defaults are the course's.")
+    p.add_argument("--dataset", choices=list(DATASETS), default="planar",
+                   help="data set (default: planar, the course's week-3 flower)")
+    p.add_argument("--data-dir", type=Path, metavar="DIR",
+                   help="folder with the cat .h5 files (default: $AUTOGRAD_LITE_DATA, else "
+                        "shared/data beside the checkout)")
+    p.add_argument("--model", choices=MODELS, default="shallow",
+                   help="logreg (week 2), shallow (week 3) or deep (week 4); default shallow")
+    p.add_argument("--layers", type=layer_sizes, metavar="N,N,...",
+                   help="hidden layer sizes: one for shallow (default 4), several for deep "
+                        "(default 20,7,5)")
+    p.add_argument("--hidden", choices=nn.models.HIDDEN,
+                   help="activation of the hidden layers (default: tanh for shallow, relu "
+                        "for deep)")
+    p.add_argument("--init", choices=sorted(nn.init.INITIALIZERS),
+                   help="initializer of W (default: zeros for logreg, small for shallow, "
+                        "deep for deep)")
+    p.add_argument("--lr", "--learning-rate", dest="lr", type=positive_float, metavar="ALPHA",
+                   help="learning rate (default: the course's, 0.005 / 1.2 / 0.0075)")
+    p.add_argument("--iterations", type=positive_int, metavar="N",
+                   help="gradient steps, or epochs with --batch-size (default: the course's, "
+                        "2000 / 10000 / 2500)")
+    p.add_argument("--batch-size", type=positive_int, metavar="N",
+                   help="mini-batches of N examples (default: the whole batch, like the course)")
+    p.add_argument("--optimizer", choices=("gd", "momentum", "adam"), default="gd",
+                   help="update rule (default: gd, plain gradient descent)")
+    p.add_argument("--seed", type=seed, metavar="N",
+                   help="the course's np.random.seed(N) for W and the mini-batches (default: "
+                        "2 for shallow, 1 otherwise)")
+    p.add_argument("--print-every", type=non_negative_int, metavar="N",
+                   help="print 'Cost after iteration i' every N iterations (default: ten "
+                        "lines; 0: none)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (it is shown on a terminal for 500+ iterations)")
+    p.add_argument("--out", type=Path, metavar="RUN_DIR",
+                   help="run folder (default: runs/<dataset>-<model>)")
+    p.set_defaults(run=run)
+    return p
+
+
+def settings(args):
+    """The run's settings: the command line's values, the course's defaults for the rest.
+
+    Examples
+    --------
+    >>> from autograd_lite.cli import build_parser
+    >>> args = build_parser().parse_args(["train", "--model", "deep", "--layers", "8,4"])
+    >>> s = settings(args)
+    >>> s["layers"], s["hidden"], s["seed"], s["learning_rate"], s["iterations"]
+    ([8, 4], 'relu', 1, 0.0075, 2500)
+    """
+    import nn
+
+    default = DEFAULTS[args.model]
+    cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN}
+    cls = cls[args.model]
+    if args.model == "logreg" and (args.layers or args.hidden):
+        raise UsageError("--model logreg has no hidden layer: leave out --layers and --hidden "
+                         "(or use --model shallow / deep)")
+    if args.model == "shallow" and args.layers is not None and len(args.layers) != 1:
+        raise UsageError(f"--model shallow has one hidden layer: give one size such as "
+                         f"--layers 4, not {len(args.layers)}; use --model deep for several")
+    iterations = args.iterations or cls.default_iterations
+    every = args.print_every if args.print_every is not None else max(1, iterations // 10)
+    return dict(
+        dataset=args.dataset, model=args.model,
+        layers=args.layers if args.layers is not None else default["layers"],
+        hidden=args.hidden or default["hidden"],
+        init=args.init or default["init"],
+        seed=args.seed if args.seed is not None else default["seed"],
+        learning_rate=args.lr or cls.default_learning_rate,
+        iterations=iterations, batch_size=args.batch_size, optimizer=args.optimizer,
+        print_every=every or None)
+
+
+def build_model(s, n_x):
+    """The model of settings ``s`` for ``n_x`` input features.
+
+    Examples
+    --------
+    >>> build_model(dict(model="deep", layers=[8, 4], hidden="relu", init="deep", seed=1),
+    ...             n_x=2).layer_dims
+    [2, 8, 4, 1]
+    """
+    import nn
+
+    rng = nn.init.course_rng(s["seed"])
+    if s["model"] == "logreg":
+        return nn.LogisticRegression(n_x, init=s["init"], seed=rng)
+    if s["model"] == "shallow":
+        return nn.TwoLayerNet(n_x, s["layers"][0], 1, hidden=s["hidden"], init=s["init"],
+                              seed=rng)
+    return nn.DeepNN([n_x, *s["layers"], 1], hidden=s["hidden"], init=s["init"], seed=rng)
+
+
+def run(args):
+    """Train, print the course's cost lines and the accuracies, write the run folder."""
+    import nn
+
+    s = settings(args)
+    data = load_dataset(s["dataset"], args.data_dir)
+    n_x = data.train_x.shape[0]
+    model = build_model(s, n_x)
+    out = args.out or Path("runs") / f"{s['dataset']}-{s['model']}"
+    try:                                  # before training, so a bad --out fails at once
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CLIError(f"cannot create the run folder {out}: {exc.strerror or exc}") from None
+
+    print(f"autograd-lite train: {data.title}, {n_x} features, {data.train_x.shape[1]} "
+          f"training and {data.test_x.shape[1]} test examples")
+    hidden = f", hidden {s['hidden']}" if s["hidden"] else ""
+    print(f"model: {type(model).__name__} {model.layer_dims}{hidden}, init {s['init']}, "
+          f"seed {s['seed']}; {s['iterations']} iterations of {s['optimizer']}, "
+          f"learning rate {s['learning_rate']:g}"
+          + (f", batches of {s['batch_size']}" if s["batch_size"] else ""))
+    sys.stdout.flush()
+
+    start = time.perf_counter()
+    costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
+                      learning_rate=s["learning_rate"], optimizer=s["optimizer"],
+                      batch_size=s["batch_size"], print_every=s["print_every"],
+                      progress=False if args.no_progress else None, seed=s["seed"])
+    seconds = time.perf_counter() - start
+    train_accuracy = model.score(data.train_x, data.train_y)
+    test_accuracy = model.score(data.test_x, data.test_y)
+    print(f"train accuracy: {100 * train_accuracy:.2f} %")
+    print(f"test accuracy: {100 * test_accuracy:.2f} %")
+
+    files = write_run(out, model, data, s, costs)
+    metrics = dict(s, layer_dims=model.layer_dims, output=model.output,
+                   train_examples=int(data.train_x.shape[1]),
+                   test_examples=int(data.test_x.shape[1]),
+                   train_accuracy=train_accuracy, test_accuracy=test_accuracy,
+                   first_cost=costs[0], final_cost=costs[-1],
+                   printed_costs={str(i): c for i, c in enumerate(costs)
+                                  if s["print_every"] and (i % s["print_every"] == 0
+                                                           or i == len(costs) - 1)},
+                   classes=list(data.classes) if data.classes else None,
+                   seconds=round(seconds, 3), files=files)
+    metrics["files"]["metrics"] = "metrics.json"
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    print(f"trained in {seconds:.1f} s; wrote {', '.join(files.values())} to {out}/")
+    return 0
+
+
+def write_run(out, model, data, s, costs):
+    """Write model, cost plot, graph and (2-D data) decision boundary; return {what: file}."""
+    import nn
+
+    files = {}
+    nn.save(model, out / "model.npz")
+    files["model"] = "model.npz"
+    nn.plot_costs(costs, out / "costs.png", learning_rate=s["learning_rate"])
+    files["costs"] = "costs.png"
+    k = min(GRAPH_EXAMPLES, data.train_x.shape[1])
+    J = model_cost(model, data.train_x[:, :k], data.train_y[:, :k])
+    graph, note = save_graph_or_source(J, out / "graph.svg", show_grads=True,
+                                       rankdir="TB" if len(model.layer_dims) > 3 else "LR")
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    files["graph"] = graph.name
+    if data.train_x.shape[0] == 2:
+        title = (f"Decision boundary, hidden layer of size {s['layers'][0]}"
+                 if s["model"] == "shallow" else f"Decision boundary, {type(model).__name__}")
+        nn.plot_decision_boundary(model, data.train_x, data.train_y,
+                                  out / "decision_boundary.png", title=title)
+        files["decision_boundary"] = "decision_boundary.png"
+    return files
