@@ -391,6 +391,11 @@ class Model(Module):
         kwargs = {k: v for k, v in config.items() if k != "class"}
         return cls(**kwargs, init="zeros")
 
+    @classmethod
+    def _layer_dims_of(cls, config):
+        """The layer_dims that ``config`` declares, read without building the model."""
+        return config.get("layer_dims")
+
     def extra_repr(self):
         return f"layer_dims={self.layer_dims}, hidden={self.hidden!r}, output={self.output!r}"
 
@@ -454,6 +459,10 @@ class LogisticRegression(Model):
         return {"class": "LogisticRegression", "n_x": self.layer_dims[0],
                 "dtype": self.dtype.name}
 
+    @classmethod
+    def _layer_dims_of(cls, config):
+        return [config.get("n_x"), 1]
+
 
 class TwoLayerNet(Model):
     """Week 3's shallow network: n_x → n_h (``hidden``, tanh) → n_y (sigmoid).
@@ -481,6 +490,10 @@ class TwoLayerNet(Model):
         n_x, n_h, n_y = self.layer_dims
         return {"class": "TwoLayerNet", "n_x": n_x, "n_h": n_h, "n_y": n_y,
                 "hidden": self.hidden, "output": self.output, "dtype": self.dtype.name}
+
+    @classmethod
+    def _layer_dims_of(cls, config):
+        return [config.get("n_x"), config.get("n_h"), config.get("n_y", 1)]
 
 
 class DeepNN(Model):

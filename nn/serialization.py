@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import zipfile
@@ -58,6 +59,9 @@ def save(model, path):
         raise NNError(f"save: {type(model).__name__} has no config(); only nn models "
                       "(LogisticRegression, TwoLayerNet, DeepNN) can be saved this way")
     path = Path(path)
+    if not path.parent.is_dir():
+        raise MissingFileError(f"save: cannot write {path}: the folder {path.parent} does not "
+                               "exist")
     arrays = model.state_dict()
     meta = {"format": FORMAT, "architecture": model.config(),
             "parameters": {name: {"shape": list(a.shape), "dtype": a.dtype.name}
@@ -76,21 +80,59 @@ def save(model, path):
 
 
 def _read(path):
-    """The arrays of the .npz file at ``path`` (refusing pickled objects)."""
+    """The arrays of the .npz file at ``path``, each entry checked before it is read.
+
+    Damaged bytes can make zipfile and numpy fail in many ways (BadZipFile, a bad CRC,
+    NotImplementedError for an unknown compression, an .npy header promising more data
+    than there is, ...); every one of them becomes a FileFormatError naming the path.
+    """
+    with open(path, "rb") as f:
+        if f.read(6) == b"\x93NUMPY":
+            raise FileFormatError(f"load: {path} is a single .npy array, not a model file "
+                                  "written by nn.save")
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise FileFormatError(f"load: {path} is not a model file written by nn.save "
-                              f"({exc})") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise FileFormatError(f"load: {path} is a single .npy array, not a model file "
-                              "written by nn.save")
-    try:
-        with loaded:
-            return {key: loaded[key] for key in loaded.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise FileFormatError(f"load: {path} is not a model file written by nn.save "
-                              f"({exc})") from None
+        with zipfile.ZipFile(path) as archive:
+            arrays = {}
+            for info in archive.infolist():
+                key = info.filename[:-4] if info.filename.endswith(".npy") else None
+                if key is None or key in arrays:
+                    problem = "twice" if key else "an entry that is not an .npy array"
+                    raise FileFormatError(f"load: {path} is not a model file written by "
+                                          f"nn.save: it has {info.filename!r} {problem}")
+                arrays[key] = _read_entry(path, archive, info, key)
+            return arrays
+    except FileFormatError:
+        raise
+    except Exception as exc:     # any failure to parse the bytes: see the docstring
+        raise FileFormatError(f"load: {path} is not a model file written by nn.save, or it "
+                              f"is damaged ({type(exc).__name__}: {exc})") from exc
+
+
+def _read_entry(path, archive, info, key):
+    """One .npy entry as an array of numbers; its header is checked against its size."""
+    with archive.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise FileFormatError(f"load: {path}: entry {key!r} has .npy version {version}")
+        if dtype.hasobject:
+            raise FileFormatError(f"load: {path} is not a model file written by nn.save: "
+                                  f"its entry {key!r} holds pickled Python objects, which are "
+                                  "never loaded")
+        size = math.prod(shape) * dtype.itemsize
+        if size > info.file_size:          # checked before reading: no huge allocation
+            raise FileFormatError(f"load: {path}: entry {key!r} claims shape {shape} of "
+                                  f"{dtype} but holds only {info.file_size} bytes")
+        data = f.read(size + 1)            # to the end, so that zipfile checks the CRC
+    if len(data) != size:
+        raise FileFormatError(f"load: {path}: entry {key!r} should hold {size} bytes of data "
+                              f"(shape {shape} of {dtype}) but holds {len(data)}; the file "
+                              "is truncated or damaged")
+    array = np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran_order else "C")
+    return array.copy()
 
 
 def _architecture(path, arrays):
@@ -100,7 +142,7 @@ def _architecture(path, arrays):
                               "written by nn.save")
     try:
         meta = json.loads(str(arrays.pop(ARCHITECTURE_KEY)))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FileFormatError(f"load: {path}: the architecture is not valid JSON ({exc})") \
             from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -136,16 +178,36 @@ def load(path):
     arrays = _read(path)
     meta = _architecture(path, arrays)
     config = dict(meta["architecture"])
-    cls = MODELS.get(config.get("class"))
+    name = config.get("class")
+    cls = MODELS.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise FileFormatError(f"load: {path}: unknown model class {config.get('class')!r}; "
+        raise FileFormatError(f"load: {path}: unknown model class {name!r}; "
                               f"known: {', '.join(MODELS)}")
+    _check_shapes(path, config, cls._layer_dims_of(config), arrays)
     try:
         model = cls.from_config(config)
-    except (ConfigError, TypeError) as exc:
+    except (ConfigError, TypeError, ValueError) as exc:
         raise FileFormatError(f"load: {path}: invalid architecture {config}: {exc}") from None
     try:
         model.load_state_dict(arrays)
     except StateError as exc:
         raise FileFormatError(f"load: {path}: {exc}") from None
     return model
+
+
+def _check_shapes(path, config, dims, arrays):
+    """Compare every stored W[l], b[l] with the layer sizes the architecture declares, before
+    the model is built: a damaged architecture must not make load allocate huge arrays."""
+    if not isinstance(dims, list) or len(dims) < 2 or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in dims):
+        raise FileFormatError(f"load: {path}: invalid architecture {config}: the layer sizes "
+                              f"{dims!r} are not a list of at least two positive integers")
+    for l in range(1, len(dims)):
+        expected = {f"layer{l}.W": (dims[l], dims[l - 1]), f"layer{l}.b": (dims[l], 1)}
+        for name, shape in expected.items():
+            if name not in arrays:
+                raise FileFormatError(f"load: {path}: missing {name}, which the layer "
+                                      f"sizes {dims} of the architecture need")
+            if arrays[name].shape != shape:
+                raise FileFormatError(f"load: {path}: {name} has shape {arrays[name].shape}, "
+                                      f"the model expects {shape}")
