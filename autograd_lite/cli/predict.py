@@ -7,16 +7,17 @@ pictures (``x.reshape(-1, 1) / 255``).  For each, the probability ``A[L]`` and t
 
 Examples
 --------
->>> import os, tempfile, numpy as np, nn
+>>> import contextlib, io, os, tempfile, nn
 >>> from PIL import Image
 >>> from autograd_lite.cli import main
 >>> folder = tempfile.mkdtemp()
 >>> nn.save(nn.LogisticRegression(64 * 64 * 3), os.path.join(folder, "model.npz"))
 >>> Image.new("RGB", (100, 80), "orange").save(os.path.join(folder, "orange.png"))
->>> main(["predict", "--model", os.path.join(folder, "model.npz"),
-...       os.path.join(folder, "orange.png")])                    # doctest: +ELLIPSIS
-...orange.png: probability 0.5000 -> y = 0, a "non-cat" picture
-0
+>>> with contextlib.redirect_stdout(io.StringIO()) as out:
+...     code = main(["predict", "--model", os.path.join(folder, "model.npz"),
+...                  os.path.join(folder, "orange.png")])
+>>> code, out.getvalue().split("orange.png: ")[1]            # zero weights: p = σ(0)
+(0, 'probability 0.5000 -> y = 0, a "non-cat" picture\n')
 """
 from __future__ import annotations
 
