@@ -16,8 +16,8 @@ Examples
 >>> with contextlib.redirect_stdout(io.StringIO()) as out:
 ...     code = main(["predict", "--model", os.path.join(folder, "model.npz"),
 ...                  os.path.join(folder, "orange.png")])
->>> code, out.getvalue().split("orange.png: ")[1]            # zero weights: p = σ(0)
-(0, 'probability 0.5000 -> y = 0, a "non-cat" picture\n')
+>>> code, out.getvalue().split("orange.png: ")[1].strip()    # zero weights: p = σ(0)
+(0, 'probability 0.5000 -> y = 0, a "non-cat" picture')
 """
 from __future__ import annotations
 
