@@ -5,8 +5,8 @@
 >>> x = ag.tensor([[1.0], [2.0]], name="x")
 >>> a = ag.sigmoid(w @ x)
 >>> a.sum().backward()
->>> w.grad.numpy().round(4)
-array([[0.2350, 0.4700]])
+>>> w.grad.numpy().round(4).tolist()
+[[0.235, 0.47]]
 """
 from .tensor import Tensor, as_tensor, tensor  # first: it loads the ops
 from .engine import backward, grad

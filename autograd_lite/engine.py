@@ -86,9 +86,9 @@ def _seed(root, grad, as_tensors):
                 "(e.g. loss.sum() or loss.mean())")
         grad = np.ones(root.shape, dtype=root.dtype)
     elif isinstance(grad, Tensor):
-        grad = grad if as_tensors else grad._data
+        grad = grad if as_tensors else np.array(grad._data)
     else:
-        grad = np.asarray(grad, dtype=root.dtype)
+        grad = np.array(grad, dtype=root.dtype)      # a copy: .grad must not alias it
     if grad.shape != root.shape:
         raise ShapeError(f"backward: grad has shape {grad.shape} but the output has shape "
                          f"{root.shape}")
@@ -228,12 +228,13 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             fn.release()
     if targets is None:
         return None
-    missing = [i for i, g in enumerate(targets.values()) if g is None]
+    results = [targets[id(t)] for t in inputs]         # one per input, repeats included
+    missing = [i for i, g in enumerate(results) if g is None]
     if missing and not allow_unused:
         raise GraphError(f"grad: input(s) {missing} were not used to compute the output(s); "
                          "pass allow_unused=True to get None for them")
     return [g if g is None or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
-            for g in targets.values()]
+            for g in results]
 
 
 def _write_grads(items):
@@ -243,11 +244,18 @@ def _write_grads(items):
     for t, g in items:
         if not isinstance(g, Tensor):
             g = np.asarray(g)
-            if id(g) in used or not g.flags.writeable:
+            if id(_owner(g)) in used or not g.flags.writeable:
                 g = g.copy()
-            used.add(id(g))
+            used.add(id(_owner(g)))
             g = Tensor._make(g)
         t.grad = g if t.grad is None else t.grad + g
+
+
+def _owner(array):
+    """The array that owns the memory of ``array`` (itself, or the base of a view)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -265,7 +273,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> dy = ag.grad(y, x, create_graph=True)          # 1 - tanh(x)^2
     >>> d2y = ag.grad(dy, x)                           # -2 tanh(x) (1 - tanh(x)^2)
     >>> round(d2y.item(), 6)
-    -0.727026
+    -0.726862
     """
     single_out = isinstance(outputs, Tensor)
     outputs = [outputs] if single_out else list(outputs)

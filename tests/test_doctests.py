@@ -9,15 +9,6 @@ import autograd_lite
 
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
 
-# Examples in files owned by the engine work; each needs the fix given in its reason.
-KNOWN_WRONG = {
-    "autograd_lite": "engine bug: __init__.py docstring shows array([[0.2350, 0.4700]]) but "
-                     "numpy prints array([[0.235, 0.47 ]])",
-    "autograd_lite.engine": "engine bug: grad() docstring says -0.727026 for the second "
-                            "derivative of tanh at 0.5; it is -2 tanh(1 - tanh^2) = -0.726862",
-}
-
-
 def module_names():
     names = [autograd_lite.__name__]
     for info in pkgutil.walk_packages(autograd_lite.__path__, autograd_lite.__name__ + "."):
@@ -28,9 +19,7 @@ def module_names():
 
 def params():
     for name in module_names():
-        marks = ([pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[name])]
-                 if name in KNOWN_WRONG else [])
-        yield pytest.param(name, marks=marks, id=name)
+        yield pytest.param(name, id=name)
 
 
 def test_the_core_modules_are_collected():

@@ -264,8 +264,6 @@ def test_ag_grad_needs_inputs_that_require_grad():
         ag.grad(x * 2, [x, ag.tensor(1.0)])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: ag.grad with the same input twice returns "
-                                       "one gradient (targets keyed by id)")
 def test_ag_grad_with_a_repeated_input_returns_one_gradient_per_input():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
     grads = ag.grad((x * x).sum(), [x, x])
@@ -276,8 +274,6 @@ def test_ag_grad_with_a_repeated_input_returns_one_gradient_per_input():
 
 # --- leaves' .grad own their memory ---------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="engine bug: _write_grads copies a shared gradient only "
-                                       "when it is the same array object, not a view of it")
 def test_leaf_gradients_do_not_share_memory_through_views():
     a = ag.tensor(np.ones((1, 3)), requires_grad=True)
     b = ag.tensor(np.ones(3), requires_grad=True)
@@ -287,8 +283,6 @@ def test_leaf_gradients_do_not_share_memory_through_views():
     np.testing.assert_array_equal(a.grad.numpy(), [[1.0, 2.0, 3.0]])
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: a leaf's .grad can be the caller's own "
-                                       "grad array passed to backward")
 def test_leaf_gradient_does_not_alias_the_callers_grad_array():
     a = ag.tensor(np.ones(3), requires_grad=True)
     b = ag.tensor(np.ones(3), requires_grad=True)
