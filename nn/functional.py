@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import autograd_lite as ag
 
-from .errors import ConfigError
+from .errors import ConfigError, NNShapeError
 
 
 def sigmoid(Z):
@@ -101,7 +101,13 @@ def linear(A_prev, W, b):
     >>> F.linear(np.ones((2, 3)), np.array([[1.0, 2.0]]), np.array([[0.5]]))
     tensor([[3.5, 3.5, 3.5]])
     """
-    return ag.as_tensor(W) @ A_prev + b
+    W, A_prev, b = ag.as_tensor(W), ag.as_tensor(A_prev), ag.as_tensor(b)
+    if W.ndim == 2 and b.shape != (W.shape[0], 1):
+        # a rank-1 b of shape (n,) would be added to every *column* of Z, not every row
+        raise NNShapeError(f"linear: b has shape {b.shape} but must be (n[l], 1) = "
+                           f"({W.shape[0]}, 1), one bias per unit of the layer"
+                           + (", e.g. b.reshape(-1, 1)" if b.size == W.shape[0] else ""))
+    return W @ A_prev + b
 
 
 ACTIVATIONS = {
