@@ -17,7 +17,7 @@ from .function import (Function, current_scope, detect_anomaly, enable_grad, is_
 from .ops.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from .ops.elementwise import (abs, add, astype, clip, div, exp, log, maximum, minimum, mul, neg,
                               pow, sqrt, sub, where)
-from .ops.linalg import matmul
+from .ops.linalg import dot, matmul
 from .ops.movement import (broadcast_to, concatenate, getitem, reshape, squeeze, stack, sum_to,
                            swapaxes, transpose, unsqueeze)
 from .ops.reduce import logsumexp, max, mean, min, sum

@@ -311,8 +311,6 @@ def course_gradient_check(loss_fn, parameters, epsilon=1e-7, threshold=2e-7,
     True
     """
     params = dict(parameters)
-    for name, p in params.items():
-        p.grad = None
     loss = loss_fn()
     grads = _grad(loss, list(params.values()), allow_unused=True)
     analytic, approx, where = [], [], []

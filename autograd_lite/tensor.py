@@ -284,7 +284,7 @@ class Tensor:
     def flatten(self): return movement.reshape(self, -1)
     def astype(self, dtype): return ew.astype(self, dtype)
     def float(self): return ew.astype(self, np.float64)
-    def dot(self, other): return linalg.matmul(self, other)
+    def dot(self, other): return linalg.dot(self, other)
     def matmul(self, other): return linalg.matmul(self, other)
 
     @property
@@ -381,5 +381,5 @@ _FUNCTIONS = {
     np.reshape: movement.reshape, np.transpose: movement.transpose,
     np.swapaxes: movement.swapaxes, np.expand_dims: movement.unsqueeze,
     np.squeeze: movement.squeeze, np.broadcast_to: movement.broadcast_to,
-    np.concatenate: movement.concatenate, np.stack: movement.stack, np.dot: linalg.matmul,
+    np.concatenate: movement.concatenate, np.stack: movement.stack, np.dot: linalg.dot,
 }

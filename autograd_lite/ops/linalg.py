@@ -60,3 +60,15 @@ def _mismatch(sa, sb):
         return ShapeError(f"matmul: shapes {sa} and {sb} do not fit: the last dimension of "
                           f"the left ({sa[-1]}) must equal the {where} of the right ({inner})")
     return ShapeError(f"matmul: the batch dimensions of shapes {sa} and {sb} do not broadcast")
+
+
+def dot(a, b):
+    """numpy's ``dot`` for what the course uses it for: a matrix product of 1-D/2-D operands
+    (``np.dot(W, A)``), or a product with a scalar.  N-D operands: use :func:`matmul`."""
+    a, b = _pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.ndim > 2 or b.ndim > 2:
+        raise ShapeError(f"dot: shapes {a.shape} and {b.shape}: dot of tensors with more than "
+                         "2 dimensions is not supported; use matmul (@) for batched products")
+    return matmul(a, b)
