@@ -27,6 +27,13 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+# The same, with the optional PyTorch baseline installed first (best effort: never fails the bench).
+.PHONY: bench-torch
+bench-torch: $(STAMP)
+	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install -q torch==2.13.0 \
+	    || echo "bench-torch: torch==2.13.0 could not be installed; running without PyTorch"
+	$(PY) bench/run.py
+
 docs-pictures: $(STAMP) graphviz
 	$(PY) docs/make_pictures.py
 

@@ -1,0 +1,153 @@
+"""Memory: peak of a deep training run, and no growth over many iterations (tracemalloc).
+
+tracemalloc sees every numpy array buffer and Python object allocated after ``start()``;
+the data and the initial parameters are made before it starts, so both implementations are
+charged only for what training allocates.  PyTorch's allocator is invisible to it, so
+torch has no column here.
+"""
+from __future__ import annotations
+
+import gc
+import sys
+import tracemalloc
+
+import numpy as np
+
+import nn
+
+from . import handwritten as hw
+from .workloads import DEEP_DIMS, cat_data, target
+
+GROWTH_TOLERANCE = 16384      # bytes: allocator caches (numpy, free lists) move by a few KiB;
+#                               a leak of one small object per iteration would add > 250 KiB
+
+
+def _peak(train):
+    gc.collect()
+    tracemalloc.start()
+    try:
+        train()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def deep_peak(iterations, learning_rate=0.0075, log=print):
+    """Peak bytes allocated while training the deep model, engine (DeepNN.fit) vs numpy."""
+    data, _ = cat_data(log=lambda *args: None)
+    X, Y = data.train_x, data.train_y
+    Y_float = Y.astype(np.float64)
+    init = hw.initialize_parameters_deep(DEEP_DIMS, seed=1)
+
+    model = nn.DeepNN(DEEP_DIMS, seed=nn.init.course_rng(1))
+    engine_peak = _peak(lambda: model.fit(X, Y, iterations=iterations,
+                                          learning_rate=learning_rate, progress=False))
+    parameters = {k: v.copy() for k, v in init.items()}
+    numpy_peak = _peak(lambda: hw.L_layer_model(X, Y_float, parameters, learning_rate,
+                                                iterations))
+    return {"engine": engine_peak, "numpy": numpy_peak, "iterations": iterations,
+            "X_bytes": X.nbytes}
+
+
+def _growth(step, iterations, checkpoints):
+    """Traced bytes (after gc.collect) at each checkpoint while calling ``step()``."""
+    seen = {}
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for i in range(1, iterations + 1):
+            step()
+            if i in checkpoints:
+                gc.collect()
+                seen[i] = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    return seen
+
+
+def growth(iterations, first, learning_rate=1.2):
+    """Bytes held at iteration ``first`` and ``iterations`` of the shallow flower network.
+
+    The engine loop is the nn API's training step written out (optimizer.zero_grad,
+    model.cost, cost.backward, optimizer.step, cost.item) so that nothing is kept on
+    purpose; ``fit`` additionally keeps one cost per iteration (reported separately).
+    """
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    Y = Y.astype(np.float64)
+    checkpoints = {first, iterations // 2, iterations}
+
+    model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    opt = nn.optim.GradientDescent(model.parameters(), learning_rate)
+
+    def engine_step():
+        opt.zero_grad()
+        cost = model.cost(X, Y)
+        cost.backward()
+        opt.step()
+        cost.item()
+
+    parameters = [hw.initialize_parameters(2, 4, 1, seed=2)]
+
+    def numpy_step():
+        A2, cache = hw.forward_propagation(X, parameters[0])
+        hw.compute_cost_shallow(A2, Y)
+        grads = hw.backward_propagation(parameters[0], cache, X, Y)
+        parameters[0] = hw.update_parameters_shallow(parameters[0], grads, learning_rate)
+
+    fit_model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    fit_seen = {}
+    history_bytes = {}
+
+    def record(i, cost, model):
+        if i + 1 in checkpoints:
+            gc.collect()
+            fit_seen[i + 1] = tracemalloc.get_traced_memory()[0]
+            costs = model.costs_
+            history_bytes[i + 1] = sys.getsizeof(costs) + sum(sys.getsizeof(c) for c in costs)
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fit_model.fit(X, Y, iterations=iterations, learning_rate=learning_rate,
+                      progress=False, callback=record)
+    finally:
+        tracemalloc.stop()
+    return {"engine": _growth(engine_step, iterations, checkpoints),
+            "numpy": _growth(numpy_step, iterations, checkpoints),
+            "engine_fit": fit_seen, "engine_fit_history": history_bytes,
+            "first": first, "iterations": iterations}
+
+
+def run_memory(peak_iterations, growth_iterations, growth_first, log=print):
+    """Both memory measurements, with their targets."""
+    peak = deep_peak(peak_iterations, log=log)
+    log(f"    peak: engine {peak['engine'] / 2**20:.1f} MiB, "
+        f"numpy {peak['numpy'] / 2**20:.1f} MiB")
+    grow = growth(growth_iterations, growth_first)
+    first, last = growth_first, growth_iterations
+    engine_growth = grow["engine"][last] - grow["engine"][first]
+    log(f"    growth {first} -> {last}: engine {engine_growth:+d} B, "
+        f"numpy {grow['numpy'][last] - grow['numpy'][first]:+d} B")
+    fit_growth = grow["engine_fit"][last] - grow["engine_fit"][first]
+    history = grow["engine_fit_history"][last] - grow["engine_fit_history"][first]
+
+    r = peak["engine"] / peak["numpy"]
+    targets = [
+        target("memory", f"peak of a deep training run ({peak_iterations} iterations), "
+               "engine / numpy", r, 1.25, r <= 1.25,
+               f"{r:.2f} ({peak['engine'] / 2**20:.1f} / {peak['numpy'] / 2**20:.1f} MiB)",
+               "≤ 1.25"),
+        target("memory", f"growth from iteration {first:,} to {last:,} (flower net, "
+               "nn training step)", engine_growth, GROWTH_TOLERANCE,
+               engine_growth <= GROWTH_TOLERANCE,
+               f"{engine_growth:+,} B ({grow['engine'][first]:,} → {grow['engine'][last]:,} B)",
+               f"≤ {GROWTH_TOLERANCE:,} B"),
+    ]
+    notes = [f"`fit` itself grew {fit_growth:+,} B from iteration {first:,} to {last:,}; its "
+             f"cost history `costs_` (one float per iteration, kept on purpose) accounts for "
+             f"{history:+,} B of that, leaving {fit_growth - history:+,} B."]
+    return {"name": "memory", "peak": peak, "growth": grow, "targets": targets,
+            "checks": [], "notes": notes,
+            "config": {"peak_iterations": peak_iterations,
+                       "growth_iterations": growth_iterations, "growth_first": first,
+                       "growth_tolerance_bytes": GROWTH_TOLERANCE}}

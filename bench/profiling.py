@@ -1,0 +1,399 @@
+"""Why a target is missed: per-op cost breakdown, cProfile by area, memory diffs.
+
+``bench/run.py`` calls :func:`explain_misses` after the timed workloads; every section it
+returns goes into docs/performance.md under "Why the misses miss".  Run one section by hand:
+
+    .venv/bin/python bench/profiling.py overhead      # per-op breakdown (timing, no profiler)
+    .venv/bin/python bench/profiling.py shallow       # cProfile of TwoLayerNet.fit by area
+    .venv/bin/python bench/profiling.py deep
+
+The breakdown reaches into engine internals (``engine._count_consumers``, ``Function``
+objects through ``Tensor._fn``); a measurement that no longer fits the engine shows "n/a"
+instead of failing the bench.
+"""
+from __future__ import annotations
+
+import cProfile
+import gc
+import pstats
+import sys
+import time
+from pathlib import Path
+
+if __name__ == "__main__":        # pin threads before numpy loads, as bench/run.py does
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.harness import pin_threads
+    pin_threads(1)
+
+import numpy as np  # noqa: E402
+
+import autograd_lite as ag  # noqa: E402
+import nn  # noqa: E402
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
+
+
+REPEATS = 15
+
+
+def _best(fn, repeats=REPEATS, number=1):
+    """Minimum CPU seconds of ``number`` calls of ``fn`` over ``repeats`` (timeit's advice)."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        for _ in range(number):
+            fn()
+        best = min(best, time.process_time() - start)
+    return best / number
+
+
+def _graph(root):
+    """The Functions below ``root`` that need a gradient, inputs first (iteratively)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        t, done = stack.pop()
+        if done:
+            order.append(t)
+            continue
+        if id(t) in seen or t._fn is None:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        stack += [(x, False) for x in t._fn.inputs if x.requires_grad]
+    return order
+
+
+# --- per-op breakdown -----------------------------------------------------------------------
+
+def per_op_breakdown(n_blocks=300, shape=(4, 4)):
+    """Where the µs of one elementwise op go: numpy, dispatch, recording, backward loop."""
+    rng = np.random.RandomState(0)
+    x, a, b = rng.rand(*shape), 0.5 + rng.rand(*shape), rng.rand(*shape) - 0.5
+    ta, tb = ag.tensor(a), ag.tensor(b)
+    n_ops = 3 * n_blocks + 1
+
+    def numpy_forward():
+        y = x
+        for _ in range(n_blocks):
+            y = np.tanh(y * a + b)
+        return y.sum()
+
+    def chain():
+        y = ag.tensor(x, requires_grad=True)
+        for _ in range(n_blocks):
+            y = ag.tanh(y * ta + tb)
+        return y.sum()
+
+    def chain_no_grad():
+        with ag.no_grad():
+            return chain()
+
+    rows, per_op = [], {}
+
+    def add(label, seconds, note, count=n_ops):
+        per_op[label] = None if seconds is None else seconds / count * 1e6
+        rows.append((label, "n/a" if seconds is None else f"{seconds / count * 1e6:.2f}", note))
+
+    def measure(fn, **kw):
+        try:
+            return _best(fn, **kw)
+        except Exception:          # an internal that changed: report n/a, keep going
+            return None
+
+    fwd_numpy = measure(numpy_forward)
+    fwd_no_grad = measure(chain_no_grad)
+    fwd = measure(chain)
+    add("numpy alone (forward)", fwd_numpy, "the same ops on bare arrays: the floor")
+    add("forward, no_grad", fwd_no_grad, "operator/ops function → Function.apply → "
+        "Tensor._make, nothing recorded")
+    add("forward, recording", fwd, "the same with the graph recorded")
+
+    def backward_parts():
+        from autograd_lite import engine
+        roots = [chain() for _ in range(REPEATS)]
+        count = min(_timed(lambda r=r: engine._count_consumers([r])) for r in roots)
+        retained = min(_timed(lambda r=r: r.backward(retain_graph=True)) for r in roots)
+        graphs = [[t._fn for t in _graph(r)] for r in roots]
+        release = min(_timed(lambda g=g: [fn.release() for fn in g]) for g in graphs)
+        root = chain()
+        items = [(t._fn, t._data, [x._data for x in t._fn.inputs]) for t in _graph(root)]
+        grads = [np.ones_like(out) for _, out, _ in items]
+
+        def formulas():
+            for (fn, out, inputs), g in zip(items, grads):
+                fn.backward(g, out, *inputs)
+        return count, retained, release, _best(formulas), len(items)
+
+    try:
+        count, retained, release, formulas, nodes = backward_parts()
+        add("backward, total", retained + release, "root.backward(): the parts below")
+        add("  counting consumers", count, "engine._count_consumers: a first pass over the "
+            "graph", nodes)
+        add("  ops' backward formulas", formulas, "each fn.backward(grad, out, *inputs) "
+            "called directly: numpy + the call", nodes)
+        add("  engine loop per node", retained - count - formulas, "backward(retain_graph="
+            "True) minus the two above: pending dict, shape/dtype checks, ready list", nodes)
+        add("  releasing the graph", release, "fn.release() of every node, timed alone",
+            nodes)
+    except Exception as exc:
+        rows.append(("backward parts", "n/a", f"engine internals changed ({exc!r})"))
+
+    with_gc, gc_seconds, collections = _gc_share(lambda: chain().backward())
+    add("forward + backward", with_gc, "one chain, as in the timed workload")
+    add("  of which garbage collection", gc_seconds, f"time inside gc collections "
+        f"({collections:.1f} per chain, via gc.callbacks)")
+
+    micro = []
+    tx = ag.tensor(x, requires_grad=True)
+    from autograd_lite.ops import elementwise as ew
+    for label, fn in [("np.multiply(x, a)", lambda: np.multiply(x, a)),
+                      ("Tensor._make(x)", lambda: ag.Tensor._make(x)),
+                      ("Mul.apply(tx, ta) (recording)", lambda: ew.Mul.apply(tx, ta)),
+                      ("tx * ta (operator, recording)", lambda: tx * ta),
+                      ("ag.tanh(tx) (recording)", lambda: ag.tanh(tx))]:
+        seconds = measure(fn, repeats=5, number=20000)
+        micro.append((label, "n/a" if seconds is None else f"{seconds * 1e6:.2f}"))
+
+    markdown = (
+        f"#### Per-op breakdown (y = tanh(y·a + b) on a {shape} tensor, {n_ops} ops; "
+        f"µs per op, best of {REPEATS}, CPU time, no profiler)\n\n"
+        + _table(("part", "µs per op", "what it is"), rows)
+        + "\n\nSingle calls (µs, best of 5 × 20,000):\n\n"
+        + _table(("call", "µs"), micro))
+    return {"per_op_us": per_op, "micro": dict(micro), "markdown": markdown}
+
+
+def _gc_share(fn, repeats=15):
+    """Best CPU time of ``fn()``; mean time spent in gc collections and their number."""
+    spent, count, started = [0.0], [0], [0.0]
+
+    def callback(phase, info):
+        if phase == "start":
+            started[0] = time.process_time()
+        else:
+            spent[0] += time.process_time() - started[0]
+            count[0] += 1
+    gc.collect()
+    gc.callbacks.append(callback)
+    try:
+        best = _best(fn, repeats=repeats)
+    finally:
+        gc.callbacks.remove(callback)
+    return best, spent[0] / repeats, count[0] / repeats
+
+
+def _timed(fn):
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+# --- cProfile by area -------------------------------------------------------------------------
+
+AREAS = (("autograd_lite/function.py", "Function.apply & grad mode (function.py)"),
+         ("autograd_lite/engine.py", "backward pass (engine.py)"),
+         ("autograd_lite/tensor.py", "Tensor: operators, _make, operand (tensor.py)"),
+         ("autograd_lite/ops/", "ops: forward/backward formulas incl. their numpy work"),
+         ("nn/", "nn: Module.__call__, layers, losses, optim, fit"),
+         ("numpy/", "numpy's Python-level functions"),
+         ("~", "C built-ins (numpy methods, dict/list, id, ...)"))
+
+
+def _area(filename):
+    name = filename.replace("\\", "/")
+    for key, label in AREAS:
+        if key == "~" and name == "~" or key != "~" and key in name:
+            return label
+    return "other (bench, stdlib)"
+
+
+def profile_by_area(fn, steps, what, top=12):
+    """cProfile of ``fn()``; tottime grouped by area and the top functions, per step."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = sum(v[2] for v in stats.values())
+    areas = {}
+    for (filename, line, func), (cc, nc, tt, ct, callers) in stats.items():
+        label = _area(filename)
+        areas[label] = areas.get(label, 0.0) + tt
+    area_rows = [(label, f"{t / steps * 1e6:,.1f}", f"{100 * t / total:.0f}%")
+                 for label, t in sorted(areas.items(), key=lambda kv: -kv[1])]
+    funcs = sorted(stats.items(), key=lambda kv: -kv[1][2])[:top]
+    func_rows = []
+    for (filename, line, func), (cc, nc, tt, ct, callers) in funcs:
+        where = func if filename == "~" else f"{_short(filename)}:{line} {func}"
+        func_rows.append((f"`{where}`", f"{nc / steps:,.1f}", f"{tt / nc * 1e6:.2f}",
+                          f"{tt / steps * 1e6:,.1f}", f"{100 * tt / total:.0f}%"))
+    markdown = (
+        f"#### cProfile of {what} (per {('iteration' if steps > 1 else 'run')}; cProfile "
+        "inflates call-heavy Python code, so read the shares, not the absolute µs)\n\n"
+        + _table(("area (own time)", "µs", "share"), area_rows) + "\n\n"
+        + _table(("function", "calls", "µs per call", "µs", "share"), func_rows))
+    return {"areas": {k: v / steps for k, v in areas.items()}, "total": total / steps,
+            "markdown": markdown}
+
+
+def _short(filename):
+    name = filename.replace("\\", "/")
+    for key in ("autograd_lite/", "nn/", "numpy/", "bench/"):
+        if key in name:
+            return key + name.split(key, 1)[1]
+    return Path(name).name
+
+
+def count_nodes(cost):
+    """Number of recorded operations (Functions) in the graph below ``cost``."""
+    return len(_graph(cost))
+
+
+def shallow_profile(iterations=500):
+    """Nodes per iteration, nn's share and a cProfile of TwoLayerNet.fit."""
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    nodes = count_nodes(model.cost(X, Y))
+    prof = profile_by_area(lambda: model.fit(X, Y, iterations=iterations, learning_rate=1.2,
+                                             progress=False), iterations,
+                           f"TwoLayerNet.fit ({iterations} iterations)")
+    prof["nodes"] = nodes
+    prof["markdown"] = (f"One iteration records {nodes} operations (forward: 2 matmuls, 2 "
+                        "bias adds, tanh, sigmoid, the cost's log/mul/sub/add/sum/div/neg).\n\n"
+                        + prof["markdown"])
+    return prof
+
+
+def deep_profile(iterations=20):
+    """cProfile of DeepNN.fit on the cat data (or its stand-in)."""
+    from bench.workloads import DEEP_DIMS, cat_data
+    data, _ = cat_data(log=lambda *args: None)
+    model = nn.DeepNN(DEEP_DIMS, seed=nn.init.course_rng(1))
+    return profile_by_area(lambda: model.fit(data.train_x, data.train_y, iterations=iterations,
+                                             learning_rate=0.0075, progress=False),
+                           iterations, f"DeepNN.fit ({iterations} iterations)")
+
+
+def memory_profile(iterations=3000, first=1000):
+    """The allocation sites whose held bytes grew between iteration ``first`` and the end."""
+    import tracemalloc
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    Y = Y.astype(np.float64)
+    model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    opt = nn.optim.GradientDescent(model.parameters(), 1.2)
+    tracemalloc.start(8)
+    try:
+        for i in range(1, iterations + 1):
+            opt.zero_grad()
+            cost = model.cost(X, Y)
+            cost.backward()
+            opt.step()
+            if i == first:
+                gc.collect()
+                before = tracemalloc.take_snapshot()
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    diffs = [d for d in after.compare_to(before, "traceback") if d.size_diff > 0][:5]
+    rows = [(f"{d.size_diff:+,} B", f"{d.count_diff:+,}",
+             "<br>".join(f"`{_short(f.filename)}:{f.lineno}`" for f in d.traceback[-4:]))
+            for d in diffs]
+    return {"markdown": f"#### Allocation sites that grew (iteration {first:,} → "
+                        f"{iterations:,})\n\n" + _table(("bytes", "objects", "where"), rows)}
+
+
+# --- called by run.py -------------------------------------------------------------------------
+
+def explain_misses(results, args, log=print):
+    """One section per missed target, with the numbers that say why."""
+    missed = {t["workload"] for r in results for t in r["targets"] if not t["passed"]}
+    by_name = {r["name"]: r for r in results}
+    sections = []
+    if missed & {"overhead", "shallow"}:
+        log("profiling: per-op breakdown")
+        part = per_op_breakdown()
+        part["markdown"] = _overhead_why(part, by_name) + "\n\n" + part["markdown"]
+        sections.append({"workload": "overhead", **part})
+    if "shallow" in missed:
+        log("profiling: shallow (cProfile)")
+        part = shallow_profile(iterations=min(500, args.shallow_iterations))
+        part["markdown"] = _shallow_why(part, by_name) + "\n\n" + part["markdown"]
+        sections.append({"workload": "shallow", **part})
+    if "deep" in missed:
+        log("profiling: deep (cProfile)")
+        part = deep_profile(iterations=min(20, args.deep_iterations))
+        part["markdown"] = "### deep\n\n" + part["markdown"]
+        sections.append({"workload": "deep", **part})
+    if "memory" in missed:
+        log("profiling: memory growth (tracemalloc)")
+        part = memory_profile()
+        part["markdown"] = "### memory\n\n" + part["markdown"]
+        sections.append({"workload": "memory", **part})
+    return sections
+
+
+def _fmt(x):
+    return "n/a" if x is None else f"{x:.1f}"
+
+
+def _overhead_why(part, by_name):
+    p = part["per_op_us"]
+    lines = ["### overhead: the cost of one recorded op"]
+    r = by_name.get("overhead")
+    if r is not None:
+        us = r["per_op_us"]
+        lines.append(
+            f"In the timed run an elementwise op costs {us['engine']['total']:.1f} µs forward + "
+            f"backward ({us['engine'].get('forward', 0):.1f} forward, "
+            f"{us['engine'].get('backward', 0):.1f} backward); numpy alone needs "
+            f"{us['numpy']['total']:.1f} µs"
+            + (f" and PyTorch {us['torch']['total']:.1f} µs" if "torch" in us else "")
+            + ". The measurements below, taken separately, split that up:")
+    fwd, no_grad = p.get("forward, recording"), p.get("forward, no_grad")
+    numpy_fwd = p.get("numpy alone (forward)")
+    if None not in (fwd, no_grad, numpy_fwd):
+        lines.append(f"- forward: {numpy_fwd:.1f} µs of numpy, {no_grad - numpy_fwd:.1f} µs of "
+                     f"dispatch and Tensor creation, {fwd - no_grad:.1f} µs of recording.")
+    names = ("  counting consumers", "  ops' backward formulas", "  engine loop per node",
+             "  releasing the graph")
+    if all(p.get(n) is not None for n in names):
+        count, formulas, loop, release = (p[n] for n in names)
+        lines.append(f"- backward, per node: {count:.1f} µs counting consumers (a separate "
+                     f"pass), {formulas:.1f} µs in the ops' formulas, {loop:.1f} µs in the "
+                     f"engine's loop, {release:.1f} µs releasing.")
+    gc_share = p.get("  of which garbage collection")
+    if gc_share is not None:
+        lines.append(f"- the garbage collector: {gc_share:.2f} µs per op.")
+    return "\n".join(lines)
+
+
+def _shallow_why(part, by_name):
+    lines = ["### shallow: per-iteration cost"]
+    r = by_name.get("shallow")
+    if r is not None:
+        us = r["per_iteration_us"]
+        nodes = part["nodes"]
+        lines.append(
+            f"One iteration records {nodes} ops. Per iteration: hand-written numpy "
+            f"{us['numpy']:.0f} µs, engine through nn {us['engine']:.0f} µs "
+            f"({us['engine'] / nodes:.1f} µs per op), engine ops without nn "
+            f"{us['engine_raw']:.0f} µs ({us['engine_raw'] / nodes:.1f} µs per op)"
+            + (f", PyTorch {us['torch']:.0f} µs ({us['torch'] / nodes:.1f} µs per op)"
+               if "torch" in us else "") + ".")
+        lines.append(f"- nn's own overhead: {us['engine'] - us['engine_raw']:.0f} µs per "
+                     "iteration (fit vs the same ops written out).")
+        lines.append(f"- engine overhead beyond numpy: {us['engine_raw'] - us['numpy']:.0f} µs "
+                     "per iteration; the target (≤ 2 × numpy) allows "
+                     f"{2 * us['numpy']:.0f} µs in all.")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else "overhead"
+    section = {"overhead": per_op_breakdown, "shallow": shallow_profile,
+               "deep": deep_profile, "memory": memory_profile}[what]()
+    print(section["markdown"])

@@ -1,0 +1,127 @@
+"""The PyTorch side of each workload: eager mode, CPU, float64, the course's layout.
+
+The same models as ``handwritten.py`` written with raw tensors (X is (n_x, m)), autograd
+for the gradients and a plain ``p -= α·p.grad`` update under ``torch.no_grad()`` — the
+leanest eager PyTorch loop, so it is a demanding baseline (``torch.nn`` modules and
+``torch.optim`` would only add Python overhead).  Import this module only after checking
+that torch is importable.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+
+def _params(parameters, keys, dtype):
+    return [torch.tensor(np.asarray(parameters[k]), dtype=dtype, requires_grad=True)
+            for k in keys]
+
+
+def _step(params, learning_rate):
+    with torch.no_grad():
+        for p in params:
+            p -= learning_rate * p.grad
+            p.grad = None
+
+
+def _bce(A, Y, m):
+    return -(Y * torch.log(A) + (1 - Y) * torch.log(1 - A)).sum() / m
+
+
+def prepare_deep(X, Y, parameters, learning_rate, iterations, X_test=None, Y_test=None,
+                 dtype=torch.float64):
+    """The L-layer model: [LINEAR → RELU] × (L−1) → LINEAR → SIGMOID, batch gradient descent."""
+    L = len(parameters) // 2
+    params = _params(parameters, [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"], dtype)
+    X_t = torch.as_tensor(np.ascontiguousarray(X), dtype=dtype)
+    Y_t = torch.as_tensor(np.asarray(Y), dtype=dtype)
+    m = X_t.shape[1]
+
+    def forward(A):
+        for l in range(L):
+            Z = params[2 * l] @ A + params[2 * l + 1]
+            A = torch.relu(Z) if l < L - 1 else torch.sigmoid(Z)
+        return A
+
+    def accuracies():
+        with torch.no_grad():
+            out = {"train_accuracy": _accuracy(forward(X_t), Y)}
+            if X_test is not None:
+                X_test_t = torch.as_tensor(np.ascontiguousarray(X_test), dtype=dtype)
+                out["test_accuracy"] = _accuracy(forward(X_test_t), Y_test)
+        return out
+
+    def run():
+        costs = []
+        for i in range(iterations):
+            cost = _bce(forward(X_t), Y_t, m)
+            cost.backward()
+            _step(params, learning_rate)
+            costs.append(cost.item())
+        return {"costs": costs, "final_cost": costs[-1], "after": accuracies}
+    return run
+
+
+def _accuracy(A, Y):
+    return float(((A.numpy() > 0.5) == np.asarray(Y)).all(axis=0).mean())
+
+
+def prepare_shallow(X, Y, parameters, learning_rate, iterations, dtype=torch.float64):
+    """The 2-layer network: tanh hidden layer, sigmoid output."""
+    params = _params(parameters, ("W1", "b1", "W2", "b2"), dtype)
+    W1, b1, W2, b2 = params
+    X_t = torch.as_tensor(np.asarray(X), dtype=dtype)
+    Y_t = torch.as_tensor(np.asarray(Y), dtype=dtype)
+    m = X_t.shape[1]
+
+    def run():
+        costs = []
+        for i in range(iterations):
+            A1 = torch.tanh(W1 @ X_t + b1)
+            A2 = torch.sigmoid(W2 @ A1 + b2)
+            cost = _bce(A2, Y_t, m)
+            cost.backward()
+            _step(params, learning_rate)
+            costs.append(cost.item())
+        return {"costs": costs, "final_cost": costs[-1]}
+    return run
+
+
+def prepare_chain(x, a, b, n_blocks, dtype=torch.float64):
+    """Forward and backward of y = tanh(y·a + b), ``n_blocks`` times."""
+    a, b = torch.as_tensor(a, dtype=dtype), torch.as_tensor(b, dtype=dtype)
+
+    def run():
+        start = time.process_time()
+        x_t = torch.tensor(x, dtype=dtype, requires_grad=True)
+        y = x_t
+        for _ in range(n_blocks):
+            y = torch.tanh(y * a + b)
+        total = y.sum()
+        middle = time.process_time()
+        total.backward()
+        end = time.process_time()
+        return {"final_cost": total.item(), "grad": x_t.grad.numpy(),
+                "phases": {"forward": middle - start, "backward": end - middle}}
+    return run
+
+
+def set_threads(n):
+    """Use ``n`` intra-op threads (and one inter-op thread) in this process."""
+    torch.set_num_threads(n)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:      # only allowed before the first parallel work; harmless after
+        pass
+
+
+def info():
+    """Version and threading of this torch build, for the report."""
+    config = torch.__config__.parallel_info().splitlines()
+    wanted = ("ATen/Parallel", "at::get_num_threads", "at::get_num_interop_threads",
+              "OpenMP", "MKL", "std::thread")
+    return {"version": torch.__version__, "threads": torch.get_num_threads(),
+            "parallel": [line.strip() for line in config
+                         if line.strip().startswith(wanted)]}

@@ -1,0 +1,231 @@
+"""The timed workloads (deep, shallow, overhead): data, implementations, checks and targets.
+
+Each ``run_*`` function times the engine against the hand-written numpy baseline (and
+PyTorch when given) in one interleaved loop, checks that all of them computed the same
+thing, and returns a dict with the timings, the checks and the targets of the issue.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import nn
+
+from . import engine_models as engine
+from . import handwritten as hw
+from .harness import interleaved, relative_difference
+
+DEEP_DIMS = [12288, 20, 7, 5, 1]
+COST_RTOL = 1e-8          # float64 implementations must agree on the final cost to this
+
+
+def check(name, passed, detail):
+    """One correctness check: a fast wrong answer is no result."""
+    return {"check": name, "passed": bool(passed), "detail": detail}
+
+
+def target(workload, what, value, limit, passed, measured, goal):
+    """One target line: measured value, target, PASS/MISS."""
+    return {"workload": workload, "what": what, "value": value, "limit": limit,
+            "passed": passed, "measured": measured, "target": goal}
+
+
+def _ratio(timings, a, b):
+    return timings[a]["time"]["median"] / timings[b]["time"]["median"]
+
+
+def _cost_checks(timings, reference, names, rtol=COST_RTOL):
+    ref = timings[reference]["result"]["final_cost"]
+    checks = []
+    for name in names:
+        cost = timings[name]["result"]["final_cost"]
+        rel = relative_difference(cost, ref)
+        checks.append(check(f"{name} final cost = {reference}'s", rel <= rtol,
+                            f"{cost:.15g} vs {ref:.15g} (relative difference {rel:.1e}, "
+                            f"limit {rtol:.0e})"))
+    for name, entry in timings.items():
+        if "nondeterministic" in entry:
+            checks.append(check(f"{name} repeats agree", False,
+                                f"final costs {entry['nondeterministic']}"))
+    return checks
+
+
+# --- deep ---------------------------------------------------------------------------------------
+
+def cat_data(log=print):
+    """The course's cat pictures, or random data of the same shape when the files are absent."""
+    try:
+        data = nn.datasets.load_catvnoncat()
+        source = f"cat/non-cat pictures from {nn.datasets.default_data_dir()}"
+    except nn.errors.NNError as exc:
+        log(f"    cat data not found ({exc}); using random data of the same shape")
+        rng = np.random.RandomState(0)
+        data = nn.datasets.CatData(rng.rand(12288, 209), (rng.rand(1, 209) > 0.5).astype(int),
+                                   rng.rand(12288, 50), (rng.rand(1, 50) > 0.5).astype(int),
+                                   ("non-cat", "cat"))
+        source = "random data of the cat data's shape (data files not found)"
+    return data, source
+
+
+def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=print,
+             clock="cpu"):
+    """The course's L-layer model on the cat data: engine (float64, float32) vs numpy vs torch."""
+    data, source = cat_data(log)
+    X, Y, X_test, Y_test = data.train_x, data.train_y, data.test_x, data.test_y
+    Y_float = Y.astype(np.float64)
+    init = hw.initialize_parameters_deep(DEEP_DIMS, seed=1)
+
+    def numpy_run():
+        parameters = {k: v.copy() for k, v in init.items()}
+
+        def run():
+            params, costs = hw.L_layer_model(X, Y_float, parameters, learning_rate, iterations)
+
+            def accuracies():
+                return {"train_accuracy": _accuracy(hw.predict(X, params), Y),
+                        "test_accuracy": _accuracy(hw.predict(X_test, params), Y_test)}
+            return {"costs": costs, "final_cost": costs[-1], "after": accuracies}
+        return run
+
+    prepares = {
+        "numpy": numpy_run,
+        "engine": lambda: engine.prepare_deep(X, Y, DEEP_DIMS, learning_rate, iterations,
+                                              X_test, Y_test),
+        "engine_f32": lambda: engine.prepare_deep(X, Y, DEEP_DIMS, learning_rate, iterations,
+                                                  X_test, Y_test, dtype=np.float32),
+    }
+    if torch_models is not None:
+        prepares["torch"] = lambda: torch_models.prepare_deep(X, Y, init, learning_rate,
+                                                              iterations, X_test, Y_test)
+    model = engine.prepare_deep(X[:, :2], Y[:, :2], DEEP_DIMS, learning_rate, 1).model
+    same_init = all(np.array_equal(layer.W.data, init[f"W{l}"])
+                    for l, layer in enumerate(model.layers, start=1))
+    timings = interleaved(prepares, repeats, log, clock)
+
+    checks = [check("same initial parameters", same_init,
+                    "DeepNN(seed=course_rng(1)) draws the W[l] of initialize_parameters_deep")]
+    checks += _cost_checks(timings, "numpy", [n for n in ("engine", "torch") if n in timings])
+    f32, f64 = timings["engine_f32"]["result"], timings["engine"]["result"]
+    rel32 = relative_difference(f32["final_cost"], f64["final_cost"])
+    checks.append(check("engine_f32 final cost ≈ engine's", rel32 <= 1e-3,
+                        f"{f32['final_cost']:.8g} vs {f64['final_cost']:.8g} "
+                        f"(relative difference {rel32:.1e}, limit 1e-3)"))
+
+    targets = []
+    r = _ratio(timings, "engine", "numpy")
+    targets.append(target("deep", "engine / hand-written numpy (time)", r, 0.75, r <= 0.75,
+                          f"{r:.2f}", "≤ 0.75"))
+    if "torch" in timings:
+        r = _ratio(timings, "engine", "torch")
+        targets.append(target("deep", "engine / PyTorch (time)", r, 1.2, r <= 1.2,
+                              f"{r:.2f}", "≤ 1.2"))
+    r = _ratio(timings, "engine_f32", "engine")
+    same_acc = (f32["train_accuracy"] == f64["train_accuracy"]
+                and f32["test_accuracy"] == f64["test_accuracy"])
+    targets.append(target(
+        "deep", "float32 / float64 (time), accuracy train/test", r, 1.0, r < 1.0 and same_acc,
+        f"{r:.2f}; f32 {_pct(f32['train_accuracy'])}/{_pct(f32['test_accuracy'])}, "
+        f"f64 {_pct(f64['train_accuracy'])}/{_pct(f64['test_accuracy'])}",
+        "< 1, same accuracy"))
+    return {"name": "deep", "timings": timings, "checks": checks, "targets": targets,
+            "config": {"layer_dims": DEEP_DIMS, "iterations": iterations, "repeats": repeats,
+                       "learning_rate": learning_rate, "m": X.shape[1], "data": source}}
+
+
+def _accuracy(predictions, Y):
+    return float((predictions == np.asarray(Y)).all(axis=0).mean())
+
+
+def _pct(x):
+    return f"{100 * x:.1f}%"
+
+
+# --- shallow ------------------------------------------------------------------------------------
+
+def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2, log=print,
+                clock="cpu"):
+    """The planar flower 2 → 4 → 1 tanh network: per-operation overhead dominates."""
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    Y_float = Y.astype(np.float64)
+    init = hw.initialize_parameters(X.shape[0], n_h, 1, seed=2)
+
+    def numpy_run():
+        def run():
+            _, costs = hw.nn_model(X, Y_float, dict(init), learning_rate, iterations)
+            return {"costs": costs, "final_cost": costs[-1]}
+        return run
+
+    prepares = {
+        "numpy": numpy_run,
+        "engine": lambda: engine.prepare_shallow(X, Y, n_h, learning_rate, iterations),
+        "engine_raw": lambda: engine.prepare_shallow_raw(X, Y_float, init, learning_rate,
+                                                         iterations),
+    }
+    if torch_models is not None:
+        prepares["torch"] = lambda: torch_models.prepare_shallow(X, Y_float, init,
+                                                                 learning_rate, iterations)
+    model = engine.prepare_shallow(X, Y, n_h, learning_rate, 1).model
+    same_init = all(np.array_equal(getattr(model, f"layer{l}").W.data, init[f"W{l}"])
+                    for l in (1, 2))
+    timings = interleaved(prepares, repeats, log, clock)
+
+    checks = [check("same initial parameters", same_init,
+                    "TwoLayerNet(seed=course_rng(2)) draws the course's W1, W2")]
+    checks += _cost_checks(timings, "numpy",
+                           [n for n in ("engine", "engine_raw", "torch") if n in timings])
+    targets = []
+    r = _ratio(timings, "engine", "numpy")
+    targets.append(target("shallow", "engine / hand-written numpy (time)", r, 2.0, r <= 2.0,
+                          f"{r:.2f}", "≤ 2"))
+    if "torch" in timings:
+        r = _ratio(timings, "torch", "engine")
+        targets.append(target("shallow", "PyTorch / engine (time, speed-up)", r, 2.0,
+                              r >= 2.0, f"{r:.2f}", "≥ 2"))
+    per_iteration = {name: entry["time"]["median"] / iterations * 1e6
+                     for name, entry in timings.items()}
+    return {"name": "shallow", "timings": timings, "checks": checks, "targets": targets,
+            "per_iteration_us": per_iteration,
+            "config": {"layer_dims": [X.shape[0], n_h, 1], "m": X.shape[1],
+                       "iterations": iterations, "repeats": repeats,
+                       "learning_rate": learning_rate}}
+
+
+# --- overhead -----------------------------------------------------------------------------------
+
+def run_overhead(n_blocks, repeats, torch_models=None, shape=(4, 4), log=print,
+                 clock="cpu"):
+    """Forward + backward of a long chain of small elementwise ops; µs per op."""
+    rng = np.random.RandomState(0)
+    x, a, b = rng.rand(*shape), 0.5 + rng.rand(*shape), rng.rand(*shape) - 0.5
+    n_ops = 3 * n_blocks + 1        # mul, add, tanh per block, then one sum
+
+    def numpy_run():
+        def run():
+            total, grad = hw.chain_forward_backward(x, a, b, n_blocks)
+            return {"final_cost": float(total), "grad": grad}
+        return run
+
+    prepares = {"numpy": numpy_run, "engine": lambda: engine.prepare_chain(x, a, b, n_blocks)}
+    if torch_models is not None:
+        prepares["torch"] = lambda: torch_models.prepare_chain(x, a, b, n_blocks)
+    timings = interleaved(prepares, repeats, lambda *args: None, clock)
+
+    checks = _cost_checks(timings, "numpy", [n for n in ("engine", "torch") if n in timings])
+    ref = timings["numpy"]["result"]["grad"]
+    for name in ("engine", "torch"):
+        if name in timings:
+            grad = timings[name]["result"].pop("grad")
+            checks.append(check(f"{name} dx = hand-written dx", np.allclose(grad, ref,
+                                                                            rtol=1e-10),
+                                f"max |difference| {np.max(np.abs(grad - ref)):.1e}"))
+    timings["numpy"]["result"].pop("grad")
+    per_op = {name: {"total": entry["time"]["median"] / n_ops * 1e6,
+                     "min": entry["time"]["min"] / n_ops * 1e6,
+                     **{p: s["median"] / n_ops * 1e6 for p, s in entry["phases"].items()}}
+              for name, entry in timings.items()}
+    us = per_op["engine"]["total"]
+    targets = [target("overhead", "engine forward + backward per elementwise op", us, 10.0,
+                      us < 10.0, f"{us:.1f} µs", "< 10 µs")]
+    return {"name": "overhead", "timings": timings, "checks": checks, "targets": targets,
+            "per_op_us": per_op,
+            "config": {"shape": list(shape), "blocks": n_blocks, "ops": n_ops,
+                       "repeats": repeats, "chain": "y = tanh(y * a + b), then sum"}}
