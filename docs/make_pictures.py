@@ -1,10 +1,15 @@
-"""Regenerate the pictures of docs/visualization.md (PNG and SVG) into docs/img/.
+"""Regenerate the pictures of the docs (PNG and SVG) into docs/img/.
 
     make docs-pictures                      # or: .venv/bin/python docs/make_pictures.py
     .venv/bin/python docs/make_pictures.py --out /tmp/pictures
 
-The models are written with the engine alone (each layer inside ``ag.name_scope``), so the
-pictures do not depend on the nn package.  Needs the Graphviz program ``dot``.
+* docs/visualization.md: graphs of models written with the engine alone (each layer inside
+  ``ag.name_scope``), so they do not depend on the nn package.
+* docs/tutorial.md: the course's ``J = 3(a + bc)``, the activation functions and their
+  derivatives, the cost for three learning rates, and the graph of the L-layer network.
+* README.md: what ``make demo`` leaves in its run folder (it runs the same command).
+
+Needs the Graphviz program ``dot``.
 """
 from __future__ import annotations
 
@@ -75,18 +80,118 @@ def pictures():
     }
 
 
+def course_j():
+    """The course's first computation graph: J = 3(a + bc) with a = 5, b = 3, c = 2."""
+    a = ag.tensor(5.0, requires_grad=True, name="a")
+    b = ag.tensor(3.0, requires_grad=True, name="b")
+    c = ag.tensor(2.0, requires_grad=True, name="c")
+    u = b * c
+    v = a + u
+    J = 3 * v
+    u.name, v.name, J.name = "u", "v", "J"
+    return J
+
+
+def tutorial_graphs():
+    """{file stem: graphviz.Digraph} of the graphs of docs/tutorial.md."""
+    import nn
+    from autograd_lite.cli.common import model_cost, random_batch
+
+    deep = nn.DeepNN([4, 5, 3, 1], hidden="relu", seed=nn.init.course_rng(1))
+    return {
+        "tutorial_J": draw_graph(course_j(), show_grads=True, show_values=True),
+        "tutorial_deep": draw_graph(model_cost(deep, *random_batch(deep)), show_grads=True,
+                                    rankdir="TB"),
+    }
+
+
+def _figure(figsize):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def activations_plot(path):
+    """g(z) and g'(z) of the four activations, the derivatives computed by the engine."""
+    z = np.linspace(-4, 4, 401)
+    fig = _figure((10, 2.8))
+    for k, (name, g) in enumerate([("sigmoid", ag.sigmoid), ("tanh", ag.tanh),
+                                   ("relu", ag.relu), ("leaky_relu", ag.leaky_relu)]):
+        Z = ag.tensor(z, requires_grad=True)
+        A = g(Z)
+        dZ, = ag.grad(A.sum(), [Z])
+        ax = fig.add_subplot(1, 4, k + 1)
+        ax.plot(z, A.numpy(), label="g(z)")
+        ax.plot(z, dZ.numpy(), "--", label="g'(z)")
+        ax.set_title(name)
+        ax.grid(True, alpha=0.3)
+        if k == 0:
+            ax.legend(loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def learning_rates_plot(path):
+    """The cost of week 3's network on the flower for three learning rates."""
+    import nn
+
+    X, Y = nn.datasets.planar_flower()
+    fig = _figure((6, 4))
+    ax = fig.add_subplot()
+    for rate in (0.01, 0.1, 1.2):
+        model = nn.TwoLayerNet(2, 4, 1, hidden="tanh", seed=nn.init.course_rng(2))
+        ax.plot(model.fit(X, Y, iterations=1000, learning_rate=rate), label=f"α = {rate}")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost J")
+    ax.set_title("Learning rate is a hyperparameter")
+    ax.legend()
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    return path
+
+
+def demo_run(out):
+    """Run `make demo`'s command and keep its plots and graph as demo_*.png / demo_graph.svg."""
+    import contextlib
+    import io
+    import shutil
+    import tempfile
+
+    from autograd_lite.cli import main as cli
+
+    with tempfile.TemporaryDirectory() as run:
+        with contextlib.redirect_stdout(io.StringIO()):
+            code = cli(["train", "--dataset", "planar", "--model", "shallow", "--layers", "4",
+                        "--hidden", "tanh", "--lr", "1.2", "--iterations", "10000",
+                        "--seed", "2", "--no-progress", "--out", run])
+        if code != 0:
+            raise SystemExit(f"autograd-lite train failed with status {code}")
+        written = []
+        for name in ("costs.png", "decision_boundary.png", "graph.svg"):
+            written.append(Path(shutil.copyfile(Path(run) / name, out / f"demo_{name}")))
+    return written
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img",
                         help="directory for the pictures (default: docs/img)")
     out = parser.parse_args(argv).out
     out.mkdir(parents=True, exist_ok=True)
-    for stem, picture in pictures().items():
+    for stem, picture in {**pictures(), **tutorial_graphs()}.items():
         for suffix in (".svg", ".png"):
             if suffix == ".png":
                 picture.attr(dpi="110")
             path = save_graph(picture, out / (stem + suffix))
             print(f"wrote {path}")
+    for path in (activations_plot(out / "activations.png"),
+                 learning_rates_plot(out / "learning_rates.png"), *demo_run(out)):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":
