@@ -36,7 +36,7 @@ def _table(header, rows):
     return "\n".join(lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows])
 
 
-REPEATS = 15
+REPEATS = 25
 
 
 def _best(fn, repeats=REPEATS, number=1):
@@ -66,7 +66,75 @@ def _graph(root):
     return order
 
 
-# --- per-op breakdown -----------------------------------------------------------------------
+# --- breakdowns by timing (no profiler) ------------------------------------------------------
+
+def _measure(fn, **kw):
+    """Best time of ``fn``, or None when it fails (an engine internal that changed)."""
+    try:
+        return _best(fn, **kw)
+    except Exception:
+        return None
+
+
+def _backward_parts(make_root):
+    """Seconds of one backward pass split up: counting, formulas, engine loop, releasing.
+
+    ``make_root()`` records a fresh graph and returns its scalar output.
+    """
+    from autograd_lite import engine
+    roots = [make_root() for _ in range(REPEATS)]
+    count = min(_timed(lambda r=r: engine._count_consumers([r])) for r in roots)
+    leaves = {id(x): x for t in _graph(roots[0]) for x in t._fn.inputs
+              if x._fn is None and x.requires_grad}.values()
+
+    def backward(root):
+        for leaf in leaves:        # as after zero_grad: nothing to accumulate into
+            leaf.grad = None
+        return _timed(lambda: root.backward(retain_graph=True))
+    retained = min(backward(r) for r in roots)
+    graphs = [[t._fn for t in _graph(r)] for r in roots]
+    release = min(_timed(lambda g=g: [fn.release() for fn in g]) for g in graphs)
+    items = [(t._fn, t._data, [x._data for x in t._fn.inputs]) for t in _graph(make_root())]
+    grads = [np.ones_like(out) for _, out, _ in items]
+
+    def formulas():
+        for (fn, out, inputs), g in zip(items, grads):
+            fn.backward(g, out, *inputs)
+    formulas = _best(formulas)
+    return {"total": retained + release, "count": count, "formulas": formulas,
+            "loop": retained - count - formulas, "release": release, "nodes": len(items)}
+
+
+class _Rows:
+    """Rows of (part, µs per unit, what it is), with the numbers kept by label."""
+
+    def __init__(self, per):
+        self.per, self.rows, self.values = per, [], {}
+
+    def add(self, label, seconds, note, per=None):
+        per = per or self.per
+        value = None if seconds is None else seconds / per * 1e6
+        self.values[label.strip()] = value
+        self.rows.append((label, "n/a" if value is None else f"{value:.2f}", note))
+
+    def add_backward(self, make_root, per_node):
+        try:
+            b = _backward_parts(make_root)
+        except Exception as exc:
+            self.rows.append(("backward parts", "n/a", f"engine internals changed ({exc!r})"))
+            return None
+        n = b["nodes"] if per_node else self.per
+        self.add("backward, total", b["total"], "root.backward(): the parts below")
+        self.add("  counting consumers", b["count"], "engine._count_consumers: a first pass "
+                 "over the graph", n)
+        self.add("  ops' backward formulas", b["formulas"], "each fn.backward(grad, out, "
+                 "*inputs) called directly: numpy + the call", n)
+        self.add("  engine loop", b["loop"], "backward(retain_graph=True) minus the two "
+                 "above: pending dict, shape/dtype checks, ready list", n)
+        self.add("  releasing the graph", b["release"], "fn.release() of every node, timed "
+                 "alone", n)
+        return b
+
 
 def per_op_breakdown(n_blocks=300, shape=(4, 4)):
     """Where the µs of one elementwise op go: numpy, dispatch, recording, backward loop."""
@@ -91,60 +159,17 @@ def per_op_breakdown(n_blocks=300, shape=(4, 4)):
         with ag.no_grad():
             return chain()
 
-    rows, per_op = [], {}
-
-    def add(label, seconds, note, count=n_ops):
-        per_op[label] = None if seconds is None else seconds / count * 1e6
-        rows.append((label, "n/a" if seconds is None else f"{seconds / count * 1e6:.2f}", note))
-
-    def measure(fn, **kw):
-        try:
-            return _best(fn, **kw)
-        except Exception:          # an internal that changed: report n/a, keep going
-            return None
-
-    fwd_numpy = measure(numpy_forward)
-    fwd_no_grad = measure(chain_no_grad)
-    fwd = measure(chain)
-    add("numpy alone (forward)", fwd_numpy, "the same ops on bare arrays: the floor")
-    add("forward, no_grad", fwd_no_grad, "operator/ops function → Function.apply → "
-        "Tensor._make, nothing recorded")
-    add("forward, recording", fwd, "the same with the graph recorded")
-
-    def backward_parts():
-        from autograd_lite import engine
-        roots = [chain() for _ in range(REPEATS)]
-        count = min(_timed(lambda r=r: engine._count_consumers([r])) for r in roots)
-        retained = min(_timed(lambda r=r: r.backward(retain_graph=True)) for r in roots)
-        graphs = [[t._fn for t in _graph(r)] for r in roots]
-        release = min(_timed(lambda g=g: [fn.release() for fn in g]) for g in graphs)
-        root = chain()
-        items = [(t._fn, t._data, [x._data for x in t._fn.inputs]) for t in _graph(root)]
-        grads = [np.ones_like(out) for _, out, _ in items]
-
-        def formulas():
-            for (fn, out, inputs), g in zip(items, grads):
-                fn.backward(g, out, *inputs)
-        return count, retained, release, _best(formulas), len(items)
-
-    try:
-        count, retained, release, formulas, nodes = backward_parts()
-        add("backward, total", retained + release, "root.backward(): the parts below")
-        add("  counting consumers", count, "engine._count_consumers: a first pass over the "
-            "graph", nodes)
-        add("  ops' backward formulas", formulas, "each fn.backward(grad, out, *inputs) "
-            "called directly: numpy + the call", nodes)
-        add("  engine loop per node", retained - count - formulas, "backward(retain_graph="
-            "True) minus the two above: pending dict, shape/dtype checks, ready list", nodes)
-        add("  releasing the graph", release, "fn.release() of every node, timed alone",
-            nodes)
-    except Exception as exc:
-        rows.append(("backward parts", "n/a", f"engine internals changed ({exc!r})"))
-
+    rows = _Rows(n_ops)
+    rows.add("numpy alone (forward)", _measure(numpy_forward), "the same ops on bare arrays: "
+             "the floor")
+    rows.add("forward, no_grad", _measure(chain_no_grad), "operator/ops function → "
+             "Function.apply → Tensor._make, nothing recorded")
+    rows.add("forward, recording", _measure(chain), "the same with the graph recorded")
+    rows.add_backward(chain, per_node=True)
     with_gc, gc_seconds, collections = _gc_share(lambda: chain().backward())
-    add("forward + backward", with_gc, "one chain, as in the timed workload")
-    add("  of which garbage collection", gc_seconds, f"time inside gc collections "
-        f"({collections:.1f} per chain, via gc.callbacks)")
+    rows.add("forward + backward", with_gc, "one chain, as in the timed workload")
+    rows.add("  of which garbage collection", gc_seconds, f"time inside gc collections "
+             f"({collections:.1f} per chain, via gc.callbacks)")
 
     micro = []
     tx = ag.tensor(x, requires_grad=True)
@@ -154,16 +179,114 @@ def per_op_breakdown(n_blocks=300, shape=(4, 4)):
                       ("Mul.apply(tx, ta) (recording)", lambda: ew.Mul.apply(tx, ta)),
                       ("tx * ta (operator, recording)", lambda: tx * ta),
                       ("ag.tanh(tx) (recording)", lambda: ag.tanh(tx))]:
-        seconds = measure(fn, repeats=5, number=20000)
+        seconds = _measure(fn, repeats=5, number=20000)
         micro.append((label, "n/a" if seconds is None else f"{seconds * 1e6:.2f}"))
 
     markdown = (
         f"#### Per-op breakdown (y = tanh(y·a + b) on a {shape} tensor, {n_ops} ops; "
         f"µs per op, best of {REPEATS}, CPU time, no profiler)\n\n"
-        + _table(("part", "µs per op", "what it is"), rows)
+        + _table(("part", "µs per op", "what it is"), rows.rows)
         + "\n\nSingle calls (µs, best of 5 × 20,000):\n\n"
         + _table(("call", "µs"), micro))
-    return {"per_op_us": per_op, "micro": dict(micro), "markdown": markdown}
+    return {"per_op_us": rows.values, "micro": dict(micro), "markdown": markdown}
+
+
+def shallow_breakdown(learning_rate=1.2):
+    """One iteration of the flower network, split up like the per-op breakdown (µs)."""
+    from bench import handwritten as hw
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    Y = Y.astype(np.float64)
+    init = hw.initialize_parameters(2, 4, 1, seed=2)
+    A2, cache = hw.forward_propagation(X, init)
+    grads = hw.backward_propagation(init, cache, X, Y)
+    model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    opt = nn.optim.GradientDescent(model.parameters(), learning_rate)
+    W1, b1, W2, b2 = (ag.tensor(init[k], requires_grad=True) for k in ("W1", "b1", "W2", "b2"))
+    Xt, Yt, m = ag.as_tensor(X), ag.as_tensor(Y), X.shape[1]
+
+    def raw_cost():
+        A2 = ag.sigmoid(W2 @ ag.tanh(W1 @ Xt + b1) + b2)
+        return -(Yt * ag.log(A2) + (1 - Yt) * ag.log(1 - A2)).sum() / m
+
+    def nn_cost_no_grad():
+        with ag.no_grad():
+            return model.cost(X, Y)
+
+    model.cost(X, Y).backward()
+    saved = [p.grad for p in opt.parameters]
+
+    def step():
+        opt.zero_grad()
+        for p, g in zip(opt.parameters, saved):
+            p.grad = g
+        opt.step()
+
+    rows = _Rows(1)
+    rows.add("numpy: forward + cost", _measure(lambda: hw.compute_cost_shallow(
+        hw.forward_propagation(X, init)[0], Y), number=100),
+        "forward_propagation + compute_cost (hand-written)")
+    rows.add("numpy: backward", _measure(lambda: hw.backward_propagation(init, cache, X, Y),
+                                         number=100), "backward_propagation (hand-written)")
+    rows.add("numpy: update", _measure(lambda: hw.update_parameters_shallow(init, grads,
+                                                                            learning_rate),
+                                       number=100), "update_parameters (hand-written)")
+    rows.add("engine: forward + cost, ops only", _measure(raw_cost, number=100),
+             "the same with autograd_lite ops, recording")
+    rows.add("engine: forward + cost, nn", _measure(lambda: model.cost(X, Y), number=100),
+             "model.cost(X, Y): Module.__call__, name scopes, data checks, recording")
+    rows.add("engine: forward + cost, nn, no_grad", _measure(nn_cost_no_grad, number=100),
+             "the same without recording")
+    backward = rows.add_backward(lambda: model.cost(X, Y), per_node=False)
+    rows.add("nn: optimizer zero_grad + step", _measure(step, number=100),
+             "GradientDescent: in-place W -= α·dW")
+    nodes = backward["nodes"] if backward else count_nodes(model.cost(X, Y))
+    spots = _hot_spots(model, X, Y)
+    markdown = (f"#### One iteration of the flower network, split up (µs, best of {REPEATS}, "
+                f"CPU time, no profiler; the graph has {nodes} nodes)\n\n"
+                + _table(("part", "µs per iteration", "what it is"), rows.rows)
+                + "\n\nSingle calls on this network's arrays (µs, best of 5 × 2,000), each "
+                "beside the bare numpy it wraps:\n\n"
+                + _table(("call", "µs", "times per iteration"), spots))
+    return {"per_iteration_us": rows.values, "nodes": nodes, "hot_spots": spots,
+            "markdown": markdown}
+
+
+def _hot_spots(model, X, Y):
+    """Engine calls that cost more than the numpy inside them, timed one by one."""
+    from autograd_lite import engine
+    from nn import losses
+    root = model.cost(X, Y)
+    b1 = model.layer1.b
+    g = np.random.RandomState(0).rand(4, X.shape[1])
+    one = np.ones((1, 1))
+    Xt, Yt = ag.as_tensor(X), ag.as_tensor(Y)
+    A = model(Xt)
+    calls = [
+        ("engine._fit(dZ1 (4, m), b1 (4, 1)) → sum_to", lambda: engine._fit(g, b1, 1, None,
+                                                                          False), "2"),
+        ("  np.add.reduce(dZ1, axis=1, keepdims=True)",
+         lambda: np.add.reduce(g, axis=1, keepdims=True), ""),
+        ("np.broadcast_to(grad, (1, m)) (Sum.backward)",
+         lambda: np.broadcast_to(one, (1, X.shape[1])), "1"),
+        ("  np.full((1, m), grad)", lambda: np.full((1, X.shape[1]), 1.0), ""),
+        ("engine._count_consumers([cost])", lambda: engine._count_consumers([root]), "1"),
+        ("engine._seed(cost)", lambda: engine._seed(root, None, False), "1"),
+        ("  np.ones((), float64)", lambda: np.ones((), dtype=np.float64), ""),
+        ("model(X) (2 layers: Module.__call__ + name_scope + ops)", lambda: model(Xt), "1"),
+        ("losses.binary_cross_entropy(A, Y) (10 ops)",
+         lambda: losses.binary_cross_entropy(A, Yt), "1"),
+        ("ag.name_scope enter + exit", _scope, "3"),
+    ]
+    rows = []
+    for label, fn, times in calls:
+        seconds = _measure(fn, repeats=5, number=2000)
+        rows.append((label, "n/a" if seconds is None else f"{seconds * 1e6:.2f}", times))
+    return rows
+
+
+def _scope():
+    with ag.name_scope("layer"):
+        pass
 
 
 def _gc_share(fn, repeats=15):
@@ -319,9 +442,12 @@ def explain_misses(results, args, log=print):
         part["markdown"] = _overhead_why(part, by_name) + "\n\n" + part["markdown"]
         sections.append({"workload": "overhead", **part})
     if "shallow" in missed:
-        log("profiling: shallow (cProfile)")
+        log("profiling: shallow (timing breakdown, cProfile)")
+        split = shallow_breakdown()
         part = shallow_profile(iterations=min(500, args.shallow_iterations))
-        part["markdown"] = _shallow_why(part, by_name) + "\n\n" + part["markdown"]
+        part["breakdown"] = split["per_iteration_us"]
+        part["markdown"] = "\n\n".join([_shallow_why(part, split, by_name), split["markdown"],
+                                         part["markdown"]])
         sections.append({"workload": "shallow", **part})
     if "deep" in missed:
         log("profiling: deep (cProfile)")
@@ -342,8 +468,11 @@ def _fmt(x):
 
 def _overhead_why(part, by_name):
     p = part["per_op_us"]
-    lines = ["### overhead: the cost of one recorded op"]
     r = by_name.get("overhead")
+    missed = r is None or any(not t["passed"] for t in r["targets"])
+    lines = ["### overhead: the cost of one recorded op" + (
+        "" if missed else " (the overhead target passed; this is what the shallow "
+        "workload pays per op)")]
     if r is not None:
         us = r["per_op_us"]
         lines.append(
@@ -358,42 +487,53 @@ def _overhead_why(part, by_name):
     if None not in (fwd, no_grad, numpy_fwd):
         lines.append(f"- forward: {numpy_fwd:.1f} µs of numpy, {no_grad - numpy_fwd:.1f} µs of "
                      f"dispatch and Tensor creation, {fwd - no_grad:.1f} µs of recording.")
-    names = ("  counting consumers", "  ops' backward formulas", "  engine loop per node",
-             "  releasing the graph")
+    names = ("counting consumers", "ops' backward formulas", "engine loop",
+             "releasing the graph")
     if all(p.get(n) is not None for n in names):
         count, formulas, loop, release = (p[n] for n in names)
         lines.append(f"- backward, per node: {count:.1f} µs counting consumers (a separate "
                      f"pass), {formulas:.1f} µs in the ops' formulas, {loop:.1f} µs in the "
                      f"engine's loop, {release:.1f} µs releasing.")
-    gc_share = p.get("  of which garbage collection")
+    gc_share = p.get("of which garbage collection")
     if gc_share is not None:
         lines.append(f"- the garbage collector: {gc_share:.2f} µs per op.")
     return "\n".join(lines)
 
 
-def _shallow_why(part, by_name):
+def _shallow_why(part, split, by_name):
     lines = ["### shallow: per-iteration cost"]
     r = by_name.get("shallow")
     if r is not None:
         us = r["per_iteration_us"]
         nodes = part["nodes"]
         lines.append(
-            f"One iteration records {nodes} ops. Per iteration: hand-written numpy "
-            f"{us['numpy']:.0f} µs, engine through nn {us['engine']:.0f} µs "
-            f"({us['engine'] / nodes:.1f} µs per op), engine ops without nn "
-            f"{us['engine_raw']:.0f} µs ({us['engine_raw'] / nodes:.1f} µs per op)"
-            + (f", PyTorch {us['torch']:.0f} µs ({us['torch'] / nodes:.1f} µs per op)"
-               if "torch" in us else "") + ".")
+            f"One iteration records {nodes} ops. Per iteration in the timed run: hand-written "
+            f"numpy {us['numpy']:.0f} µs, engine through nn {us['engine']:.0f} µs, engine ops "
+            f"without nn {us['engine_raw']:.0f} µs"
+            + (f", PyTorch {us['torch']:.0f} µs" if "torch" in us else "")
+            + f". The targets allow {2 * us['numpy']:.0f} µs (2 × numpy)"
+            + (f" and {us['torch'] / 2:.0f} µs (PyTorch ÷ 2)" if "torch" in us else "") + ".")
         lines.append(f"- nn's own overhead: {us['engine'] - us['engine_raw']:.0f} µs per "
                      "iteration (fit vs the same ops written out).")
-        lines.append(f"- engine overhead beyond numpy: {us['engine_raw'] - us['numpy']:.0f} µs "
-                     "per iteration; the target (≤ 2 × numpy) allows "
-                     f"{2 * us['numpy']:.0f} µs in all.")
+    b = split["per_iteration_us"]
+    keys = ("numpy: forward + cost", "numpy: backward", "engine: forward + cost, ops only",
+            "engine: forward + cost, nn", "backward, total", "counting consumers",
+            "ops' backward formulas", "engine loop", "releasing the graph")
+    if all(b.get(k) is not None for k in keys):
+        lines.append(
+            f"- forward + cost: numpy {b[keys[0]]:.0f} µs, engine ops {b[keys[2]]:.0f} µs, "
+            f"through nn {b[keys[3]]:.0f} µs.")
+        lines.append(
+            f"- backward: numpy {b[keys[1]]:.0f} µs, engine {b[keys[4]]:.0f} µs = "
+            f"{b[keys[5]]:.0f} counting consumers + {b[keys[6]]:.0f} ops' formulas + "
+            f"{b[keys[7]]:.0f} engine loop (sum_to of the bias gradients, seeding, "
+            f"accumulating, writing .grad) + {b[keys[8]]:.0f} releasing.")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "overhead"
     section = {"overhead": per_op_breakdown, "shallow": shallow_profile,
-               "deep": deep_profile, "memory": memory_profile}[what]()
+               "shallow-split": shallow_breakdown, "deep": deep_profile,
+               "memory": memory_profile}[what]()
     print(section["markdown"])

@@ -121,9 +121,10 @@ def _overhead_section(run):
     r = next((r for r in run["results"] if r["name"] == "overhead"), None)
     if r is None:
         return ""
-    rows = [(LABELS.get(name, name), f"{v['total']:.2f}", f"{v['min']:.2f}",
-             f"{v.get('forward', float('nan')):.2f}", f"{v.get('backward', float('nan')):.2f}")
-            for name, v in r["per_op_us"].items()]
+    def cell(v, key):
+        return f"{v[key]:.2f}" if key in v else "–"
+    rows = [(LABELS.get(name, name), cell(v, "total"), cell(v, "min"), cell(v, "forward"),
+             cell(v, "backward")) for name, v in r["per_op_us"].items()]
     return ("### Per-op cost (µs per elementwise op, median)\n\n"
             + _table(("implementation", "forward + backward", "min", "forward", "backward"),
                      rows)
