@@ -1,7 +1,7 @@
 """Reliability: training does not grow memory, graphs are freed, inference records nothing.
 
 10,000 iterations are counted with ``sys.getallocatedblocks()`` (cheap: a leak of even one
-Python object per iteration shows as thousands of blocks); a shorter window is measured in
+Python object per iteration shows as thousands of blocks); shorter windows are measured in
 bytes with tracemalloc, which is too slow to trace all 10,000.
 """
 import gc
@@ -58,19 +58,24 @@ def test_training_iterations_do_not_grow_traced_memory(small):
         opt.step()
         return J.item()
 
-    for _ in range(200):                  # warm up: caches, Adam's moments
+    for _ in range(300):                  # warm up: caches, Adam's moments
         step()
+    growths = []
     tracemalloc.start()
     try:
-        gc.collect()
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(500):
-            step()
-        gc.collect()
-        growth = tracemalloc.get_traced_memory()[0] - before
+        for window in range(3):
+            gc.collect()
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(200):
+                step()
+            gc.collect()
+            growths.append(tracemalloc.get_traced_memory()[0] - before)
     finally:
         tracemalloc.stop()
-    assert growth < 8_000, f"{growth} bytes more after 500 iterations"
+    # A leak grows in every window (one graph per iteration: hundreds of KB; one small
+    # object: over 10 KB).  numpy's small-array caches may still fill up in one window.
+    assert min(growths) < 2_000, f"bytes more after each 200 iterations: {growths}"
+    assert max(growths) < 40_000, f"bytes more after each 200 iterations: {growths}"
 
 
 def test_no_graph_node_survives_fit(small):
