@@ -123,7 +123,7 @@ def _check_finite(fn, upstream, grads):
         raise AnomalyError(
             f"backward of '{fn.name}' produced {bad} in the gradient of its input {i} "
             f"(shape {inp.shape})\n"
-            f"  the operation was created at {getattr(fn, 'created_at', '<unknown>')}\n"
+            f"  the operation was created at {_created_at(fn)}\n"
             f"  its derivative rule: {fn.rule or '?'}; the incoming gradient was finite")
 
 
@@ -135,6 +135,14 @@ def _observe(t, fn, g, raw, as_tensors, observer):
         _check_finite(fn, g, fitted)
     if observer is not None:
         observer(t, fn, g, raw, fitted)
+
+
+def _created_at(fn):
+    where = fn.__dict__.get("created_at")
+    if where is None:
+        return ("<unknown>: it was recorded outside detect_anomaly(); run the forward pass "
+                "inside the `with detect_anomaly():` block as well to see its line")
+    return where
 
 
 def _array(x):
@@ -193,7 +201,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             done.append(fn)
             xs, needs = fn.inputs, fn.needs_input_grad
             if g is not None:
-                if fn.clock != now:
+                if fn.clock != now or careful:
                     fn.check_versions()
                 if create_graph:
                     raw = fn.backward(g, t, *xs)

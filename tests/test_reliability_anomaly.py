@@ -166,9 +166,6 @@ def test_second_order_backward_is_checked_too():
     assert str(error).startswith("backward of 'sqrt' produced inf")
 
 
-@pytest.mark.xfail(strict=True, reason="engine: an op recorded outside detect_anomaly() is "
-                   "reported as created at '<unknown>' with no hint that the forward pass "
-                   "must run inside the block too")
 def test_an_op_recorded_outside_anomaly_mode_says_how_to_locate_it():
     x = ag.tensor([0.0, 4.0], requires_grad=True)
     y = ag.sqrt(x).sum()                                 # forward outside the block
@@ -180,9 +177,6 @@ def test_an_op_recorded_outside_anomaly_mode_says_how_to_locate_it():
     assert "detect_anomaly" in message and "forward" in message
 
 
-@pytest.mark.xfail(strict=True, reason="engine: writing into .data[...] (not assigning "
-                   "t.data) after the forward pass bypasses the mutation clock; anomaly mode "
-                   "could fingerprint the saved inputs and compare them in backward")
 def test_in_anomaly_mode_a_write_into_saved_data_through_an_index_is_detected():
     w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
     with ag.detect_anomaly():
