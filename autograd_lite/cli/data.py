@@ -26,7 +26,14 @@ import numpy as np
 
 
 class Dataset(NamedTuple):
-    """A train and a test split in the course's layout (X (n_x, m), Y (1, m))."""
+    """A train and a test split in the course's layout (X (n_x, m), Y (1, m)).
+
+    Examples
+    --------
+    >>> train_x, train_y, test_x, test_y, classes, title = load_dataset("moons")
+    >>> train_x.shape, test_y.shape, title
+    ((2, 200), (1, 200), 'two moons')
+    """
 
     train_x: np.ndarray
     train_y: np.ndarray

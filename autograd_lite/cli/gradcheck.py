@@ -25,7 +25,15 @@ from .common import (CLIError, UsageError, describe, positive_float, positive_in
 
 
 def add_parser(commands):
-    """Register ``gradcheck`` and its options on the ``commands`` sub-parsers."""
+    """Register ``gradcheck`` and its options on the ``commands`` sub-parsers; return its parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
+    >>> add_parser(commands).prog
+    'autograd-lite gradcheck'
+    """
     p = commands.add_parser(
         "gradcheck", help="the course's gradient check on every parameter of a model",
         description="Compare the engine's gradients of a model's cost with centred finite "
@@ -74,7 +82,18 @@ def selected_parameters(model, only):
 
 
 def run(args):
-    """Check, print the parameters and the course's verdict; 0 if it passes, else 1."""
+    """Check, print the parameters and the course's verdict; 0 if it passes, else 1.
+
+    Examples
+    --------
+    >>> from autograd_lite.cli import build_parser
+    >>> run(build_parser().parse_args(["gradcheck", "--model", "deep", "--only", "layer3"]))
+    ... # doctest: +ELLIPSIS
+    gradient check of DeepNN [4, 5, 3, 1] on 3 random examples (epsilon 1e-07, threshold 2e-07)
+      layer3.W (1, 3), layer3.b (1, 1): 4 elements
+    Your backward propagation works perfectly fine! difference = ...
+    0
+    """
     import autograd_lite as ag
 
     model, _ = resolve_model(args.model)

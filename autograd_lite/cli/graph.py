@@ -25,7 +25,15 @@ from .common import (describe, graph_path, model_cost, positive_int, random_batc
 
 
 def add_parser(commands):
-    """Register ``graph`` and its options on the ``commands`` sub-parsers."""
+    """Register ``graph`` and its options on the ``commands`` sub-parsers; return its parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
+    >>> add_parser(commands).prog
+    'autograd-lite graph'
+    """
     p = commands.add_parser(
         "graph", help="draw a model's computational graph for a small batch",
         description="Draw the graph of a model's cost J on a few random examples.  Without "
@@ -50,7 +58,18 @@ def add_parser(commands):
 
 
 def run(args):
-    """Draw and save the graph; print where it went."""
+    """Draw and save the graph; print where it went.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from autograd_lite.cli import build_parser
+    >>> path = os.path.join(tempfile.mkdtemp(), "logreg.gv")
+    >>> run(build_parser().parse_args(["graph", "--model", "logreg", "-o", path]))
+    ... # doctest: +ELLIPSIS
+    wrote ...logreg.gv: the graph of the cost of LogisticRegression [4, 1] on 3 random examples
+    0
+    """
     model, _ = resolve_model(args.model)
     X, Y = random_batch(model, m=args.examples)
     J = model_cost(model, X, Y)

@@ -31,7 +31,18 @@ COMMANDS = (train, predict, graph, gradcheck)
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a bad argument raises :class:`UsageError` instead of printing usage."""
+    """argparse, but a bad argument raises :class:`UsageError` instead of printing usage.
+
+    Examples
+    --------
+    >>> parser = ArgumentParser(prog="demo")
+    >>> _ = parser.add_argument("--n", type=int)
+    >>> try:
+    ...     parser.parse_args(["--n", "x"])
+    ... except UsageError as error:
+    ...     print(error)
+    argument --n: invalid int value: 'x' (see 'demo --help')
+    """
 
     def error(self, message):
         raise UsageError(f"{message} (see '{self.prog} --help')")

@@ -32,7 +32,15 @@ DEFAULT_CLASSES = ("non-cat", "cat")
 
 
 def add_parser(commands):
-    """Register ``predict`` and its options on the ``commands`` sub-parsers."""
+    """Register ``predict`` and its options on the ``commands`` sub-parsers; return its parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
+    >>> add_parser(commands).prog
+    'autograd-lite predict'
+    """
     p = commands.add_parser(
         "predict", help="probability and class of your own pictures (cat models)",
         description="Load pictures (any format Pillow reads), resize them to the model's "
@@ -88,7 +96,22 @@ def class_names(model_path):
 
 
 def run(args):
-    """Print ``IMAGE: probability p -> y = k, a "<class>" picture`` for each picture."""
+    """Print ``IMAGE: probability p -> y = k, a "<class>" picture`` for each picture.
+
+    Examples
+    --------
+    >>> import os, tempfile, nn
+    >>> from PIL import Image
+    >>> from autograd_lite.cli import build_parser
+    >>> here = os.getcwd()
+    >>> os.chdir(tempfile.mkdtemp())
+    >>> nn.save(nn.LogisticRegression(16 * 16 * 3), "tiny.npz")     # 16×16 pictures
+    >>> Image.new("RGB", (40, 30), "red").save("red.png")
+    >>> run(build_parser().parse_args(["predict", "--model", "tiny.npz", "red.png"]))
+    red.png: probability 0.5000 -> y = 0, a "non-cat" picture
+    0
+    >>> os.chdir(here)
+    """
     import nn
 
     model = nn.load(args.model)

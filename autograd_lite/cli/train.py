@@ -44,7 +44,15 @@ GRAPH_EXAMPLES = 3           # examples in the drawn graph: small enough to read
 
 
 def add_parser(commands):
-    """Register ``train`` and its options on the ``commands`` sub-parsers."""
+    """Register ``train`` and its options on the ``commands`` sub-parsers; return its parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
+    >>> add_parser(commands).prog
+    'autograd-lite train'
+    """
     import nn
 
     p = commands.add_parser(
@@ -147,7 +155,22 @@ def build_model(s, n_x):
 
 
 def run(args):
-    """Train, print the course's cost lines and the accuracies, write the run folder."""
+    """Train, print the course's cost lines and the accuracies, write the run folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_lite.cli import build_parser
+    >>> args = build_parser().parse_args(["train", "--dataset", "moons", "--model", "logreg",
+    ...                                   "--iterations", "2", "--out", tempfile.mkdtemp()])
+    >>> run(args)                                            # doctest: +ELLIPSIS
+    autograd-lite train: two moons, 2 features, 200 training and 200 test examples
+    model: LogisticRegression [2, 1], init zeros, seed 1; 2 iterations of gd, learning rate 0.005
+    Cost after iteration 0: 0.693147
+    Cost after iteration 1: 0.692...
+    ...
+    0
+    """
     import nn
 
     s = settings(args)
@@ -180,7 +203,7 @@ def run(args):
     print(f"train accuracy: {100 * train_accuracy:.2f} %")
     print(f"test accuracy: {100 * test_accuracy:.2f} %")
 
-    files = write_run(out, model, data, s, costs)
+    files = _write_run(out, model, data, s, costs)
     metrics = dict(s, layer_dims=model.layer_dims, output=model.output,
                    train_examples=int(data.train_x.shape[1]),
                    test_examples=int(data.test_x.shape[1]),
@@ -197,7 +220,7 @@ def run(args):
     return 0
 
 
-def write_run(out, model, data, s, costs):
+def _write_run(out, model, data, s, costs):
     """Write model, cost plot, graph and (2-D data) decision boundary; return {what: file}."""
     import nn
 
