@@ -87,6 +87,9 @@ def test_train_writes_the_run_folder_with_the_courses_numbers(tmp_path, capsys):
     assert set(metrics["printed_costs"]) == {"0", "500", "1000"}
     assert metrics["files"]["graph"] == ("graph.svg" if HAS_DOT else "graph.gv")
     assert metrics["train_examples"] == metrics["test_examples"] == 400
+    assert metrics["command"] == (f"autograd-lite train --dataset planar --model shallow "
+                                  f"--layers 4 --hidden tanh --lr 1.2 --iterations 1001 "
+                                  f"--print-every 500 --seed 2 --out {tmp_path}")
 
 
 def test_train_defaults_are_the_courses(tmp_path):
@@ -330,6 +333,7 @@ def test_gradcheck_refuses_a_huge_check(tmp_path, capsys):
     (["train", "--model", "logreg", "--hidden", "relu"], "no hidden layer"),
     (["train", "--model", "shallow", "--layers", "4,3"], "one hidden layer"),
     (["train", "--epochs", "3"], "unrecognized arguments: --epochs 3"),
+    (["train", "--dataset", "xor", "--data-dir", "data"], "--data-dir only applies"),
     (["predict", "image.png"], "--model"),
     (["predict", "--model", "m.npz"], "IMAGE"),
     (["graph"], "--model"),
@@ -352,6 +356,17 @@ def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, fragment):
 def test_runtime_errors_are_one_line_and_exit_1(capsys, argv, fragment):
     code, _, err = run(argv, capsys)
     assert_one_line_error(code, err, 1, fragment)
+
+
+def test_a_diverging_run_stops_with_one_line_and_its_warnings_are_one_line_too(tmp_path, capsys):
+    code, out, err = run(["train", "--dataset", "xor", "--model", "deep", "--lr", 1e9,
+                          "--iterations", 50, "--print-every", 0, "--out", tmp_path], capsys)
+    assert code == 1 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("autograd-lite: error: DeepNN.fit: the cost became inf")
+    assert all(line.startswith("autograd-lite: warning: ") for line in lines[:-1])
+    assert any("NumericalWarning: binary_cross_entropy" in line for line in lines[:-1])
+    assert not (tmp_path / "model.npz").exists()
 
 
 def test_a_broken_model_file_is_one_line_and_exit_1(tmp_path, capsys):

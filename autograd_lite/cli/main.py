@@ -1,6 +1,7 @@
 """The command line's entry point: the parser and the error handling of every command.
 
-Errors never show a traceback.  They print one line to standard error::
+Errors never show a traceback.  They print one line to standard error (warnings too,
+as ``autograd-lite: warning: <category>: <message>``)::
 
     autograd-lite: error: <message>
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from . import gradcheck, graph, predict, train
 from .common import CLIError, UsageError
@@ -81,6 +83,12 @@ def _error(message, code):
     return code
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Warnings as one line each, like errors: ``autograd-lite: warning: <message>``."""
+    text = " ".join(str(message).split())
+    print(f"{PROG}: warning: {category.__name__}: {text}", file=file or sys.stderr)
+
+
 def main(argv=None):
     """Run ``autograd-lite`` with ``argv`` (default: ``sys.argv[1:]``); return the exit status.
 
@@ -111,8 +119,11 @@ def main(argv=None):
         return _error(exc, exc.exit_code)
     except SystemExit as exc:                 # --help and --version
         return exc.code or 0
+    args.argv = argv
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.run(args)
     except Exception as exc:
         if args.traceback:
             raise

@@ -25,6 +25,7 @@ autograd-lite train: xor, 2 features, 200 training and 200 test examples
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -115,6 +116,9 @@ def settings(args):
     default = DEFAULTS[args.model]
     cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN}
     cls = cls[args.model]
+    if args.data_dir is not None and args.dataset != "catvnoncat":
+        raise UsageError(f"--data-dir only applies to --dataset catvnoncat; {args.dataset} "
+                         "is generated, not read from files")
     if args.model == "logreg" and (args.layers or args.hidden):
         raise UsageError("--model logreg has no hidden layer: leave out --layers and --hidden "
                          "(or use --model shallow / deep)")
@@ -204,7 +208,9 @@ def run(args):
     print(f"test accuracy: {100 * test_accuracy:.2f} %")
 
     files = _write_run(out, model, data, s, costs)
-    metrics = dict(s, layer_dims=model.layer_dims, output=model.output,
+    argv = getattr(args, "argv", None)             # set by main(); None when run() is called
+    metrics = dict(s, command=shlex.join(["autograd-lite", *argv]) if argv else None,
+                   layer_dims=model.layer_dims, output=model.output,
                    train_examples=int(data.train_x.shape[1]),
                    test_examples=int(data.test_x.shape[1]),
                    train_accuracy=train_accuracy, test_accuracy=test_accuracy,
