@@ -29,8 +29,9 @@ def _fit_result(model, costs, X, Y, X_test=None, Y_test=None):
 def prepare_deep(X, Y, layer_dims, learning_rate, iterations, X_test=None, Y_test=None,
                  dtype=np.float64):
     """DeepNN(layer_dims, seed=course_rng(1)).fit(X, Y) — the course's week 4 model."""
-    X = np.ascontiguousarray(X, dtype=dtype)
-    X_test = None if X_test is None else np.ascontiguousarray(X_test, dtype=dtype)
+    # the very array the baselines get (no copy for float64; float32 keeps the memory layout)
+    X = np.asarray(X, dtype=dtype)
+    X_test = None if X_test is None else np.asarray(X_test, dtype=dtype)
     model = nn.DeepNN(layer_dims, seed=nn.init.course_rng(1), dtype=dtype)
 
     def run():

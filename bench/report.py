@@ -8,6 +8,12 @@ LABELS = {
     "engine_raw": "autograd_lite ops, no nn",
     "torch": "PyTorch eager, float64",
 }
+# The overhead chain uses autograd_lite's operations directly (there is no nn model in it).
+WORKLOAD_LABELS = {("overhead", "engine"): "autograd_lite ops"}
+
+
+def _label(workload, name):
+    return WORKLOAD_LABELS.get((workload, name), LABELS.get(name, name))
 
 
 def _table(header, rows):
@@ -50,7 +56,7 @@ def timings_table(run):
         unit = "iteration" if "iterations" in r["config"] else "op"
         for name, entry in timings.items():
             t = entry["time"]
-            rows.append((r["name"], LABELS.get(name, name), _ms(t["median"]), _ms(t["min"]),
+            rows.append((r["name"], _label(r["name"], name), _ms(t["median"]), _ms(t["min"]),
                          f"{t['median'] / steps * 1e6:,.1f} µs/{unit}",
                          f"{t['median'] / base:.2f}", _ms(entry["wall"]["median"])))
     return _table(("workload", "implementation", f"median ({clock})", f"min ({clock})",
@@ -99,8 +105,9 @@ def _workload_details(run):
         if r["name"] == "deep":
             out.append(f"- **deep**: the course's L-layer model {c['layer_dims']} (ReLU, sigmoid "
                        f"output), full-batch gradient descent, α = {c['learning_rate']}, "
-                       f"{c['iterations']} iterations on m = {c['m']} ({c['data']}); "
-                       f"{c['repeats']} interleaved repeats.")
+                       f"{c['iterations']} iterations on m = {c['m']} ({c['data']}; one "
+                       f"{c.get('X_layout', '?')}-ordered X array shared by every "
+                       f"implementation); {c['repeats']} interleaved repeats.")
         elif r["name"] == "shallow":
             out.append(f"- **shallow**: the planar flower network {c['layer_dims']} (tanh, "
                        f"sigmoid output), m = {c['m']}, α = {c['learning_rate']}, "
@@ -123,7 +130,7 @@ def _overhead_section(run):
         return ""
     def cell(v, key):
         return f"{v[key]:.2f}" if key in v else "–"
-    rows = [(LABELS.get(name, name), cell(v, "total"), cell(v, "min"), cell(v, "forward"),
+    rows = [(_label("overhead", name), cell(v, "total"), cell(v, "min"), cell(v, "forward"),
              cell(v, "backward")) for name, v in r["per_op_us"].items()]
     return ("### Per-op cost (µs per elementwise op, median)\n\n"
             + _table(("implementation", "forward + backward", "min", "forward", "backward"),
@@ -135,7 +142,9 @@ def _memory_section(run):
     r = next((r for r in run["results"] if r["name"] == "memory"), None)
     if r is None:
         return ""
-    p, g = r["peak"], r["growth"]
+    p, g = r["peak"], dict(r["growth"])
+    for key in ("engine", "numpy"):          # int keys (str once read back from the JSON)
+        g[key] = {int(i): v for i, v in g[key].items()}
     first, last = g["first"], g["iterations"]
     rows = [("peak of a deep run", f"{p['engine'] / 2**20:.2f} MiB",
              f"{p['numpy'] / 2**20:.2f} MiB")]

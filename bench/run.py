@@ -86,6 +86,8 @@ def main(argv=None):
     def log(*parts):
         print(*parts, flush=True)
 
+    if args.no_torch:
+        log("--no-torch: skipping the PyTorch baseline")
     torch_models = None if args.no_torch else load_torch(args.threads, log)
     machine = harness.machine_info()
     if torch_models is not None:

@@ -35,7 +35,7 @@ def prepare_deep(X, Y, parameters, learning_rate, iterations, X_test=None, Y_tes
     """The L-layer model: [LINEAR → RELU] × (L−1) → LINEAR → SIGMOID, batch gradient descent."""
     L = len(parameters) // 2
     params = _params(parameters, [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"], dtype)
-    X_t = torch.as_tensor(np.ascontiguousarray(X), dtype=dtype)
+    X_t = torch.as_tensor(X, dtype=dtype)         # shares X's memory and layout
     Y_t = torch.as_tensor(np.asarray(Y), dtype=dtype)
     m = X_t.shape[1]
 
@@ -49,7 +49,7 @@ def prepare_deep(X, Y, parameters, learning_rate, iterations, X_test=None, Y_tes
         with torch.no_grad():
             out = {"train_accuracy": _accuracy(forward(X_t), Y)}
             if X_test is not None:
-                X_test_t = torch.as_tensor(np.ascontiguousarray(X_test), dtype=dtype)
+                X_test_t = torch.as_tensor(X_test, dtype=dtype)
                 out["test_accuracy"] = _accuracy(forward(X_test_t), Y_test)
         return out
 

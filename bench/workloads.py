@@ -132,7 +132,9 @@ def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=p
         "< 1, same accuracy"))
     return {"name": "deep", "timings": timings, "checks": checks, "targets": targets,
             "config": {"layer_dims": DEEP_DIMS, "iterations": iterations, "repeats": repeats,
-                       "learning_rate": learning_rate, "m": X.shape[1], "data": source}}
+                       "learning_rate": learning_rate, "m": X.shape[1], "data": source,
+                       "X_layout": "C" if X.flags.c_contiguous else "F" if X.flags.f_contiguous
+                       else "strided"}}
 
 
 def _accuracy(predictions, Y):
