@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 RUN    ?= runs/demo
 
-.PHONY: demo test test-fast bench docs-pictures graphviz clean
+.PHONY: demo test test-fast bench docs-pictures docs-api graphviz clean
 
 $(STAMP): setup.cfg pyproject.toml .ci/bootstrap.sh
 	VENV=$(VENV) bash .ci/bootstrap.sh
@@ -36,6 +36,9 @@ bench-torch: $(STAMP)
 
 docs-pictures: $(STAMP) graphviz
 	$(PY) docs/make_pictures.py
+
+docs-api: $(STAMP)
+	$(PY) docs/make_api.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis *.egg-info
