@@ -531,8 +531,13 @@ def _shallow_why(part, split, by_name):
             + (f", PyTorch {us['torch']:.0f} µs" if "torch" in us else "")
             + f". The targets allow {2 * us['numpy']:.0f} µs (2 × numpy)"
             + (f" and {us['torch'] / 2:.0f} µs (PyTorch ÷ 2)" if "torch" in us else "") + ".")
-        lines.append(f"- nn's own overhead: {us['engine'] - us['engine_raw']:.0f} µs per "
-                     "iteration (fit vs the same ops written out).")
+        t = r["timings"]
+        n = r["config"]["iterations"]
+        mins = {k: v["time"]["min"] / n * 1e6 for k, v in t.items()}
+        lines.append(f"- nn's own overhead in the timed run: fit − the same ops written out = "
+                     f"{us['engine'] - us['engine_raw']:+.0f} µs per iteration on the medians,"
+                     f" {mins['engine'] - mins['engine_raw']:+.0f} µs on the minimums "
+                     "(noise-sized; the split below measures it directly).")
     b = split["per_iteration_us"]
     keys = ("numpy: forward + cost", "numpy: backward", "engine: forward + cost, ops only",
             "engine: forward + cost, nn", "backward, total", "counting consumers",
@@ -540,7 +545,8 @@ def _shallow_why(part, split, by_name):
     if all(b.get(k) is not None for k in keys):
         lines.append(
             f"- forward + cost: numpy {b[keys[0]]:.0f} µs, engine ops {b[keys[2]]:.0f} µs, "
-            f"through nn {b[keys[3]]:.0f} µs.")
+            f"through nn {b[keys[3]]:.0f} µs (nn's own share: "
+            f"{b[keys[3]] - b[keys[2]]:.0f} µs).")
         lines.append(
             f"- backward: numpy {b[keys[1]]:.0f} µs, engine {b[keys[4]]:.0f} µs = "
             f"{b[keys[5]]:.0f} counting consumers + {b[keys[6]]:.0f} ops' formulas + "

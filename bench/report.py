@@ -171,9 +171,15 @@ def performance_md(run):
         " and, when importable, PyTorch eager on the CPU in float64 (`bench/torch_models.py`), "
         "all in one process, interleaved (A B C, B C A, …), with the same data, the same "
         "initial parameters and the same number of threads. Times are the median (and minimum)"
-        " of the repeats; a ratio is engine time / baseline time from the same run. Every "
-        "implementation's final cost is checked against the hand-written one before its time "
-        "counts.",
+        " of the repeats; a ratio is engine time / baseline time from the same run, shown "
+        "with the range of the per-round ratios. Every implementation's final cost is checked "
+        "against the hand-written one before its time counts.",
+        f"The clock is the process's {run.get('clock', 'cpu').upper()} time (wall-clock "
+        "medians are in the last column): with one thread, CPU time leaves out the time other"
+        " processes held the core, the main noise on a shared machine. What noise remains "
+        "(caches and memory bandwidth shared with other processes) shows in the min–median "
+        "gap and the per-round ranges; read a result within a few percent of its target as "
+        "a tie.",
         "## Targets",
         targets_table(run),
         "## Machine",

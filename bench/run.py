@@ -26,8 +26,8 @@ WORKLOADS = ("deep", "shallow", "overhead", "memory")
 # (full, quick) sizes: chosen so that the full suite takes a few minutes on 2 cores.
 SIZES = {
     "deep_iterations": (200, 10), "deep_repeats": (5, 2),
-    "shallow_iterations": (2000, 100), "shallow_repeats": (7, 2),
-    "overhead_blocks": (300, 100), "overhead_repeats": (25, 3),
+    "shallow_iterations": (2000, 100), "shallow_repeats": (9, 2),
+    "overhead_blocks": (300, 100), "overhead_repeats": (41, 3),
     "peak_iterations": (5, 2), "growth_iterations": (10000, 1000), "growth_first": (1000, 100),
 }
 
