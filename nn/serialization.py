@@ -63,6 +63,11 @@ def save(model, path):
         raise MissingFileError(f"save: cannot write {path}: the folder {path.parent} does not "
                                "exist")
     arrays = model.state_dict()
+    for name, array in arrays.items():      # a diverged model is refused where it happens
+        bad = int(np.size(array) - np.isfinite(array).sum())
+        if bad:
+            raise StateError(f"save: {name} contains {bad} NaN or inf value(s), so {path} "
+                             "was not written; did training diverge?")
     meta = {"format": FORMAT, "architecture": model.config(),
             "parameters": {name: {"shape": list(a.shape), "dtype": a.dtype.name}
                            for name, a in arrays.items()}}
@@ -192,6 +197,10 @@ def load(path):
         model.load_state_dict(arrays)
     except StateError as exc:
         raise FileFormatError(f"load: {path}: {exc}") from None
+    for name, p in model.named_parameters():
+        bad = int(p.size - np.isfinite(p.data).sum())
+        if bad:
+            raise FileFormatError(f"load: {path}: {name} contains {bad} NaN or inf value(s)")
     return model
 
 

@@ -122,6 +122,30 @@ def test_the_temporary_file_lives_beside_the_target_and_is_renamed_over_it(tmp_p
     assert _same(nn.load(tmp_path / "m.npz"), model)
 
 
+def test_a_model_with_nan_parameters_is_not_saved_and_the_old_file_stays(tmp_path, model):
+    path = tmp_path / "m.npz"
+    nn.save(model, path)
+    old_bytes = path.read_bytes()
+    W = model.layer2.W.data.copy()
+    W[1, 0], W[0, 3] = np.nan, np.inf
+    model.layer2.W.data = W
+    with pytest.raises(nn.StateError, match=rf"save: layer2.W contains 2 NaN or inf value\(s\), "
+                                            rf"so {path} was not written; did training diverge"):
+        nn.save(model, path)
+    assert path.read_bytes() == old_bytes and os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_a_file_with_nan_parameters_is_refused(tmp_path, model):
+    arrays = model.state_dict()
+    arrays["layer3.b"][0, 0] = np.nan
+    arrays["__architecture__"] = _meta(**model.config())
+    path = tmp_path / "m.npz"
+    path.write_bytes(_npz_bytes(**arrays))
+    with pytest.raises(nn.FileFormatError, match=f"load: {path}: layer3.b contains 1 NaN or "
+                                                 "inf value"):
+        nn.load(path)
+
+
 def test_saving_into_a_missing_folder_names_the_folder(tmp_path, model):
     path = tmp_path / "no" / "such" / "model.npz"
     with pytest.raises(nn.MissingFileError, match=f"save: cannot write {path}: the folder "
