@@ -210,12 +210,6 @@ def nn_model(X, Y, parameters, learning_rate, num_iterations):
     return parameters, costs
 
 
-def predict_shallow(X, parameters):
-    """Labels 0/1 (1, m): 1 where A2 > 0.5."""
-    A2, _ = forward_propagation(X, parameters)
-    return (A2 > 0.5).astype(np.int64)
-
-
 # --- a chain of small elementwise ops, differentiated by hand ---------------------------------
 
 def chain_forward_backward(x, a, b, n_blocks):

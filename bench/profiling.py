@@ -480,10 +480,6 @@ def explain_misses(results, args, log=print):
     return sections
 
 
-def _fmt(x):
-    return "n/a" if x is None else f"{x:.1f}"
-
-
 def _overhead_why(part, by_name):
     p = part["per_op_us"]
     r = by_name.get("overhead")

@@ -82,7 +82,8 @@ def machine_section(run):
         f"load average at start {', '.join(str(x) for x in m['load_average'])}",
         f"- OS: {m['platform']}",
         f"- Python {m['python']}, numpy {m['numpy']}, BLAS: {blas.get('name', '?')} "
-        f"{blas.get('version', '')} ({blas.get('openblas configuration', 'configuration unknown')})",
+        f"{blas.get('version', '')} "
+        f"({blas.get('openblas configuration', 'configuration unknown')})",
         f"- Threads: {run['threads']} for every implementation "
         f"(OPENBLAS/OMP/MKL_NUM_THREADS={run['threads']}; OpenBLAS reports "
         f"{m['blas_threads']}"

@@ -32,7 +32,8 @@ def _bce(A, Y, m):
 
 def prepare_deep(X, Y, parameters, learning_rate, iterations, X_test=None, Y_test=None,
                  dtype=torch.float64):
-    """The L-layer model: [LINEAR → RELU] × (L−1) → LINEAR → SIGMOID, batch gradient descent."""
+    """The L-layer model: [LINEAR → RELU] × (L−1) → LINEAR → SIGMOID, batch gradient
+    descent."""
     L = len(parameters) // 2
     params = _params(parameters, [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"], dtype)
     X_t = torch.as_tensor(X, dtype=dtype)         # shares X's memory and layout
