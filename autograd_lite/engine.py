@@ -251,10 +251,14 @@ def _write_grads(items):
     used = set()
     for t, g in items:
         if not isinstance(g, Tensor):
-            g = np.asarray(g)
-            if id(_owner(g)) in used or not g.flags.writeable:
-                g = g.copy()
-            used.add(id(_owner(g)))
+            if type(g) is not np.ndarray or g.base is not None or id(g) in used:
+                owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
+                if id(owner) in used or not g.flags.writeable:
+                    g = g.copy()
+                    owner = g
+                g = np.asarray(g)
+                used.add(id(owner))
+            used.add(id(g))
             g = Tensor._make(g)
         t.grad = g if t.grad is None else t.grad + g
 

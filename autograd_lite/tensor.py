@@ -235,7 +235,7 @@ class Tensor:
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
     def __rmatmul__(self, other): return linalg.matmul(other, self)
-    def __neg__(self): return ew.neg(self)
+    def __neg__(self): return ew.Neg.apply(self)
     def __pos__(self): return self
     def __abs__(self): return ew.abs(self)
 

@@ -16,7 +16,8 @@ _EXP_LIMIT = {np.dtype(t): float(np.floor(np.log(np.finfo(t).max)))
 def _sigmoid(z):
     if z.dtype.kind != "f":
         z = z.astype(np.float64)
-    out = np.negative(z, out=np.empty_like(z))    # an array even for 0-d z
+    # an array to work in place on (numpy gives a scalar for a 0-d input)
+    out = np.negative(z) if z.ndim else np.negative(z, out=np.empty_like(z))
     if out.size and out.max() > _EXP_LIMIT.get(out.dtype, 88.0):
         # exp(-z) would overflow: use exp(-|z|), which never does (same values).
         e = np.exp(-np.abs(z))

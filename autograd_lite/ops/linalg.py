@@ -5,6 +5,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
+from ..tensor import Tensor
 from .elementwise import _pair
 
 
@@ -42,7 +43,8 @@ def matmul(a, b):
     >>> (W @ X).numpy()
     array([[1., 2., 4.]])
     """
-    a, b = _pair(a, b)
+    if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+        a, b = _pair(a, b)
     try:
         return MatMul.apply(a, b)
     except ShapeError:

@@ -26,13 +26,33 @@ def _sum_to_axes(shape, target):
 
 
 def _sum_to_array(a, shape):
-    lead = a.ndim - len(shape)
-    # refuse what broadcasting could not have produced: a reshape would hide a wrong gradient
-    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, a.shape[lead:])):
-        raise ShapeError(f"sum_to: an array of shape {a.shape} cannot be summed to shape "
-                         f"{shape}")
-    axes = _sum_to_axes(a.shape, shape)
-    return a.sum(axis=axes, keepdims=True).reshape(shape) if axes else a.reshape(shape)
+    axes = _SUM_TO_PLANS.get((a.shape, shape))
+    if axes is None:
+        lead = a.ndim - len(shape)
+        # refuse what broadcasting could not have produced: a reshape would hide a wrong
+        # gradient
+        if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, a.shape[lead:])):
+            raise ShapeError(f"sum_to: an array of shape {a.shape} cannot be summed to shape "
+                             f"{shape}")
+        axes = _sum_to_axes(a.shape, shape)
+        if len(_SUM_TO_PLANS) < 4096:      # a model has a handful of shape pairs
+            _SUM_TO_PLANS[(a.shape, shape)] = axes
+    return np.add.reduce(a, axis=axes, keepdims=True).reshape(shape) if axes \
+        else a.reshape(shape)
+
+
+_SUM_TO_PLANS = {}
+
+
+def expand(x, shape):
+    """Broadcast ``x`` to ``shape``: a Tensor through the recorded :func:`broadcast_to`, a
+    plain array into a new writable array (faster than ``np.broadcast_to`` on small arrays,
+    and a gradient must own its memory anyway)."""
+    if isinstance(x, Tensor):
+        return broadcast_to(x, shape)
+    out = np.empty(shape, dtype=np.result_type(x))
+    out[...] = x
+    return out
 
 
 def _scatter_add_array(g, index, shape):
@@ -77,7 +97,7 @@ class SumTo(Function):
     def forward(self, a, shape):
         return _sum_to_array(a, shape)
     def backward(self, grad, out, a):
-        return (np.broadcast_to(grad, a.shape),)
+        return (expand(grad, a.shape),)
 
 
 class GetItem(Function):

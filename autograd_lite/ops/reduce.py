@@ -9,6 +9,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Function
 from ..tensor import operand
+from .movement import expand
 
 
 def _normalize_axis(axis, shape, op, allow_none=True):
@@ -51,7 +52,7 @@ class Sum(Function):
         self.kept = _kept_shape(a.shape, axis)
         return np.asarray(a.sum(axis=axis, keepdims=keepdims))
     def backward(self, grad, out, a):
-        return (np.broadcast_to(grad.reshape(self.kept), a.shape),)
+        return (expand(grad.reshape(self.kept), a.shape),)
 
 
 class Max(Function):
