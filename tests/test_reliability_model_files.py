@@ -48,7 +48,7 @@ def _meta(**architecture):
     return np.array(json.dumps(meta))
 
 
-# --- atomic save --------------------------------------------------------------------------------
+# --- atomic save ------------------------------------------------------------------------------
 
 def _interrupting_savez(exc, after_bytes=200):
     """np.savez that writes part of the file, then fails like a crash or a full disk."""
@@ -153,7 +153,7 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path, model):
         nn.save(model, path)
 
 
-# --- strict load ----------------------------------------------------------------------------------
+# --- strict load ------------------------------------------------------------------------------
 
 class _Payload:
     """An object whose unpickling would create a folder: proof that nothing was unpickled."""
@@ -325,7 +325,7 @@ def test_a_folder_or_a_missing_path_is_a_missing_file(tmp_path):
             nn.load(path)
 
 
-# --- fuzz ------------------------------------------------------------------------------------------
+# --- fuzz -------------------------------------------------------------------------------------
 
 FUZZ_ITERATIONS = 1000
 
