@@ -211,6 +211,7 @@ class Clock:
     """A global clock of in-place changes: ``Tensor.data = ...`` advances it and stamps the
     tensor.  An op recorded at time T whose input carries a later stamp saw stale data."""
     now = 0
+    lock = threading.Lock()     # ticks must not go backwards when threads assign .data
 
 
 class Function:
@@ -255,7 +256,8 @@ class Function:
         except ValueError as exc:
             raise ShapeError(
                 f"{cls.name}: cannot apply to shapes "
-                f"{', '.join(str(t.shape) for t in inputs)}: {exc}") from None
+                f"{', '.join(str(t.shape) for t in inputs)}: {exc}"
+                + _rank_one_hint(inputs)) from None
         state = _state
         if not state.enabled or True not in needs:
             return _make_tensor(data, False)
@@ -308,6 +310,16 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _rank_one_hint(inputs):
+    """For a failed op: a hint when a rank-1 operand met a matrix (likely meant as a column)."""
+    for t in inputs:
+        if t.ndim == 1 and t.shape[0] > 1 and any(o.ndim >= 2 for o in inputs):
+            n = t.shape[0]
+            return (f"; the rank-1 operand of shape ({n},) acts as a row — for a column use "
+                    f"x.reshape({n}, 1)")
+    return ""
 
 
 def _check_rank_one(op, shape_a, shape_b, shape_out):

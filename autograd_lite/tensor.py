@@ -91,8 +91,9 @@ class Tensor:
     def data(self, value):
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
         self._data = value
-        Clock.now += 1
-        self._version = Clock.now
+        with Clock.lock:
+            Clock.now += 1
+            self._version = Clock.now
 
     @property
     def requires_grad(self) -> bool:

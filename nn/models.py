@@ -133,8 +133,9 @@ class Model(Module):
         0.693147
         """
         X, Y = self._check_data(X, Y)
+        A = self(X)                       # the layers keep their own boxes in graph pictures
         with ag.name_scope("cost"):
-            return self._cost_fn(self(X), Y)
+            return self._cost_fn(A, Y)
 
     def _check_X(self, X):
         """X as a float Tensor of shape (n_x, m) with finite values (no copy for a float array)."""
