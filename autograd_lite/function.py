@@ -13,7 +13,6 @@ import sys
 import threading
 import traceback
 import warnings
-import weakref
 import zlib
 
 import numpy as np
@@ -266,21 +265,12 @@ class Function:
         fn.needs_input_grad = needs
         fn.params = params
         fn.clock = Clock.now
-        fn._out = _weakref(out)
         if state.scope is not None:
             fn.scope = state.scope
         if state.anomaly:
             fn.created_at = _user_frame()
             fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
         out._fn = fn
-        return out
-
-    @property
-    def out(self):
-        """The output Tensor of this call (for introspection: graph drawing, traces)."""
-        out = self._out()
-        if out is None:
-            raise GraphError(f"{self.name}: its output tensor no longer exists")
         return out
 
     def forward(self, *arrays, **params):
@@ -340,5 +330,4 @@ def _check_rank_one(op, shape_a, shape_b, shape_out):
 
 
 _new = object.__new__
-_weakref = weakref.ref
 _make_tensor = None     # Tensor._make, bound by autograd_lite.tensor once Tensor exists
