@@ -153,6 +153,21 @@ def builtin_models():
     }
 
 
+def add_model_argument(parser):
+    """The ``--model`` option shared by ``graph`` and ``gradcheck``: a file or a built-in name.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> p = argparse.ArgumentParser()
+    >>> add_model_argument(p).dest
+    'model'
+    """
+    return parser.add_argument(
+        "--model", required=True, metavar="MODEL",
+        help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, shallow, deep")
+
+
 def resolve_model(spec):
     """The model named by ``--model``: a file written by ``nn.save`` or a built-in name.
 

@@ -20,7 +20,7 @@ Your backward propagation works perfectly fine! difference = ...
 """
 from __future__ import annotations
 
-from .common import (CLIError, UsageError, describe, positive_float, positive_int,
+from .common import (add_model_argument, CLIError, UsageError, describe, positive_float, positive_int,
                      random_batch, resolve_model)
 
 
@@ -38,9 +38,7 @@ def add_parser(commands):
         "gradcheck", help="the course's gradient check on every parameter of a model",
         description="Compare the engine's gradients of a model's cost with centred finite "
                     "differences, over every parameter element, on a few random examples.")
-    p.add_argument("--model", required=True, metavar="MODEL",
-                   help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, "
-                        "shallow, deep")
+    add_model_argument(p)
     p.add_argument("--examples", type=positive_int, default=3, metavar="M",
                    help="examples in the batch (default: 3, as in the course)")
     p.add_argument("--epsilon", type=positive_float, default=1e-7,

@@ -20,8 +20,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (describe, graph_path, model_cost, positive_int, random_batch,
-                     resolve_model, save_graph_or_source)
+from .common import (add_model_argument, describe, graph_path, model_cost, positive_int,
+                     random_batch, resolve_model, save_graph_or_source)
 
 
 def add_parser(commands):
@@ -38,9 +38,7 @@ def add_parser(commands):
         "graph", help="draw a model's computational graph for a small batch",
         description="Draw the graph of a model's cost J on a few random examples.  Without "
                     "Graphviz, the DOT source (.gv) is written instead of a picture.")
-    p.add_argument("--model", required=True, metavar="MODEL",
-                   help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, "
-                        "shallow, deep")
+    add_model_argument(p)
     p.add_argument("-o", "--output", type=graph_path, default=Path("graph.svg"),
                    metavar="FILE", help="picture to write: .svg, .png, .pdf or .gv "
                                         "(default: graph.svg)")
