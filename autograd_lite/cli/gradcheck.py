@@ -20,8 +20,8 @@ Your backward propagation works perfectly fine! difference = ...
 """
 from __future__ import annotations
 
-from .common import (add_model_argument, CLIError, UsageError, describe, positive_float, positive_int,
-                     random_batch, resolve_model)
+from .common import (CLIError, UsageError, add_model_argument, describe, positive_float,
+                     positive_int, random_batch, resolve_model)
 
 
 def add_parser(commands):
