@@ -8,10 +8,11 @@ pass and, when a gradient will be needed, records the call into the graph.
 from __future__ import annotations
 
 import functools
+import linecache
 import math
+import os
 import sys
 import threading
-import traceback
 import warnings
 import zlib
 
@@ -175,14 +176,23 @@ class detect_anomaly:
         return False
 
 
+# The library's own folders: autograd_lite/ and its sibling nn/ (installed side by side).
+_LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                   name) + os.sep for name in ("autograd_lite", "nn"))
+
+
+def _user_code_frame():
+    """The innermost stack frame whose code is not in autograd_lite or nn (None if none)."""
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
+            _LIBRARY_DIRS):
+        frame = frame.f_back
+    return frame
+
+
 def warn_at_user_code(message: str, category=UserWarning) -> None:
     """Issue a warning attributed to the innermost line of user code (not autograd_lite/nn)."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        path = frame.f_code.co_filename.replace("\\", "/")
-        if "/autograd_lite/" not in path and "/nn/" not in path:
-            break
-        frame = frame.f_back
+    frame = _user_code_frame()
     if frame is None:
         warnings.warn(message, category, stacklevel=2)
         return
@@ -191,19 +201,18 @@ def warn_at_user_code(message: str, category=UserWarning) -> None:
                            module=frame.f_globals.get("__name__"), registry=registry)
 
 
+def _user_frame() -> str:
+    """Where user code created an op, as 'file:line in func: code' (for anomaly mode)."""
+    frame = _user_code_frame()
+    if frame is None:
+        return "<unknown>"
+    code = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}: {code}"
+
+
 def _fingerprint(array) -> int:
     """A checksum of an array's bytes (anomaly mode compares it before backward)."""
     return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1))
-
-
-def _user_frame() -> str:
-    """The innermost stack frame outside autograd_lite and nn, as 'file:line in func: code'."""
-    for frame in reversed(traceback.extract_stack()[:-2]):
-        path = frame.filename.replace("\\", "/")
-        if "/autograd_lite/" in path or "/nn/" in path:
-            continue
-        return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
-    return "<unknown>"
 
 
 class Clock:
