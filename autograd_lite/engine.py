@@ -54,7 +54,8 @@ def _count_consumers(roots):
     A tensor's gradient is complete once that many contributions have arrived (Kahn's
     algorithm, as HIPS autograd does it); an explicit stack, so no recursion limit.
     """
-    consumers, stack, seen = {}, list(roots), {id(r) for r in roots}
+    unique = list({id(r): r for r in roots}.values())     # a root given twice counts once
+    consumers, stack, seen = {}, unique, {id(r) for r in unique}
     while stack:
         fn = stack.pop()._fn
         if fn is None:
@@ -86,7 +87,8 @@ def _seed(root, grad, as_tensors):
                 "(e.g. loss.sum() or loss.mean())")
         grad = np.ones(root.shape, dtype=root.dtype)
     elif isinstance(grad, Tensor):
-        grad = grad if as_tensors else np.array(grad._data)
+        grad = (grad.astype(root.dtype) if as_tensors
+                else np.array(grad._data, dtype=root.dtype))
     else:
         grad = np.array(grad, dtype=root.dtype)      # a copy: .grad must not alias it
     if grad.shape != root.shape:
@@ -250,7 +252,11 @@ def _write_grads(items):
     read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
     used = set()
     for t, g in items:
-        if not isinstance(g, Tensor):
+        if isinstance(g, Tensor):                     # create_graph: keep the graph
+            if id(g) in used or not g._data.flags.writeable:
+                g = g * 1                             # new memory, still differentiable
+            used.add(id(g))
+        else:
             if type(g) is not np.ndarray or g.base is not None or id(g) in used:
                 owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
                 if id(owner) in used or not g.flags.writeable:

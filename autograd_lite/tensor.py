@@ -90,6 +90,10 @@ class Tensor:
     @data.setter
     def data(self, value):
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
+        if self._requires_grad and not _is_float(value.dtype):
+            raise DTypeError(f"data: this tensor requires a gradient, so its data must be "
+                             f"floating-point, not {value.dtype} (shape {value.shape}); "
+                             "convert it first, e.g. value.astype('float64')")
         self._data = value
         with Clock.lock:
             Clock.now += 1
@@ -376,10 +380,24 @@ _UFUNCS = {
 }
 
 # numpy functions on Tensors -> our ops.
+def _np_clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+    return ew.clip(a, a_min if a_min is not None else min, a_max if a_max is not None else max)
+
+
+def _np_reshape(a, shape, order="C"):
+    if order != "C":
+        raise ValueError("reshape: only order='C' is supported for tensors")
+    return movement.reshape(a, shape)
+
+
+def _np_transpose(a, axes=None):
+    return movement.transpose(a) if axes is None else movement.transpose(a, axes)
+
+
 _FUNCTIONS = {
-    np.where: ew.where, np.clip: ew.clip, np.sum: reduce.sum, np.mean: reduce.mean,
+    np.where: ew.where, np.clip: _np_clip, np.sum: reduce.sum, np.mean: reduce.mean,
     np.max: reduce.max, np.min: reduce.min, np.amax: reduce.max, np.amin: reduce.min,
-    np.reshape: movement.reshape, np.transpose: movement.transpose,
+    np.reshape: _np_reshape, np.transpose: _np_transpose,
     np.swapaxes: movement.swapaxes, np.expand_dims: movement.unsqueeze,
     np.squeeze: movement.squeeze, np.broadcast_to: movement.broadcast_to,
     np.concatenate: movement.concatenate, np.stack: movement.stack, np.dot: linalg.dot,

@@ -475,3 +475,41 @@ def test_float32_parameters_get_float32_gradients_through_a_layer():
     dZ = 2 * (A64 - 0.5) / A64.size * 2.0 * (1 - A64 ** 2)
     np.testing.assert_allclose(W.grad.numpy(), dZ @ X.numpy().T.astype(np.float64), rtol=1e-4,
                                atol=1e-6)
+
+
+# --- found by the correctness review ---------------------------------------------------------
+
+def test_a_root_given_twice_gets_both_seeds():
+    x = ag.tensor(2.0, requires_grad=True)
+    y = x * x
+    ag.backward([y, y])
+    assert x.grad.item() == 8.0                     # 2 · dy/dx = 2 · 2x
+    y = x * x
+    assert ag.grad([y, y], x).item() == 8.0
+
+
+def test_an_explicit_tensor_grad_takes_the_outputs_dtype():
+    x = ag.tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    x.backward(ag.tensor([1.0, 1.0]))               # a float64 seed for a float32 output
+    assert x.grad.dtype == np.float32
+    y = x * 2
+    y.retain_grad()
+    y.backward(ag.tensor([1.0, 1.0]))
+    assert y.grad.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+def test_leaves_of_a_create_graph_backward_own_writable_gradients():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    assert a.grad is not b.grad
+    assert a.grad.data.flags.writeable and b.grad.data.flags.writeable
+    a.grad.data *= 0                                 # e.g. in-place clipping of one of them
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0])
+
+
+def test_integer_data_cannot_replace_the_data_of_a_parameter():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ag.DTypeError, match="must be floating-point, not int64"):
+        x.data = np.array([1, 2])
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])   # unchanged

@@ -425,3 +425,16 @@ def test_log_of_a_sigmoid_that_did_not_round_is_quiet():
     z = ag.tensor([-30.0, 0.0, 30.0], requires_grad=True)
     out = ag.log(ag.sigmoid(z)) + ag.log(1 - ag.sigmoid(z))
     assert np.all(np.isfinite(out.numpy()))
+
+
+def test_pow_derivatives_at_zero_base_are_finite_at_every_order():
+    x = ag.tensor([0.0, 2.0], requires_grad=True)
+    (x ** 0).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0])    # d/dx x^0 = 0, not 0·inf
+    x = ag.tensor([0.0, 2.0], requires_grad=True)
+    d1 = ag.grad((x ** 2).sum(), x, create_graph=True)            # 2x
+    d2 = ag.grad(d1.sum(), x, create_graph=True)                  # 2
+    d3 = ag.grad(d2.sum(), x, allow_unused=True)                  # 0
+    np.testing.assert_array_equal(d1.numpy(), [0.0, 4.0])
+    np.testing.assert_array_equal(d2.numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(d3.numpy(), [0.0, 0.0])

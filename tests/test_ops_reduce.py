@@ -176,3 +176,12 @@ def test_float32_reductions_stay_float32():
         assert out.dtype == np.float32
         out.sum().backward()
         assert x.grad.dtype == np.float32
+
+
+def test_float16_mean_accumulates_without_overflow():
+    x = ag.tensor(np.ones((256, 256)), dtype=np.float16, requires_grad=True)
+    y = x.mean()                                       # 65,536 elements: a float16 sum is inf
+    y.backward()
+    assert y.dtype == np.float16 and y.item() == 1.0
+    assert x.grad.dtype == np.float16
+    np.testing.assert_allclose(x.grad.numpy(), np.float16(1 / 65536), rtol=1e-3)

@@ -258,3 +258,12 @@ def test_numpy_functions_on_tensors_are_differentiable():
 def test_numpy_functions_without_a_derivative_are_refused():
     with pytest.raises(TypeError):
         np.sin(ag.tensor([1.0], requires_grad=True))
+
+
+def test_numpy_functions_accept_numpys_keyword_names():
+    t = ag.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    np.testing.assert_array_equal(np.clip(t, a_min=0, a_max=2).numpy(), [[1.0, 0.0], [2.0, 2.0]])
+    assert np.transpose(t, axes=(1, 0)).shape == (2, 2)
+    assert np.reshape(t, shape=(4,)).shape == (4,)
+    np.transpose(t, axes=(1, 0)).sum().backward()      # still differentiable
+    np.testing.assert_array_equal(t.grad.numpy(), np.ones((2, 2)))

@@ -71,12 +71,22 @@ class Pow(Function):
     broadcasts = True
     rule = "da = dout · p · a^(p−1),  dp = dout · out · log a"
     def forward(self, a, p):
+        # where a = 0 and p = 0, p · a^(p−1) would be 0 · inf = nan: remember those places
+        self.zero_zero = None
+        if not np.all(p):
+            both = (a == 0) & (p == 0)
+            if both.any():
+                self.zero_zero = both
         return a ** p
     def backward(self, grad, out, a, p):
         need_a, need_p = self.needs_input_grad
-        da = grad * p * a ** (p - 1) if need_a else None
-        # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
-        dp = grad * out * np.log(np.where(a > 0, a, 1)) if need_p else None
+        da = dp = None
+        if need_a:
+            base = a if self.zero_zero is None else np.where(self.zero_zero, 1, a)
+            da = grad * p * base ** (p - 1)          # the factor p is 0 where base was replaced
+        if need_p:
+            # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
+            dp = grad * out * np.log(np.where(a > 0, a, 1))
         return da, dp
 
 

@@ -97,6 +97,8 @@ def sum(a, axis=None, keepdims=False):
 def mean(a, axis=None, keepdims=False):
     """Mean over ``axis`` (all axes by default): ``sum / n``."""
     a = operand(a)
+    if a.dtype == np.float16:         # as numpy does: accumulate float16 in float32
+        return mean(a.astype(np.float32), axis, keepdims).astype(np.float16)
     axes = _normalize_axis(axis, a.shape, "mean")
     n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
     if n == 0:
