@@ -32,3 +32,21 @@ class MissingFileError(NNError, FileNotFoundError):
 
 class TrainingError(NNError, FloatingPointError):
     """Training that cannot go on, e.g. a cost that became NaN or inf (names the iteration)."""
+
+
+def lookup(table, name, kind):
+    """``table[name]``, or a :class:`ConfigError` naming the unknown ``kind`` and the choices.
+
+    Examples
+    --------
+    >>> lookup({"gd": 1}, "gd", "optimizer")
+    1
+    >>> lookup({"gd": 1}, "sgd", "optimizer")
+    Traceback (most recent call last):
+    ...
+    nn.errors.ConfigError: unknown optimizer 'sgd'; choose one of gd
+    """
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise ConfigError(f"unknown {kind} {name!r}; choose one of {', '.join(table)}") from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import autograd_lite as ag
 
-from .errors import ConfigError, NNShapeError
+from .errors import NNShapeError, lookup
 
 
 def sigmoid(Z):
@@ -131,8 +131,4 @@ def get_activation(name):
     >>> F.get_activation("tanh") is F.tanh
     True
     """
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ConfigError(f"unknown activation {name!r}; choose one of "
-                          f"{', '.join(ACTIVATIONS)}") from None
+    return lookup(ACTIVATIONS, name, "activation")

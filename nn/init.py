@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from .errors import ConfigError
+from .errors import ConfigError, lookup
 
 
 def make_rng(seed=None):
@@ -154,11 +154,7 @@ def get_initializer(name):
     >>> init.get_initializer("he") is init.he
     True
     """
-    try:
-        return INITIALIZERS[name]
-    except (KeyError, TypeError):
-        raise ConfigError(f"unknown init {name!r}; choose one of "
-                          f"{', '.join(INITIALIZERS)}") from None
+    return lookup(INITIALIZERS, name, "init")
 
 
 def initialize(layer_dims, init="deep", seed=None, dtype=np.float64):

@@ -21,7 +21,7 @@ import numpy as np
 import autograd_lite as ag
 from autograd_lite.function import warn_at_user_code
 
-from .errors import ConfigError, NNShapeError
+from .errors import NNShapeError, lookup
 
 
 def _pair(A, Y, name):
@@ -204,7 +204,4 @@ def get_loss(name):
     >>> nn.losses.get_loss("mean_squared_error") is nn.losses.mean_squared_error
     True
     """
-    try:
-        return LOSSES[name]
-    except (KeyError, TypeError):
-        raise ConfigError(f"unknown loss {name!r}; choose one of {', '.join(LOSSES)}") from None
+    return lookup(LOSSES, name, "loss")

@@ -24,7 +24,7 @@ import numpy as np
 
 import autograd_lite as ag
 
-from .errors import ConfigError
+from .errors import ConfigError, lookup
 
 
 def _check_rate(value, what):
@@ -212,11 +212,7 @@ def get_optimizer(name, parameters, learning_rate, **options):
     >>> type(opt).__name__, opt.beta2
     ('Adam', 0.999)
     """
-    try:
-        cls = OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        raise ConfigError(f"unknown optimizer {name!r}; choose one of "
-                          f"{', '.join(OPTIMIZERS)}") from None
+    cls = lookup(OPTIMIZERS, name, "optimizer")
     try:
         return cls(parameters, learning_rate, **options)
     except TypeError as exc:
