@@ -175,8 +175,6 @@ def run(args):
     ...
     0
     """
-    import nn
-
     s = settings(args)
     data = load_dataset(s["dataset"], args.data_dir)
     n_x = data.train_x.shape[0]
