@@ -366,6 +366,16 @@ class Recorder:
         finally:
             fn.__dict__.update(saved)
 
+    def compare(self, ufunc, a, b, result):
+        """A comparison (no gradient, so no op): its boolean array is computed again."""
+        if type(result) is not np.ndarray:
+            result = np.asarray(result)
+        args = [self.slot_of_tensor(a), self.slot_of_tensor(b)]
+        out = self._produced(result, ufunc.__name__)
+        self._add(_Entry("call", f"np.{ufunc.__name__}({{0}}, {{1}})", args, [out],
+                         phase=self.phase))
+        return result
+
     def grad_name(self, array):
         """``d`` + the name of the array a gradient belongs to (``dlayer1_b``)."""
         slot = self.by_id.get(id(array))

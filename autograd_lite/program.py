@@ -157,7 +157,7 @@ def build_program(rec, result, name):
             action = "raise _stale" if not effect_seen else f"_late_guard({rec.late_guard!r})"
             lines.append(f"if {code}: {action}")
             continue
-        if entry.kind in ("write", "setgrad", "inplace", "bump"):
+        if entry.kind in ("write", "inplace", "bump"):     # a rerun would repeat these
             effect_seen = True
         *prefix, last = code.split("\n")
         lines.extend(prefix)
