@@ -156,11 +156,13 @@ def value_read(tensor, what):
     if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS):
         return
     where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    update = (" To update a parameter, write `with ag.no_grad(): w -= lr * w.grad`, which "
+              "the replay repeats." if "data" in what else "")
     raise CaptureError(
         f"compile: {what} reads a value inside a compiled step (at {where}); a replay runs "
         "only the numpy program and would reuse the value of the first call. Return the "
         "tensor and read it outside the step, use ag.where for a choice per element, or "
-        "call the step without compile")
+        f"call the step without compile.{update}")
 
 
 # --- the recorder -------------------------------------------------------------------------
@@ -398,9 +400,12 @@ class Recorder:
         self.grad_known.add(id(t))
         ref = self._tensor_name(t)
         value = "{0}" if stored is grad else "{0}.copy()"
-        out = self._produced(written, f"{t.name or 't'}.grad")
-        self._add(_Entry("write", f"_add_grad({ref}, {value})",
-                         [self.slot_of_array(grad)], [out], effect=True, phase="backward"))
+        args = [self.slot_of_array(grad)]
+        # a fresh slot even when the array is ``grad`` itself: a replay may add to an older
+        # gradient instead, and whatever reads ``t.grad`` later must read what was written
+        out = self._new_slot(written, f"{t.name or 't'}.grad", "out")
+        self._add(_Entry("write", f"_add_grad({ref}, {value})", args, [out], effect=True,
+                         phase="backward"))
 
     def set_grad(self, t, value):
         """``t.grad = value`` inside the step (``zero_grad``, or a gradient set by hand)."""

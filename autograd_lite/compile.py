@@ -62,17 +62,19 @@ class CompiledStep:
             leaves, tree = args, None            # the common call: a few arrays or tensors
         key = (signature(leaves), tree, _state.enabled)
         with self._lock:
-            program = self._programs.get(key)
-            if program is not None:
+            programs = self._programs.get(key, ())
+            for program in programs:           # one per path the step's guards chose
                 try:
                     result = program.run(leaves)
                 except StaleProgram:
-                    del self._programs[key]
-                else:
-                    self._programs.move_to_end(key)
-                    self._last = program
-                    self.replays += 1
-                    return result
+                    continue
+                if program is not programs[0]:
+                    programs.remove(program)
+                    programs.insert(0, program)
+                self._programs.move_to_end(key)
+                self._last = program
+                self.replays += 1
+                return result
             return self._capture(key, leaves, tree)
 
     def _capture(self, key, leaves, tree):
@@ -91,7 +93,10 @@ class CompiledStep:
                 "replay would reuse the same numbers every call. Draw them outside the step "
                 "and pass them in as an argument")
         program = recorder.build(result, name=_name(self.fn))
-        self._programs[key] = program
+        programs = self._programs.setdefault(key, [])
+        programs.insert(0, program)
+        del programs[_PATHS:]
+        self._programs.move_to_end(key)
         while len(self._programs) > self.cache_size:
             self._programs.popitem(last=False)
         self._last = program
@@ -111,11 +116,13 @@ class CompiledStep:
         return self._last
 
     def __repr__(self):
-        return (f"<compiled {_name(self.fn)}: {len(self._programs)} program(s), "
+        count = sum(len(p) for p in self._programs.values())
+        return (f"<compiled {_name(self.fn)}: {count} program(s), "
                 f"{self.captures} capture(s), {self.replays} replay(s)>")
 
 
 _NESTED = (list, tuple, dict)
+_PATHS = 4          # programs kept per signature: paths chosen by guards, newest first
 
 
 def _name(fn):

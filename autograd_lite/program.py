@@ -213,7 +213,8 @@ def _with_values(program):
 def _describe(value):
     """A constant for the program's header comment: its value if small, else its shape."""
     if value.size <= 4:
-        return np.array2string(value, separator=", ") + f"  ({value.dtype})"
+        text = np.array2string(value, separator=", ").replace("\n", "")
+        return f"{' '.join(text.split())}  ({value.dtype})"
     return f"array of shape {value.shape} ({value.dtype})"
 
 

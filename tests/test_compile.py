@@ -241,7 +241,7 @@ def test_a_cost_whose_branch_changes_on_replay_falls_back_and_matches_eager():
         warnings.simplefilter("ignore")
         out_e, out_c, _, _, step = _run_both(make, [(small, Y), (huge, Y), (small, Y)])
     for (je, ge), (jc, gc) in zip(out_e, out_c):
-        assert je.item() == jc.item() and np.array_equal(ge.data, gc.data)
+        assert je.item() == jc.item() and np.array_equal(ge.data, gc.data, equal_nan=True)
     assert step.captures == 2
 
 
@@ -276,7 +276,7 @@ def test_second_order_through_ops_that_save_masks_reads_the_replayed_masks(op):
     w = ag.tensor([0.3, -0.2, 0.5], requires_grad=True)
 
     def step(X):
-        g = ag.grad(op(w * X).sum(), w, create_graph=True)
+        g = ag.grad((op(w * X) * w).sum(), w, create_graph=True)
         return ag.grad((g * g).sum(), w)
     compiled = ag.compile(step)
     rng = np.random.RandomState(0)
@@ -315,8 +315,9 @@ def test_a_raw_numpy_update_through_data_is_refused():
         w.grad = None
         (w * X).sum().backward()
         w.data -= 0.1 * w.grad.numpy()
-    with pytest.raises(ag.CaptureError, match=r"compile: \.numpy\(\) reads a value"):
+    with pytest.raises(ag.CaptureError, match=r"compile: \.data reads a value") as info:
         step(np.ones(2))
+    assert "with ag.no_grad(): w -= lr * w.grad" in str(info.value)
 
 
 def test_assigning_data_inside_the_step_is_refused():
@@ -395,16 +396,14 @@ def test_random_programs_replay_bitwise(ops, seed, order):
         J = sum(t.sum() for t in values[-2:])
         if order == 1:
             return ag.grad(J, [w, v], allow_unused=True) + [J]
-        g = ag.grad(J, [w, v], create_graph=True)
-        return ag.grad(sum((t * t).sum() for t in g), [w, v], allow_unused=True)
+        g = ag.grad(J, [w, v], create_graph=True, allow_unused=True)
+        return ag.grad(sum((t * t).sum() for t in g if t is not None) + (w * v).sum(), [w, v],
+                       allow_unused=True)
     compiled = ag.compile(step)
     for _ in range(3):
         X = rng.randn(3, 4)
         eager = step(X)
-        try:
-            replayed = compiled(X)
-        except ag.GraphError:
-            continue
+        replayed = compiled(X)
         assert len(eager) == len(replayed)
         for a, b in zip(eager, replayed):
             assert (a is None and b is None) or np.array_equal(a.data, b.data, equal_nan=True)
