@@ -169,16 +169,18 @@ def value_read(tensor, what):
 
 class _Slot:
     """An array of the program: where it comes from and what it is called."""
-    __slots__ = ("index", "name", "kind", "source", "value")
+    __slots__ = ("index", "name", "kind", "source", "value", "before")
 
     def __init__(self, index, name, kind, source, value):
         self.index, self.name, self.kind, self.source = index, name, kind, source
         self.value = value           # the array at capture time (kept alive: ids stay unique)
+        self.before = None           # its values before the step first updated it in place
 
 
 class _Entry:
     """One line of the program: ``outs = call(args)``, with what it needs and changes."""
-    __slots__ = ("kind", "code", "args", "outs", "effect", "after", "comment", "phase")
+    __slots__ = ("kind", "code", "args", "outs", "effect", "after", "comment", "phase",
+                 "target")
 
     def __init__(self, kind, code, args, outs, effect=False, after=None, comment="",
                  phase="forward"):
@@ -190,6 +192,7 @@ class _Entry:
         self.after = after           # an entry that must also be kept (the op's forward)
         self.comment = comment
         self.phase = phase
+        self.target = None           # the namespace name of a tensor the line writes to
 
 
 class Recorder:
@@ -209,6 +212,8 @@ class Recorder:
         self.reads = []                  # (slot, weakref to the tensor read from outside)
         self.grad_known = set()          # ids of tensors whose .grad the step set itself
         self.grad_guards = {}            # id(tensor) -> (weakref, .grad was None at capture)
+        self.tensor_refs = {}            # namespace name -> weakref to a tensor written to
+        self.made, self.made_ids = [], set()   # tensors made inside the step (kept: ids)
         self.phase = "forward"
         self.effects_started = False
         self.late_guard = None
@@ -378,6 +383,15 @@ class Recorder:
                          phase=self.phase))
         return result
 
+    def created(self, t):
+        """A tensor made inside the step (ag.tensor, ag.zeros, as_tensor): its values are the
+        same on every replay, and nothing outside the step can hold it yet."""
+        self.made.append(t)
+        self.made_ids.add(id(t))
+
+    def is_made(self, t):
+        return id(t) in self.made_ids
+
     def grad_name(self, array):
         """``d`` + the name of the array a gradient belongs to (``dlayer1_b``)."""
         slot = self.by_id.get(id(array))
@@ -398,49 +412,60 @@ class Recorder:
         The replay writes the same way (assigning, or adding to a gradient already there),
         so it needs no guard; whether a copy is needed depends only on the program."""
         self.grad_known.add(id(t))
-        ref = self._tensor_name(t)
+        slot = self.by_id.get(id(t._data))
+        if slot is not None and slot.kind == "out":
+            self.created(t)          # a result computed in the step (retain_grad): a replay
+        ref = self._tensor_name(t)   # makes a new one, so it writes nothing to this one
         value = "{0}" if stored is grad else "{0}.copy()"
         args = [self.slot_of_array(grad)]
         # a fresh slot even when the array is ``grad`` itself: a replay may add to an older
         # gradient instead, and whatever reads ``t.grad`` later must read what was written
         out = self._new_slot(written, f"{t.name or 't'}.grad", "out")
         self._add(_Entry("write", f"_add_grad({ref}, {value})", args, [out], effect=True,
-                         phase="backward"))
+                         phase="backward")).target = ref
 
     def set_grad(self, t, value):
         """``t.grad = value`` inside the step (``zero_grad``, or a gradient set by hand)."""
         ref = self._tensor_name(t)
         self.grad_known.add(id(t))
         if value is None:
-            self._add(_Entry("setgrad", f"{ref}._grad = None", [], [], effect=True,
-                             phase=self.phase))
+            entry = _Entry("setgrad", f"{ref}._grad = None", [], [], effect=True,
+                           phase=self.phase)
         else:
-            self._add(_Entry("setgrad", f"{ref}._grad = _make({{0}})",
-                             [self.slot_of_tensor(value)], [], effect=True, phase=self.phase))
+            entry = _Entry("setgrad", f"{ref}._grad = _make({{0}})",
+                           [self.slot_of_tensor(value)], [], effect=True, phase=self.phase)
+        self._add(entry).target = ref
 
     def read_grad(self, t, g):
         """``t.grad`` was read: if the step did not write it, it must be read live."""
         if g is not None and id(g._data) not in self.by_id:
             ref = self._tensor_name(t)
             slot = self._new_slot(g._data, f"{t.name or 't'}.grad", "out")
-            self._add(_Entry("attr", f"{ref}.grad._data", [], [slot], phase=self.phase))
+            entry = self._add(_Entry("attr", f"{ref}._grad._data", [], [slot],
+                                     phase=self.phase))
+            entry.target = ref
         self._note_grad(t)
 
     def _note_grad(self, t):
         if id(t) not in self.grad_known and id(t) not in self.grad_guards:
-            self.grad_guards[id(t)] = (t, t.grad is None)
+            self.grad_guards[id(t)] = (weakref.ref(t), t._grad is None)
 
     def inplace(self, ufunc, target, other, base):
-        """``target op= other`` under no_grad: mutates target's array (and bumps ``base``)."""
+        """``target op= other`` under no_grad, about to change target's array (and bump
+        ``base``).  An array from outside the step is copied first: should its tensor die
+        with the step, a replay starts again from these values."""
         self.phase = "update"
         slot = self.slot_of_tensor(target)
+        if slot.kind in ("read", "const") and slot.before is None:
+            slot.before = target._data.copy()
         other_slot = self.slot_of_tensor(other)
         code = f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}}, casting='same_kind')"
         self._add(_Entry("inplace", code, [slot, other_slot], [], effect=True,
                          phase="update"))
         if base is not None:
             ref = self._tensor_name(base)
-            self._add(_Entry("bump", f"_bump({ref})", [], [], effect=True, phase="update"))
+            self._add(_Entry("bump", f"_bump({ref})", [], [], effect=True,
+                             phase="update")).target = ref
 
     def guard(self, predicate, tensors, value):
         name = self._object(predicate, getattr(predicate, "__name__", "predicate"))
@@ -451,9 +476,16 @@ class Recorder:
         self._add(_Entry("guard", code, slots, [], effect=True, phase=self.phase))
 
     def _tensor_name(self, t):
+        """How the program names a tensor it writes to.  Held weakly: a tensor that died with
+        the step (made inside it) is nothing a replay must update."""
         if id(t) in self.arg_tensors:
             return f"_args[{self.arg_tensors[id(t)]}]"
-        return self._object(t, "T_" + (t.name or "t"))
+        name = self.object_names.get(id(t))
+        if name is None:
+            name = self._unique(_ident("T_" + (t.name or "t")))
+            self.object_names[id(t)] = name
+            self.tensor_refs[name] = (weakref.ref(t), id(t) in self.made_ids)
+        return name
 
     # --- building the program ----------------------------------------------------------------
     def build(self, result, name="step"):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .capture import Recorder, StaleProgram, flatten, rng_states, signature
 from .errors import CaptureError
-from .function import _state, is_anomaly_enabled
+from .function import _state
 
 
 class CompiledStep:
@@ -54,13 +54,18 @@ class CompiledStep:
         self._lock = threading.Lock()     # a program's op objects hold masks between calls
 
     def __call__(self, *args, **kwargs):
-        if _state.capture is not None or is_anomaly_enabled():
+        state = _state
+        if state.capture is not None or state.anomaly:
             return self.fn(*args, **kwargs)          # nested, or anomaly mode: run eagerly
-        if kwargs or any(type(a) in _NESTED for a in args):
+        leaves, tree = args, None                    # the common call: arrays or tensors
+        if kwargs:
             leaves, tree = flatten((args, kwargs))
         else:
-            leaves, tree = args, None            # the common call: a few arrays or tensors
-        key = (signature(leaves), tree, _state.enabled)
+            for a in args:
+                if type(a) in _NESTED:
+                    leaves, tree = flatten((args, kwargs))
+                    break
+        key = (signature(leaves), tree, state.enabled)
         with self._lock:
             programs = self._programs.get(key, ())
             for program in programs:           # one per path the step's guards chose

@@ -38,7 +38,8 @@ class Program:
         self.lines = lines
         self.pruned = pruned
         self._tree = tree
-        self._kinds = kinds              # per output leaf: "tensor", "array" or "value"
+        self._kinds = kinds              # per output leaf: "tensor" or "value"
+        self._single = tree.kind == "leaf" and kinds == ["tensor"]
         filename = f"<compiled {name} #{id(self):x}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
@@ -47,6 +48,8 @@ class Program:
     def run(self, leaves):
         """Replay on the call's flattened arguments; the step's result, rebuilt."""
         values = self._run(leaves)
+        if self._single:                             # the common result: one tensor
+            return Tensor._make(values[0])
         out = [Tensor._make(v) if kind == "tensor" else v
                for v, kind in zip(values, self._kinds)]
         return self._tree.unflatten(out)
@@ -88,25 +91,34 @@ def build_program(rec, result, name):
             out_slots.append(leaf)
             kinds.append("value")
 
-    # tensors read from outside the step: those still alive are read on every replay; the
-    # others were made inside the step from constants (nothing outside can change them)
+    # tensors read from outside the step are read on every replay; those made inside it (or
+    # that died with it) are constants, and writes to them are nothing a replay must repeat
     reads = []
     for slot, ref in rec.reads:
         t = ref()
-        if t is None:
+        if t is None or rec.is_made(t):
             slot.kind = "const"
         else:
             slot.kind, slot.source = "read", t
             reads.append(slot)
 
-    kept = _prune(rec.entries, [s for s in out_slots if not _is_value(s)])
+    alive = {name: None if made else ref() for name, (ref, made) in rec.tensor_refs.items()}
+    dead = {name for name, t in alive.items() if t is None}
+    entries = _fold_constants(_without_dead_targets(rec.entries, dead))
+    entries, renamed = _copy_written_constants(entries)
+    out_slots = [renamed.get(id(s), s) for s in out_slots]
+    kept = _prune(entries, [s for s in out_slots if not _is_value(s)])
     for slot in reads:
         rec._object(slot.source, "T_" + (slot.source.name or "t"))
-    for t, _ in rec.grad_guards.values():
-        rec._object(t, "T_" + (t.name or "t"))
-    ns = {"np": np, "sum_to": sum_to, "_make": Tensor._make, "_add_grad": _add_grad, "_bump": _bump,
-          "_stale": StaleProgram, "_late_guard": _late_guard}
+    guards = []
+    for ref, was_none in rec.grad_guards.values():
+        t = ref()
+        if t is not None:
+            guards.append((rec._tensor_name(t), t, was_none))
+    ns = {"np": np, "sum_to": sum_to, "_make": Tensor._make, "_add_grad": _add_grad,
+          "_bump": _bump, "_stale": StaleProgram, "_late_guard": _late_guard}
     ns.update(rec.objects)
+    ns.update((name, t) for name, t in alive.items() if t is not None)
     names = _Names(taken=set(ns))
 
     used = {id(s) for e in kept for s in e.args + [o for o in e.outs if o is not None]}
@@ -140,9 +152,9 @@ def build_program(rec, result, name):
         checks.append(f"{local}.shape != {slot.value.shape!r} or {local}.dtype != "
                       f"np.dtype({slot.value.dtype.str!r}) or {tname}._requires_grad is not "
                       f"{t._requires_grad!r}")
-    for t, was_none in rec.grad_guards.values():
-        tname = rec._object(t, "T_" + (t.name or "t"))
-        checks.append(f"({tname}.grad is None) is not {was_none!r}")
+    for tname, t, was_none in guards:
+        ns[tname] = t
+        checks.append(f"({tname}._grad is None) is not {was_none!r}")
 
     lines, phase = [], None
     effect_seen = False
@@ -220,6 +232,51 @@ def _describe(value):
 
 def _is_value(slot):
     return not hasattr(slot, "kind") or not hasattr(slot, "index")
+
+
+def _without_dead_targets(entries, dead):
+    """Drop writes to tensors that died with the step; reads of their .grad are constants."""
+    out = []
+    for entry in entries:
+        if entry.target in dead:
+            if entry.kind == "attr":
+                entry.outs[0].kind = "const"
+            continue
+        out.append(entry)
+    return out
+
+
+def _fold_constants(entries):
+    """Calls whose every input is a constant give the same array on every replay: keep the
+    array of the capture instead (e.g. the seed's −1/m of a mean)."""
+    needed_later = {id(e.after) for e in entries if e.after is not None}
+    out = []
+    for entry in entries:
+        if (entry.kind in ("fwd", "call") and not entry.effect and id(entry) not in needed_later
+                and entry.outs and all(o is not None for o in entry.outs)
+                and all(s.kind == "const" for s in entry.args)):
+            for slot in entry.outs:
+                slot.kind = "const"
+            continue
+        out.append(entry)
+    return out
+
+
+def _copy_written_constants(entries):
+    """An in-place update of a constant (a tensor made inside the step) must start from a
+    fresh copy on every replay, as the eager step starts from a fresh tensor."""
+    out, renamed = [], {}
+    for entry in entries:
+        entry.args = [renamed.get(id(s), s) for s in entry.args]
+        if entry.kind == "inplace" and entry.args[0].kind == "const":
+            const = entry.args[0]
+            start = type(const)(const.index, const.name, "const", None, const.before)
+            fresh = type(const)(const.index, const.name, "out", None, const.value)
+            out.append(type(entry)("call", "{0}.copy()", [start], [fresh]))
+            renamed[id(const)] = fresh
+            entry.args = [fresh] + entry.args[1:]
+        out.append(entry)
+    return out, renamed
 
 
 def _prune(entries, outputs):

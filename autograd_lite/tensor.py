@@ -66,6 +66,8 @@ class Tensor:
         self._version = 0
         self._retains_grad = False
         self.requires_grad = requires_grad
+        if _state.capture is not None:          # made inside a compiled step: a constant
+            _state.capture.created(self)
 
     @classmethod
     def _make(cls, data, requires_grad=False):
@@ -361,7 +363,10 @@ def as_tensor(data, dtype=None) -> Tensor:
     array = np.asarray(data, dtype=dtype)
     if array.dtype == object:
         raise DTypeError(f"as_tensor: cannot make a tensor of Python objects from {type(data)}")
-    return Tensor._make(array)
+    t = Tensor._make(array)
+    if _state.capture is not None:              # made inside a compiled step: a constant
+        _state.capture.created(t)
+    return t
 
 
 def _inplace(t, ufunc, other):
@@ -386,13 +391,12 @@ def _inplace(t, ufunc, other):
     if shape != t._data.shape:
         raise ShapeError(f"{name} in place: the right-hand side of shape {other.shape} does "
                          f"not fit the tensor of shape {t.shape}")
-    recorder = _state.capture
+    if _state.capture is not None:              # ag.compile: the replay repeats the update
+        _state.capture.inplace(ufunc, t, other, t)
     ufunc(t._data, other._data, out=t._data, casting="same_kind")
     with Clock.lock:
         Clock.now += 1
         t._version = Clock.now
-    if recorder is not None:
-        recorder.inplace(ufunc, t, other, t)
     return t
 
 

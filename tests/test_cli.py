@@ -411,3 +411,19 @@ def test_every_command_has_help(capsys):
     for command in ("train", "predict", "graph", "gradcheck"):
         code, out, _ = run([command, "--help"], capsys)
         assert code == 0 and out.startswith(f"usage: autograd-lite {command}")
+
+
+def test_train_no_compile_runs_eagerly_to_the_same_costs(tmp_path, capsys):
+    runs = []
+    for flags in ([], ["--no-compile"]):
+        out_dir = tmp_path / ("eager" if flags else "compiled")
+        code, out, err = run(["train", "--dataset", "xor", "--model", "deep", "--layers", "8",
+                              "--optimizer", "momentum", "--lr", 0.1, "--batch-size", 50,
+                              "--iterations", 20, "--print-every", 5, "--out", out_dir,
+                              *flags], capsys)
+        assert code == 0, err
+        runs.append((json.loads((out_dir / "metrics.json").read_text()), out))
+    (compiled, out_c), (eager, out_e) = runs
+    assert compiled["final_cost"] == eager["final_cost"]        # bitwise: replayed, not redone
+    assert compiled["printed_costs"] == eager["printed_costs"]
+    assert eager["command"].endswith("--no-compile")

@@ -94,6 +94,9 @@ def add_parser(commands):
                         "lines; 0: none)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (it is shown on a terminal for 500+ iterations)")
+    p.add_argument("--no-compile", action="store_true",
+                   help="run every training step eagerly (default: the step is captured once "
+                        "with ag.compile and replayed; the costs are the same, bitwise)")
     p.add_argument("--out", type=Path, metavar="RUN_DIR",
                    help="run folder (default: runs/<dataset>-<model>)")
     p.set_defaults(run=run)
@@ -198,7 +201,8 @@ def run(args):
     costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
                       learning_rate=s["learning_rate"], optimizer=s["optimizer"],
                       batch_size=s["batch_size"], print_every=s["print_every"],
-                      progress=False if args.no_progress else None, seed=s["seed"])
+                      progress=False if args.no_progress else None, seed=s["seed"],
+                      compile=not args.no_compile)
     seconds = time.perf_counter() - start
     train_accuracy = model.score(data.train_x, data.train_y)
     test_accuracy = model.score(data.test_x, data.test_y)
