@@ -6,9 +6,11 @@ shapes and dtypes, writes leaves' ``.grad`` and releases the graph afterwards.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-from .errors import AnomalyError, GraphError, ShapeError
+from .errors import AnomalyError, DTypeError, GraphError, ShapeError
 from .function import Clock, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
@@ -90,7 +92,13 @@ def _seed(root, grad, as_tensors):
         grad = (grad.astype(root.dtype) if as_tensors
                 else np.array(grad._data, dtype=root.dtype))
     else:
-        grad = np.array(grad, dtype=root.dtype)      # a copy: .grad must not alias it
+        given = np.asarray(grad)
+        if given.dtype.kind not in "biuf":          # complex would silently lose its imaginary part
+            raise DTypeError(
+                f"backward: the gradient given for the output (shape {root.shape}) has dtype "
+                f"{given.dtype}; gradients are real numbers of the output's dtype "
+                f"({root.dtype}). autograd_lite differentiates real-valued functions only")
+        grad = np.array(given, dtype=root.dtype)      # a copy: .grad must not alias it
     if grad.shape != root.shape:
         raise ShapeError(f"backward: grad has shape {grad.shape} but the output has shape "
                          f"{root.shape}")
@@ -204,7 +212,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             xs, needs = fn.inputs, fn.needs_input_grad
             if g is not None:
                 if fn.clock != now or careful:
-                    fn.check_versions()
+                    fn.check_versions(t)
                 if create_graph:
                     raw = fn.backward(g, t, *xs)
                 elif len(xs) == 2:
@@ -247,9 +255,20 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             for g in results]
 
 
+_GRAD_LOCK = threading.Lock()
+
+
 def _write_grads(items):
     """Accumulate into ``.grad`` as Tensors.  A gradient array shared by two tensors, or a
-    read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
+    read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory.
+
+    Threads running backward into the same leaves take turns here: ``t.grad + g`` read and
+    written back by two threads at once would lose one of the gradients."""
+    with _GRAD_LOCK:
+        _accumulate(items)
+
+
+def _accumulate(items):
     used = set()
     for t, g in items:
         if isinstance(g, Tensor):                     # create_graph: keep the graph

@@ -5,7 +5,9 @@ the derivatives live there, the backward pass lives in ``autograd_lite.engine``.
 """
 from __future__ import annotations
 
+import copy
 import numbers
+import sys
 
 import numpy as np
 
@@ -24,6 +26,13 @@ class Tensor:
     gradient (a Tensor, filled by :meth:`backward`), ``requires_grad`` whether gradients
     flow to it.
 
+    In-place operators (``w -= learning_rate * w.grad``, ``+=``, ``*=``, ``/=``, ``**=``,
+    ``@=``) write into the same array, keep the dtype and bump the version; on a tensor that
+    requires a gradient they must run under :class:`~autograd_lite.no_grad`.  Pickling and
+    ``copy.deepcopy`` keep the value only (data, ``requires_grad``, ``name``; deepcopy also
+    ``grad``), never the graph: a computed tensor pickles as a leaf, as ``torch.save`` does,
+    and deep-copying one is refused, as in PyTorch (copy ``t.detach()`` instead).
+
     Examples
     --------
     >>> import autograd_lite as ag
@@ -35,7 +44,7 @@ class Tensor:
     array([[3., 4.]])
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_fn", "name", "_version",
+    __slots__ = ("_data", "grad", "_requires_grad", "_fn", "name", "_version", "_base",
                  "_retains_grad", "__weakref__")
 
     # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
@@ -56,14 +65,15 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         array = np.array(data, dtype=dtype)
-        if array.dtype == object:
-            raise DTypeError(f"tensor: cannot make a tensor of Python objects from {type(data)}")
+        if array.dtype.kind not in _NUMBER_KINDS:
+            raise _not_numbers("tensor", array, data)
         self._data = array
         self.grad = None
         self._requires_grad = False
         self._fn = None
         self.name = name
         self._version = 0
+        self._base = None
         self._retains_grad = False
         self.requires_grad = requires_grad
 
@@ -77,27 +87,36 @@ class Tensor:
         t._fn = None
         t.name = None
         t._version = 0
+        t._base = None          # the tensor whose memory this one views (see Clock)
         t._retains_grad = False
         return t
 
     # --- the array --------------------------------------------------------------------------
     @property
     def data(self) -> np.ndarray:
-        """The underlying numpy array.  Assigning to it (``t.data -= lr * g``) bumps the version,
-        so a backward through a graph that saved the old values is refused."""
+        """The underlying numpy array.
+
+        Assigning to it (``t.data = new``, ``t.data -= step``) bumps the version of the tensor
+        and of every view sharing its memory, so a backward through a graph that saved the old
+        values is refused.  Writing into the array itself (``t.data[...] = value``) is the
+        escape hatch: it is not tracked.  The safe way to update a parameter is an in-place
+        operator under ``no_grad`` (``with ag.no_grad(): w -= learning_rate * w.grad``).
+        """
         return self._data
 
     @data.setter
     def data(self, value):
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
+        if value.dtype.kind not in _NUMBER_KINDS:
+            raise _not_numbers("data", value, value)
         if self._requires_grad and not _is_float(value.dtype):
             raise DTypeError(f"data: this tensor requires a gradient, so its data must be "
                              f"floating-point, not {value.dtype} (shape {value.shape}); "
                              "convert it first, e.g. value.astype('float64')")
+        if value is not self._data:     # a new array: no longer a view of another tensor
+            self._base = None
         self._data = value
-        with Clock.lock:
-            Clock.now += 1
-            self._version = Clock.now
+        Clock.stamp(self)
 
     @property
     def requires_grad(self) -> bool:
@@ -152,9 +171,13 @@ class Tensor:
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        """A tensor sharing the data but cut from the graph (no gradient flows through it)."""
+        """A tensor sharing the data but cut from the graph (no gradient flows through it).
+
+        It shares the version too: a write through either one makes a graph that saved the
+        other refuse backward."""
         t = Tensor._make(self._data)
         t.name = self.name
+        t._base = self if self._base is None else self._base
         return t
 
     def __array__(self, dtype=None, copy=None):
@@ -180,6 +203,26 @@ class Tensor:
 
     def __hash__(self):
         return id(self)
+
+    # --- copies hold the value, never the graph ----------------------------------------------
+    def __reduce__(self):
+        # pickle: data, requires_grad and name; a computed tensor loads as a leaf (torch.save)
+        return (_unpickle, (self._data, self._requires_grad, self.name))
+
+    def __deepcopy__(self, memo):
+        if self._fn is not None:
+            raise GraphError(
+                f"deepcopy: only leaf tensors can be deep-copied, this one (shape {self.shape}) "
+                f"was computed by '{self._fn.name}' and copying its graph would send gradients "
+                "to copies of its inputs. Copy its value instead: copy.deepcopy(t.detach())")
+        t = Tensor(self._data, requires_grad=self._requires_grad, name=self.name)
+        memo[id(self)] = t
+        if self.grad is not None:
+            t.grad = copy.deepcopy(self.grad, memo)
+        return t
+
+    def __copy__(self):
+        return self.__deepcopy__({})
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", precision=4, threshold=20,
@@ -244,6 +287,14 @@ class Tensor:
     def __pos__(self): return self
     def __abs__(self): return ew.abs(self)
 
+    # In-place operators write into the tensor's own array (see autograd_lite.inplace).
+    def __iadd__(self, other): return inplace.update(self, np.add, other)
+    def __isub__(self, other): return inplace.update(self, np.subtract, other)
+    def __imul__(self, other): return inplace.update(self, np.multiply, other)
+    def __itruediv__(self, other): return inplace.update(self, np.true_divide, other)
+    def __ipow__(self, other): return inplace.update(self, np.power, other)
+    def __imatmul__(self, other): return inplace.update(self, np.matmul, other)
+
     def __lt__(self, other): return ew.compare(np.less, self, other)
     def __le__(self, other): return ew.compare(np.less_equal, self, other)
     def __gt__(self, other): return ew.compare(np.greater, self, other)
@@ -254,6 +305,8 @@ class Tensor:
     def __getitem__(self, index): return movement.getitem(self, index)
 
     def __setitem__(self, index, value):
+        if _same_region(self, index, value):
+            return          # `t[i] += 1` writes back the view it already updated in place
         raise GraphError("Tensor does not support item assignment: it would silently change "
                          "values the graph saved. Build a new tensor (ag.where, ag.concatenate) "
                          "or, outside the graph, change .data")
@@ -298,6 +351,27 @@ class Tensor:
         return movement.transpose(self)
 
 
+def _unpickle(data, requires_grad, name):
+    t = Tensor._make(data)          # the unpickled array is already a fresh copy
+    t.name = name
+    t.requires_grad = requires_grad
+    return t
+
+
+def _same_region(t, index, value) -> bool:
+    """Whether ``value`` is a tensor viewing exactly the memory ``t[index]`` selects."""
+    owner = t if t._base is None else t._base
+    if not isinstance(value, Tensor) or value._base is not owner:
+        return False
+    try:
+        region = t._data[movement._plain_index(index)]
+    except (IndexError, TypeError, ValueError):
+        return False
+    return (region.__array_interface__["data"][0] == value._data.__array_interface__["data"][0]
+            and region.shape == value.shape and region.strides == value._data.strides
+            and region.dtype == value.dtype)
+
+
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
     """Make a Tensor from array-like ``data`` (copied).  Float data defaults to float64.
 
@@ -328,8 +402,8 @@ def as_tensor(data, dtype=None) -> Tensor:
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else ew.astype(data, dtype)
     array = np.asarray(data, dtype=dtype)
-    if array.dtype == object:
-        raise DTypeError(f"as_tensor: cannot make a tensor of Python objects from {type(data)}")
+    if array.dtype.kind not in _NUMBER_KINDS:
+        raise _not_numbers("as_tensor", array, data)
     return Tensor._make(array)
 
 
@@ -338,11 +412,13 @@ def _other(x, like):
     return x if isinstance(x, Tensor) else operand(x, like)
 
 
-def operand(x, like: Tensor | None = None) -> Tensor:
+def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
     """Turn an operand of a Tensor operation into a Tensor.
 
     A Python number takes the floating dtype of ``like`` (so ``float32_tensor * 2.0`` stays
-    float32); arrays follow numpy's promotion rules.
+    float32); arrays follow numpy's promotion rules.  Data that is not numbers (complex,
+    strings, objects) is refused with a DTypeError naming the operation ``op`` (by default
+    the function that called ``operand``).
     """
     if isinstance(x, Tensor):
         return x
@@ -352,7 +428,44 @@ def operand(x, like: Tensor | None = None) -> Tensor:
         dtype = like._data.dtype
         if dtype.kind == "f":
             return Tensor._make(np.array(x, dtype=dtype))
-    return as_tensor(x)
+    array = np.asarray(x)
+    if array.dtype.kind not in _NUMBER_KINDS:
+        raise _not_numbers(op or _calling_operation(), array, x)
+    return Tensor._make(array)
+
+
+# --- what a tensor holds: numbers --------------------------------------------------------------
+
+_NUMBER_KINDS = "biuf"      # numpy dtype kinds: bool, signed and unsigned integer, float
+
+
+def _not_numbers(where, array, data):
+    """The DTypeError for data a tensor cannot hold: complex, strings, Python objects, dates."""
+    if array.dtype.kind == "c":
+        return DTypeError(
+            f"{where}: complex data (dtype {array.dtype}, shape {array.shape}) is not supported: "
+            "autograd_lite differentiates real-valued functions only. Use the real part "
+            "(np.real(x)), or the real and imaginary parts as two real tensors")
+    what = "Python objects" if array.dtype == object else f"dtype {array.dtype}"
+    return DTypeError(
+        f"{where}: cannot make a tensor of {what} (from {type(data).__name__}, shape "
+        f"{array.shape}); tensors hold numbers (bool, integer or float): convert the data "
+        "first, e.g. np.asarray(x, dtype=float)")
+
+
+# Operators whose method name differs from the operation's name in the library.
+_OPERATOR_NAMES = {"truediv": "div", "rtruediv": "div", "radd": "add", "rsub": "sub",
+                   "rmul": "mul", "rpow": "pow", "rmatmul": "matmul"}
+
+
+def _calling_operation() -> str:
+    """The name of the operation that got a bad operand, read from the call stack (only on
+    the error path): ``x * "a"`` -> 'mul', ``ag.where(c, x, "a")`` -> 'where'."""
+    frame = sys._getframe(2)                      # the caller of operand()
+    if frame.f_code.co_name == "_other":           # a Tensor operator: one more step up
+        frame = frame.f_back
+    name = frame.f_code.co_name.strip("_")
+    return _OPERATOR_NAMES.get(name, name)
 
 
 from . import function as _function  # noqa: E402
@@ -363,6 +476,7 @@ _function._make_tensor = Tensor._make
 from .ops import activation as act  # noqa: E402
 from .ops import elementwise as ew  # noqa: E402
 from .ops import linalg, movement, reduce  # noqa: E402
+from . import inplace  # noqa: E402
 
 
 def _comparison(ufunc):
