@@ -212,7 +212,7 @@ class Tensor:
     def __deepcopy__(self, memo):
         if self._fn is not None:
             raise GraphError(
-                f"deepcopy: only leaf tensors can be deep-copied, this one (shape {self.shape}) "
+                f"copy: only leaf tensors can be copied, this one (shape {self.shape}) "
                 f"was computed by '{self._fn.name}' and copying its graph would send gradients "
                 "to copies of its inputs. Copy its value instead: copy.deepcopy(t.detach())")
         t = Tensor(self._data, requires_grad=self._requires_grad, name=self.name)
@@ -460,11 +460,15 @@ _OPERATOR_NAMES = {"truediv": "div", "rtruediv": "div", "radd": "add", "rsub": "
 
 def _calling_operation() -> str:
     """The name of the operation that got a bad operand, read from the call stack (only on
-    the error path): ``x * "a"`` -> 'mul', ``ag.where(c, x, "a")`` -> 'where'."""
+    the error path): ``x * "a"`` -> 'mul', ``ag.where(c, x, "a")`` -> 'where'.  Private
+    helpers (``_other``, ``_pair``) and comprehensions in between are skipped."""
     frame = sys._getframe(2)                      # the caller of operand()
-    if frame.f_code.co_name == "_other":           # a Tensor operator: one more step up
+    name = frame.f_code.co_name
+    while frame.f_back is not None and (name.startswith("<") or (
+            name.startswith("_") and not name.startswith("__"))):
         frame = frame.f_back
-    name = frame.f_code.co_name.strip("_")
+        name = frame.f_code.co_name
+    name = name.strip("_")
     return _OPERATOR_NAMES.get(name, name)
 
 

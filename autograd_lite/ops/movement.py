@@ -64,6 +64,9 @@ def _scatter_add_array(g, index, shape):
     return out
 
 
+_record = Function.apply.__func__      # Function.apply without super()'s cost (hot path)
+
+
 class _View(Function):
     """A movement op whose result may be a numpy view of its input.  Such a result shares
     its input's memory, so it shares its version (``_base``, see ``function.Clock``): a write
@@ -71,8 +74,9 @@ class _View(Function):
     was made under no_grad or from a constant (``X.T``)."""
     @classmethod
     def apply(cls, a, **params):
-        out = super().apply(a, **params)
-        if out._data.base is not None and np.may_share_memory(out._data, a._data):
+        out = _record(cls, a, **params)
+        memory = out._data.base        # numpy points a view at the array owning the memory
+        if memory is not None and (memory is a._data or memory is a._data.base):
             out._base = a if a._base is None else a._base
         return out
 
