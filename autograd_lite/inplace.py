@@ -11,6 +11,7 @@ import numpy as np
 
 from .errors import DTypeError, GraphError, ShapeError
 from .function import Clock, is_grad_enabled
+from .ops.movement import _plain_index
 from .tensor import Tensor, operand
 
 _SYMBOLS = {np.add: "+=", np.subtract: "-=", np.multiply: "*=", np.true_divide: "/=",
@@ -58,6 +59,23 @@ def update(t: Tensor, ufunc, other) -> Tensor:
                          f"with an operand of shape {value.shape}: {exc}") from None
     Clock.stamp(t)
     return t
+
+
+def is_own_region(t, index, value) -> bool:
+    """Whether ``value`` is a tensor viewing exactly the memory ``t[index]`` selects.
+
+    Python runs ``t[i] += x`` as ``v = t[i]; v += x; t[i] = v``: when ``t[i]`` is a view, the
+    update already happened in place and the assignment writes the region onto itself."""
+    owner = t if t._base is None else t._base
+    if not isinstance(value, Tensor) or value._base is not owner:
+        return False
+    try:
+        region = t._data[_plain_index(index)]
+    except (IndexError, TypeError, ValueError):
+        return False
+    return (region.__array_interface__["data"][0] == value._data.__array_interface__["data"][0]
+            and region.shape == value.shape and region.strides == value._data.strides
+            and region.dtype == value.dtype)
 
 
 def _fits(shape, target) -> bool:

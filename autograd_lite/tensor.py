@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import copy
 import numbers
-import sys
 
 import numpy as np
 
 from .errors import DTypeError, GraphError
 from .function import Clock
+from .real_numbers import NUMBER_KINDS, calling_operation, not_numbers
 
 
 def _is_float(dtype) -> bool:
@@ -65,8 +65,8 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         array = np.array(data, dtype=dtype)
-        if array.dtype.kind not in _NUMBER_KINDS:
-            raise _not_numbers("tensor", array, data)
+        if array.dtype.kind not in NUMBER_KINDS:
+            raise not_numbers("tensor", array, data)
         self._data = array
         self.grad = None
         self._requires_grad = False
@@ -107,14 +107,15 @@ class Tensor:
     @data.setter
     def data(self, value):
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
-        if value.dtype.kind not in _NUMBER_KINDS:
-            raise _not_numbers("data", value, value)
+        if value.dtype.kind not in NUMBER_KINDS:
+            raise not_numbers("data", value, value)
         if self._requires_grad and not _is_float(value.dtype):
             raise DTypeError(f"data: this tensor requires a gradient, so its data must be "
                              f"floating-point, not {value.dtype} (shape {value.shape}); "
                              "convert it first, e.g. value.astype('float64')")
-        if value is not self._data:     # a new array: no longer a view of another tensor
-            self._base = None
+        if value is not self._data and not (self._base is not None
+                                            and _views_memory_of(value, self._base)):
+            self._base = None           # a new array: no longer a view of another tensor
         self._data = value
         Clock.stamp(self)
 
@@ -305,7 +306,7 @@ class Tensor:
     def __getitem__(self, index): return movement.getitem(self, index)
 
     def __setitem__(self, index, value):
-        if _same_region(self, index, value):
+        if inplace.is_own_region(self, index, value):
             return          # `t[i] += 1` writes back the view it already updated in place
         raise GraphError("Tensor does not support item assignment: it would silently change "
                          "values the graph saved. Build a new tensor (ag.where, ag.concatenate) "
@@ -351,25 +352,18 @@ class Tensor:
         return movement.transpose(self)
 
 
+def _views_memory_of(array, t) -> bool:
+    """Whether numpy made ``array`` as a view of ``t``'s memory (a view's ``base`` is the
+    array that owns the memory; ``ops.movement._View`` makes the same test inline)."""
+    memory = array.base
+    return memory is not None and (memory is t._data or memory is t._data.base)
+
+
 def _unpickle(data, requires_grad, name):
     t = Tensor._make(data)          # the unpickled array is already a fresh copy
     t.name = name
     t.requires_grad = requires_grad
     return t
-
-
-def _same_region(t, index, value) -> bool:
-    """Whether ``value`` is a tensor viewing exactly the memory ``t[index]`` selects."""
-    owner = t if t._base is None else t._base
-    if not isinstance(value, Tensor) or value._base is not owner:
-        return False
-    try:
-        region = t._data[movement._plain_index(index)]
-    except (IndexError, TypeError, ValueError):
-        return False
-    return (region.__array_interface__["data"][0] == value._data.__array_interface__["data"][0]
-            and region.shape == value.shape and region.strides == value._data.strides
-            and region.dtype == value.dtype)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
@@ -402,8 +396,8 @@ def as_tensor(data, dtype=None) -> Tensor:
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else ew.astype(data, dtype)
     array = np.asarray(data, dtype=dtype)
-    if array.dtype.kind not in _NUMBER_KINDS:
-        raise _not_numbers("as_tensor", array, data)
+    if array.dtype.kind not in NUMBER_KINDS:
+        raise not_numbers("as_tensor", array, data)
     return Tensor._make(array)
 
 
@@ -429,47 +423,9 @@ def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
         if dtype.kind == "f":
             return Tensor._make(np.array(x, dtype=dtype))
     array = np.asarray(x)
-    if array.dtype.kind not in _NUMBER_KINDS:
-        raise _not_numbers(op or _calling_operation(), array, x)
+    if array.dtype.kind not in NUMBER_KINDS:
+        raise not_numbers(op or calling_operation(), array, x)
     return Tensor._make(array)
-
-
-# --- what a tensor holds: numbers --------------------------------------------------------------
-
-_NUMBER_KINDS = "biuf"      # numpy dtype kinds: bool, signed and unsigned integer, float
-
-
-def _not_numbers(where, array, data):
-    """The DTypeError for data a tensor cannot hold: complex, strings, Python objects, dates."""
-    if array.dtype.kind == "c":
-        return DTypeError(
-            f"{where}: complex data (dtype {array.dtype}, shape {array.shape}) is not supported: "
-            "autograd_lite differentiates real-valued functions only. Use the real part "
-            "(np.real(x)), or the real and imaginary parts as two real tensors")
-    what = "Python objects" if array.dtype == object else f"dtype {array.dtype}"
-    return DTypeError(
-        f"{where}: cannot make a tensor of {what} (from {type(data).__name__}, shape "
-        f"{array.shape}); tensors hold numbers (bool, integer or float): convert the data "
-        "first, e.g. np.asarray(x, dtype=float)")
-
-
-# Operators whose method name differs from the operation's name in the library.
-_OPERATOR_NAMES = {"truediv": "div", "rtruediv": "div", "radd": "add", "rsub": "sub",
-                   "rmul": "mul", "rpow": "pow", "rmatmul": "matmul"}
-
-
-def _calling_operation() -> str:
-    """The name of the operation that got a bad operand, read from the call stack (only on
-    the error path): ``x * "a"`` -> 'mul', ``ag.where(c, x, "a")`` -> 'where'.  Private
-    helpers (``_other``, ``_pair``) and comprehensions in between are skipped."""
-    frame = sys._getframe(2)                      # the caller of operand()
-    name = frame.f_code.co_name
-    while frame.f_back is not None and (name.startswith("<") or (
-            name.startswith("_") and not name.startswith("__"))):
-        frame = frame.f_back
-        name = frame.f_code.co_name
-    name = name.strip("_")
-    return _OPERATOR_NAMES.get(name, name)
 
 
 from . import function as _function  # noqa: E402
