@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import DTypeError, GraphError, ShapeError
-from .function import Clock, is_grad_enabled
+from .function import Clock, _state, is_grad_enabled
 from .ops.movement import _plain_index
 from .tensor import Tensor, operand
 
@@ -34,8 +34,8 @@ def update(t: Tensor, ufunc, other) -> Tensor:
     op = _SYMBOLS[ufunc]
     if is_grad_enabled():
         _refuse_while_recording(t, op, other)
-    value = other._data if isinstance(other, Tensor) else operand(other, t, op)._data
-    out = t._data
+    other = other if isinstance(other, Tensor) else operand(other, t, op)
+    value, out = other._data, t._data
     if not out.flags.writeable:
         raise GraphError(
             f"{op}: the tensor (shape {t.shape}) cannot be written in place: its data is "
@@ -58,6 +58,8 @@ def update(t: Tensor, ufunc, other) -> Tensor:
         raise ShapeError(f"{op}: a tensor of shape {out.shape} cannot be updated in place "
                          f"with an operand of shape {value.shape}: {exc}") from None
     Clock.stamp(t)
+    if _state.capture is not None:     # ag.compile replays the update and the version bump
+        _state.capture.inplace(ufunc, t, other, t if t._base is None else t._base)
     return t
 
 

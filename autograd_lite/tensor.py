@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from .errors import DTypeError, GraphError
-from .function import Clock
+from .function import Clock, _state
 from .real_numbers import NUMBER_KINDS, calling_operation, not_numbers
 
 
@@ -44,7 +44,7 @@ class Tensor:
     array([[3., 4.]])
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_fn", "name", "_version", "_base",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_fn", "name", "_version", "_base",
                  "_retains_grad", "__weakref__")
 
     # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
@@ -68,7 +68,7 @@ class Tensor:
         if array.dtype.kind not in NUMBER_KINDS:
             raise not_numbers("tensor", array, data)
         self._data = array
-        self.grad = None
+        self._grad = None
         self._requires_grad = False
         self._fn = None
         self.name = name
@@ -82,7 +82,7 @@ class Tensor:
         """Fast constructor for results of operations (no copy, no checks)."""
         t = object.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t._requires_grad = requires_grad
         t._fn = None
         t.name = None
@@ -102,10 +102,14 @@ class Tensor:
         escape hatch: it is not tracked.  The safe way to update a parameter is an in-place
         operator under ``no_grad`` (``with ag.no_grad(): w -= learning_rate * w.grad``).
         """
+        if _state.capture is not None:
+            value_read(self, ".data")
         return self._data
 
     @data.setter
     def data(self, value):
+        if _state.capture is not None:
+            value_read(self, "assigning .data")
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
         if value.dtype.kind not in NUMBER_KINDS:
             raise not_numbers("data", value, value)
@@ -157,18 +161,37 @@ class Tensor:
         """The :class:`~autograd_lite.function.Function` that produced this tensor, or None."""
         return self._fn
 
+    @property
+    def grad(self):
+        """The gradient accumulated by :meth:`backward` (a Tensor of this shape), or None."""
+        if _state.capture is not None:
+            _state.capture.read_grad(self, self._grad)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if _state.capture is not None:
+            _state.capture.set_grad(self, value)
+        self._grad = value
+
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shares memory; do not modify it in place)."""
+        if _state.capture is not None:
+            value_read(self, ".numpy()")
         return self._data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
+        if _state.capture is not None:
+            value_read(self, ".item()")
         if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a Python number, "
                              f"this one has shape {self.shape}")
         return self._data.item()
 
     def tolist(self):
+        if _state.capture is not None:
+            value_read(self, ".tolist()")
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
@@ -182,6 +205,8 @@ class Tensor:
         return t
 
     def __array__(self, dtype=None, copy=None):
+        if _state.capture is not None:
+            value_read(self, "np.asarray(tensor)")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -194,6 +219,8 @@ class Tensor:
             yield self[i]
 
     def __bool__(self):
+        if _state.capture is not None:
+            value_read(self, "bool(tensor)")
         return bool(self._data)
 
     def __float__(self):
@@ -218,8 +245,8 @@ class Tensor:
                 "to copies of its inputs. Copy its value instead: copy.deepcopy(t.detach())")
         t = Tensor(self._data, requires_grad=self._requires_grad, name=self.name)
         memo[id(self)] = t
-        if self.grad is not None:
-            t.grad = copy.deepcopy(self.grad, memo)
+        if self._grad is not None:
+            t._grad = copy.deepcopy(self._grad, memo)
         return t
 
     def __copy__(self):
@@ -429,6 +456,7 @@ def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
 
 
 from . import function as _function  # noqa: E402
+from .capture import value_read  # noqa: E402
 
 _function._make_tensor = Tensor._make
 
