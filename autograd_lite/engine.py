@@ -6,9 +6,11 @@ shapes and dtypes, writes leaves' ``.grad`` and releases the graph afterwards.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
-from .errors import AnomalyError, GraphError, ShapeError
+from .errors import AnomalyError, DTypeError, GraphError, ShapeError
 from .function import Clock, _state, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
@@ -91,6 +93,11 @@ def _seed(root, grad, as_tensors):
                 else np.array(grad._data, dtype=root.dtype))
     else:
         given = grad
+        if np.asarray(given).dtype.kind not in "biuf":  # complex would lose its imaginary part
+            raise DTypeError(
+                f"backward: the gradient given for the output (shape {root.shape}) has dtype "
+                f"{np.asarray(given).dtype}; gradients are real numbers of the output's dtype "
+                f"({root.dtype}). autograd_lite differentiates real-valued functions only")
         grad = np.array(grad, dtype=root.dtype)      # a copy: .grad must not alias it
         if _state.capture is not None and isinstance(given, np.ndarray):
             _state.capture.call([given], grad,
@@ -218,7 +225,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             xs, needs = fn.inputs, fn.needs_input_grad
             if g is not None:
                 if fn.clock != now or careful:
-                    fn.check_versions()
+                    fn.check_versions(t)
                 if recorder is not None:
                     raw = _captured_backward(recorder, fn, g, t, xs, create_graph)
                 elif create_graph:
@@ -279,8 +286,19 @@ def _captured_backward(recorder, fn, g, t, xs, create_graph):
     return raw
 
 
+_GRAD_LOCK = threading.Lock()
+
+
 def _write_grads(items):
-    """Accumulate into ``.grad`` as Tensors (see :func:`write_grad`)."""
+    """Accumulate into ``.grad`` as Tensors (see :func:`write_grad`).
+
+    Threads running backward into the same leaves take turns here: ``t.grad + g`` read and
+    written back by two threads at once would lose one of the gradients."""
+    with _GRAD_LOCK:
+        _accumulate(items)
+
+
+def _accumulate(items):
     used = set()
     recorder = _state.capture
     for t, g in items:

@@ -217,10 +217,30 @@ def _fingerprint(array) -> int:
 
 
 class Clock:
-    """A global clock of in-place changes: ``Tensor.data = ...`` advances it and stamps the
-    tensor.  An op recorded at time T whose input carries a later stamp saw stale data."""
+    """A global clock of in-place changes.  A write into a tensor's memory (assigning
+    ``t.data``, an in-place operator such as ``w -= step``) advances it and stamps the tensor
+    that owns the memory.  An op recorded at time T whose input carries a later stamp saw
+    stale data.
+
+    Views (``X.T``, ``x[1:]``, ``x.reshape(...)`` when numpy gives a view) and ``detach()``
+    share the memory of their base, so they share its stamp too: ``t._base`` is the tensor
+    that owns the memory (None when ``t`` owns it), as PyTorch's views share a version counter.
+    """
     now = 0
-    lock = threading.Lock()     # ticks must not go backwards when threads assign .data
+    lock = threading.Lock()     # ticks must not go backwards when threads write
+
+    @classmethod
+    def stamp(cls, tensor):
+        """Record a write into ``tensor``'s memory: stamp its owner (itself or its base)."""
+        owner = tensor if tensor._base is None else tensor._base
+        with cls.lock:
+            cls.now += 1
+            owner._version = cls.now
+
+    @staticmethod
+    def version(tensor) -> int:
+        """The time of the last write into ``tensor``'s memory (through any alias)."""
+        return (tensor if tensor._base is None else tensor._base)._version
 
 
 class Function:
@@ -296,22 +316,35 @@ class Function:
         self.__dict__.clear()
         self.released = True
 
-    def check_versions(self):
-        """Raise if an input saved for backward was modified in place after this call.
+    def check_versions(self, out=None):
+        """Raise if a tensor saved for backward was modified in place after this call.
 
-        Assignments to ``Tensor.data`` are caught by the mutation clock; in anomaly mode a
-        fingerprint of each input also catches writes into the array (``t.data[0] = 5``)."""
+        Checked are the inputs and, if given, the output ``out`` (some derivatives, e.g.
+        exp's and sigmoid's, read it).  Writes through ``Tensor.data`` assignment or an
+        in-place operator — also through a view or a ``detach()``-ed alias — are caught by the
+        mutation :class:`Clock`; in anomaly mode a fingerprint of each input also catches
+        writes into the array itself (``t.data[0] = 5``)."""
         prints = self.__dict__.get("fingerprints")
         for i, t in enumerate(self.inputs):
-            if t._version > self.clock or (prints and _fingerprint(t._data) != prints[i]):
-                raise GraphError(
-                    f"{self.name}: input {i} (shape {t.shape}"
-                    f"{', name ' + repr(t.name) if t.name else ''}) was modified in place "
-                    "after the forward pass; its gradient would be wrong. Recompute the "
-                    "forward pass after changing the data (e.g. after an optimizer step).")
+            if Clock.version(t) > self.clock or (prints and _fingerprint(t._data) != prints[i]):
+                raise _modified(self.name, f"input {i}", t)
+        if out is not None and Clock.version(out) > self.clock:
+            raise _modified(self.name, "its output", out)
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _modified(op, which, t):
+    def described(t):
+        return f"shape {t.shape}{', name ' + repr(t.name) if t.name else ''}"
+    where = described(t)
+    if t._base is not None:         # the write went through another alias of its memory
+        where += f"; a view or detach() of the tensor of {described(t._base)}"
+    return GraphError(
+        f"{op}: {which} ({where}) was modified in place after the forward pass; its "
+        "gradient would be wrong. Recompute the forward pass after changing the data (e.g. "
+        "after an optimizer step).")
 
 
 def _rank_one_hint(inputs):

@@ -5,12 +5,14 @@ the derivatives live there, the backward pass lives in ``autograd_lite.engine``.
 """
 from __future__ import annotations
 
+import copy
 import numbers
 
 import numpy as np
 
-from .errors import DTypeError, GraphError, ShapeError
+from .errors import DTypeError, GraphError
 from .function import Clock, _state
+from .real_numbers import NUMBER_KINDS, calling_operation, not_numbers
 
 
 def _is_float(dtype) -> bool:
@@ -24,6 +26,13 @@ class Tensor:
     gradient (a Tensor, filled by :meth:`backward`), ``requires_grad`` whether gradients
     flow to it.
 
+    In-place operators (``w -= learning_rate * w.grad``, ``+=``, ``*=``, ``/=``, ``**=``,
+    ``@=``) write into the same array, keep the dtype and bump the version; on a tensor that
+    requires a gradient they must run under :class:`~autograd_lite.no_grad`.  Pickling and
+    ``copy.deepcopy`` keep the value only (data, ``requires_grad``, ``name``; deepcopy also
+    ``grad``), never the graph: a computed tensor pickles as a leaf, as ``torch.save`` does,
+    and deep-copying one is refused, as in PyTorch (copy ``t.detach()`` instead).
+
     Examples
     --------
     >>> import autograd_lite as ag
@@ -35,7 +44,7 @@ class Tensor:
     array([[3., 4.]])
     """
 
-    __slots__ = ("_data", "_grad", "_requires_grad", "_fn", "name", "_version",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_fn", "name", "_version", "_base",
                  "_retains_grad", "__weakref__")
 
     # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
@@ -56,14 +65,15 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data._data
         array = np.array(data, dtype=dtype)
-        if array.dtype == object:
-            raise DTypeError(f"tensor: cannot make a tensor of Python objects from {type(data)}")
+        if array.dtype.kind not in NUMBER_KINDS:
+            raise not_numbers("tensor", array, data)
         self._data = array
         self._grad = None
         self._requires_grad = False
         self._fn = None
         self.name = name
         self._version = 0
+        self._base = None
         self._retains_grad = False
         self.requires_grad = requires_grad
         if _state.capture is not None:          # made inside a compiled step: a constant
@@ -79,14 +89,21 @@ class Tensor:
         t._fn = None
         t.name = None
         t._version = 0
+        t._base = None          # the tensor whose memory this one views (see Clock)
         t._retains_grad = False
         return t
 
     # --- the array --------------------------------------------------------------------------
     @property
     def data(self) -> np.ndarray:
-        """The underlying numpy array.  Assigning to it (``t.data -= lr * g``) bumps the version,
-        so a backward through a graph that saved the old values is refused."""
+        """The underlying numpy array.
+
+        Assigning to it (``t.data = new``, ``t.data -= step``) bumps the version of the tensor
+        and of every view sharing its memory, so a backward through a graph that saved the old
+        values is refused.  Writing into the array itself (``t.data[...] = value``) is the
+        escape hatch: it is not tracked.  The safe way to update a parameter is an in-place
+        operator under ``no_grad`` (``with ag.no_grad(): w -= learning_rate * w.grad``).
+        """
         if _state.capture is not None:
             value_read(self, ".data")
         return self._data
@@ -96,14 +113,17 @@ class Tensor:
         if _state.capture is not None:
             value_read(self, "assigning .data")
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
+        if value.dtype.kind not in NUMBER_KINDS:
+            raise not_numbers("data", value, value)
         if self._requires_grad and not _is_float(value.dtype):
             raise DTypeError(f"data: this tensor requires a gradient, so its data must be "
                              f"floating-point, not {value.dtype} (shape {value.shape}); "
                              "convert it first, e.g. value.astype('float64')")
+        if value is not self._data and not (self._base is not None
+                                            and _views_memory_of(value, self._base)):
+            self._base = None           # a new array: no longer a view of another tensor
         self._data = value
-        with Clock.lock:
-            Clock.now += 1
-            self._version = Clock.now
+        Clock.stamp(self)
 
     @property
     def requires_grad(self) -> bool:
@@ -177,9 +197,13 @@ class Tensor:
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
-        """A tensor sharing the data but cut from the graph (no gradient flows through it)."""
+        """A tensor sharing the data but cut from the graph (no gradient flows through it).
+
+        It shares the version too: a write through either one makes a graph that saved the
+        other refuse backward."""
         t = Tensor._make(self._data)
         t.name = self.name
+        t._base = self if self._base is None else self._base
         return t
 
     def __array__(self, dtype=None, copy=None):
@@ -209,6 +233,26 @@ class Tensor:
 
     def __hash__(self):
         return id(self)
+
+    # --- copies hold the value, never the graph ----------------------------------------------
+    def __reduce__(self):
+        # pickle: data, requires_grad and name; a computed tensor loads as a leaf (torch.save)
+        return (_unpickle, (self._data, self._requires_grad, self.name))
+
+    def __deepcopy__(self, memo):
+        if self._fn is not None:
+            raise GraphError(
+                f"copy: only leaf tensors can be copied, this one (shape {self.shape}) "
+                f"was computed by '{self._fn.name}' and copying its graph would send gradients "
+                "to copies of its inputs. Copy its value instead: copy.deepcopy(t.detach())")
+        t = Tensor(self._data, requires_grad=self._requires_grad, name=self.name)
+        memo[id(self)] = t
+        if self._grad is not None:
+            t._grad = copy.deepcopy(self._grad, memo)
+        return t
+
+    def __copy__(self):
+        return self.__deepcopy__({})
 
     def __repr__(self):
         body = np.array2string(self._data, separator=", ", precision=4, threshold=20,
@@ -268,14 +312,18 @@ class Tensor:
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
-    def __iadd__(self, other): return _inplace(self, np.add, other)
-    def __isub__(self, other): return _inplace(self, np.subtract, other)
-    def __imul__(self, other): return _inplace(self, np.multiply, other)
-    def __itruediv__(self, other): return _inplace(self, np.true_divide, other)
     def __rmatmul__(self, other): return linalg.matmul(other, self)
     def __neg__(self): return ew.Neg.apply(self)
     def __pos__(self): return self
     def __abs__(self): return ew.abs(self)
+
+    # In-place operators write into the tensor's own array (see autograd_lite.inplace).
+    def __iadd__(self, other): return inplace.update(self, np.add, other)
+    def __isub__(self, other): return inplace.update(self, np.subtract, other)
+    def __imul__(self, other): return inplace.update(self, np.multiply, other)
+    def __itruediv__(self, other): return inplace.update(self, np.true_divide, other)
+    def __ipow__(self, other): return inplace.update(self, np.power, other)
+    def __imatmul__(self, other): return inplace.update(self, np.matmul, other)
 
     def __lt__(self, other): return ew.compare(np.less, self, other)
     def __le__(self, other): return ew.compare(np.less_equal, self, other)
@@ -287,6 +335,8 @@ class Tensor:
     def __getitem__(self, index): return movement.getitem(self, index)
 
     def __setitem__(self, index, value):
+        if inplace.is_own_region(self, index, value):
+            return          # `t[i] += 1` writes back the view it already updated in place
         raise GraphError("Tensor does not support item assignment: it would silently change "
                          "values the graph saved. Build a new tensor (ag.where, ag.concatenate) "
                          "or, outside the graph, change .data")
@@ -331,6 +381,20 @@ class Tensor:
         return movement.transpose(self)
 
 
+def _views_memory_of(array, t) -> bool:
+    """Whether numpy made ``array`` as a view of ``t``'s memory (a view's ``base`` is the
+    array that owns the memory; ``ops.movement._View`` makes the same test inline)."""
+    memory = array.base
+    return memory is not None and (memory is t._data or memory is t._data.base)
+
+
+def _unpickle(data, requires_grad, name):
+    t = Tensor._make(data)          # the unpickled array is already a fresh copy
+    t.name = name
+    t.requires_grad = requires_grad
+    return t
+
+
 def tensor(data, requires_grad: bool = False, dtype=None, name: str | None = None) -> Tensor:
     """Make a Tensor from array-like ``data`` (copied).  Float data defaults to float64.
 
@@ -361,42 +425,11 @@ def as_tensor(data, dtype=None) -> Tensor:
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else ew.astype(data, dtype)
     array = np.asarray(data, dtype=dtype)
-    if array.dtype == object:
-        raise DTypeError(f"as_tensor: cannot make a tensor of Python objects from {type(data)}")
+    if array.dtype.kind not in NUMBER_KINDS:
+        raise not_numbers("as_tensor", array, data)
     t = Tensor._make(array)
     if _state.capture is not None:              # made inside a compiled step: a constant
         _state.capture.created(t)
-    return t
-
-
-def _inplace(t, ufunc, other):
-    """``t op= other``: update t's array in place (same tensor, still a leaf), bump its version.
-
-    A tensor that requires a gradient may only be updated under ``no_grad`` (an optimizer
-    step); the graph would otherwise silently lose the old values."""
-    other = _other(other, t)
-    name = ufunc.__name__
-    if _state.enabled and (t._requires_grad or other._requires_grad):
-        raise GraphError(
-            f"{name} in place: this tensor (shape {t.shape}"
-            f"{', name ' + repr(t.name) if t.name else ''}) "
-            + ("requires a gradient" if t._requires_grad else
-               "would need a gradient from the right-hand side")
-            + "; update it inside `with ag.no_grad():` (e.g. an optimizer step), or write "
-            "t = t op x to record the operation")
-    try:
-        shape = np.broadcast_shapes(t._data.shape, other._data.shape)
-    except ValueError:
-        shape = None
-    if shape != t._data.shape:
-        raise ShapeError(f"{name} in place: the right-hand side of shape {other.shape} does "
-                         f"not fit the tensor of shape {t.shape}")
-    if _state.capture is not None:              # ag.compile: the replay repeats the update
-        _state.capture.inplace(ufunc, t, other, t)
-    ufunc(t._data, other._data, out=t._data, casting="same_kind")
-    with Clock.lock:
-        Clock.now += 1
-        t._version = Clock.now
     return t
 
 
@@ -405,11 +438,13 @@ def _other(x, like):
     return x if isinstance(x, Tensor) else operand(x, like)
 
 
-def operand(x, like: Tensor | None = None) -> Tensor:
+def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
     """Turn an operand of a Tensor operation into a Tensor.
 
     A Python number takes the floating dtype of ``like`` (so ``float32_tensor * 2.0`` stays
-    float32); arrays follow numpy's promotion rules.
+    float32); arrays follow numpy's promotion rules.  Data that is not numbers (complex,
+    strings, objects) is refused with a DTypeError naming the operation ``op`` (by default
+    the function that called ``operand``).
     """
     if isinstance(x, Tensor):
         return x
@@ -419,7 +454,10 @@ def operand(x, like: Tensor | None = None) -> Tensor:
         dtype = like._data.dtype
         if dtype.kind == "f":
             return Tensor._make(np.array(x, dtype=dtype))
-    return as_tensor(x)
+    array = np.asarray(x)
+    if array.dtype.kind not in NUMBER_KINDS:
+        raise not_numbers(op or calling_operation(), array, x)
+    return Tensor._make(array)
 
 
 from . import function as _function  # noqa: E402
@@ -431,6 +469,7 @@ _function._make_tensor = Tensor._make
 from .ops import activation as act  # noqa: E402
 from .ops import elementwise as ew  # noqa: E402
 from .ops import linalg, movement, reduce  # noqa: E402
+from . import inplace  # noqa: E402
 
 
 def _comparison(ufunc):

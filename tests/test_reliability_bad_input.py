@@ -176,7 +176,7 @@ CASES = [
     Case("labels-outside-0-1", lambda: _fit(deep, X, Y * 2), nn.DataError,
          ("DeepNN", "labels Y must lie in [0, 1]", "sigmoid", "[0.0, 2.0]")),
     Case("X-of-text", lambda: deep.predict(np.full((3, 2), "1.5")), nn.DataError,
-         ("DeepNN", "X has dtype <U3", "(3, 2)", "numbers")),
+         ("DeepNN", "X is not an array of numbers", "dtype <U3", "(3, 2)", "numbers")),
     Case("Y-of-objects", lambda: deep.score(X, np.array([[None] * 5])), nn.DataError,
          ("DeepNN", "Y is not an array of numbers")),
     # --- nn: names and hyperparameters -------------------------------------------------------

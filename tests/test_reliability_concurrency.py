@@ -153,3 +153,16 @@ def test_a_thread_doing_inference_while_another_trains_sees_no_graph_and_no_erro
     assert same is True
     assert costs[-1] < costs[0]
     assert all(p.grad is None for p in frozen.parameters())
+
+
+def test_threads_backpropagating_into_one_shared_leaf_lose_no_gradient(fast_switching):
+    # 8 threads x 1000 backward passes of d/dx sum(x * 1) = 1 into the same x.grad: the
+    # read-add-write of .grad must not interleave, or some of the 8000 ones are lost.
+    x = ag.tensor(np.zeros(3), requires_grad=True)
+
+    def job():
+        for _ in range(1000):
+            (x * 1.0).sum().backward()
+
+    _run_in_threads(*[job] * 8)
+    np.testing.assert_array_equal(x.grad.numpy(), [8000.0, 8000.0, 8000.0])

@@ -64,7 +64,24 @@ def _scatter_add_array(g, index, shape):
     return out
 
 
-class Reshape(Function):
+_record = Function.apply.__func__      # Function.apply without super()'s cost (hot path)
+
+
+class _View(Function):
+    """A movement op whose result may be a numpy view of its input.  Such a result shares
+    its input's memory, so it shares its version (``_base``, see ``function.Clock``): a write
+    through either one makes graphs that saved the other refuse backward — also when the view
+    was made under no_grad or from a constant (``X.T``)."""
+    @classmethod
+    def apply(cls, a, **params):
+        out = _record(cls, a, **params)
+        memory = out._data.base        # numpy points a view at the array owning the memory
+        if memory is not None and (memory is a._data or memory is a._data.base):
+            out._base = a if a._base is None else a._base
+        return out
+
+
+class Reshape(_View):
     rule = "da = dout reshaped back"
     def forward(self, a, shape):
         return a.reshape(shape)
@@ -72,7 +89,7 @@ class Reshape(Function):
         return (grad.reshape(a.shape),)
 
 
-class Transpose(Function):
+class Transpose(_View):
     rule = "da = doutᵀ"
     def forward(self, a, axes):
         return a.transpose(axes)
@@ -82,7 +99,7 @@ class Transpose(Function):
         return (grad.transpose(inverse),)
 
 
-class BroadcastTo(Function):
+class BroadcastTo(_View):
     name = "broadcast_to"
     rule = "da = dout summed over the broadcast axes"
     def forward(self, a, shape):
@@ -100,7 +117,7 @@ class SumTo(Function):
         return (expand(grad, a.shape),)
 
 
-class GetItem(Function):
+class GetItem(_View):
     name = "getitem"
     rule = "da = dout scattered into zeros at the index (repeats add up)"
     def forward(self, a, index):
