@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AnomalyError, GraphError, ShapeError
-from .function import Clock, _state, is_anomaly_enabled, set_grad_enabled
+from .function import Clock, Function, _state, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
 
@@ -252,6 +252,9 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                 else:
                     ready.append(x)
 
+        if create_graph:
+            targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
+                                                                 leaf_grads + retained)
         if targets is None:
             _write_grads(leaf_grads + retained)
 
@@ -277,6 +280,51 @@ def _captured_backward(recorder, fn, g, t, xs, create_graph):
     raw = fn.backward(g, t._data, *inputs)
     recorder.backward(fn, g, t._data, inputs, raw)
     return raw
+
+
+class DependsOn(Function):
+    """A gradient recorded, under ``create_graph``, as a function of the input it belongs to.
+
+    The derivative of relu, leaky_relu, abs, where, x·2 ... does not change with x, so their
+    backward builds it without x; differentiating it again would find x unused.  Linked here,
+    a second derivative that is identically zero comes back as zeros (as JAX gives, and
+    PyTorch for relu-like ops), at every order.
+    """
+    name = "depends_on"
+    rule = "dg = dout,  dx = 0"
+    def forward(self, g, x):
+        return g.copy()              # a new array: two gradients never share memory
+    def backward(self, grad, out, g, x):
+        return grad, np.zeros(x.shape, x.dtype)
+
+
+def _depending_on_inputs(targets, inputs, items):
+    """Link each returned gradient (``targets`` of ``inputs``, or the leaves' ``items``) whose
+    graph does not reach the tensor it is the gradient of, to that tensor."""
+    def linked(g, t):
+        if g is None or (g._requires_grad and _reaches(g, t)):
+            return g
+        return DependsOn.apply(g, t)
+
+    if targets is not None:
+        tensors = {id(t): t for t in inputs}
+        targets = {key: linked(g, tensors[key]) for key, g in targets.items()}
+    return targets, [(t, linked(g, t)) for t, g in items], []
+
+
+def _reaches(g, t):
+    """Whether ``t`` is one of the tensors ``g`` was computed from (depth-first, iterative)."""
+    stack, seen = [g], set()
+    while stack:
+        u = stack.pop()
+        if u is t:
+            return True
+        fn = u._fn
+        if fn is None or fn.released or id(u) in seen:
+            continue
+        seen.add(id(u))
+        stack.extend(x for x in fn.inputs if x._requires_grad)
+    return False
 
 
 def _write_grads(items):

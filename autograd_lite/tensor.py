@@ -55,6 +55,8 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data._data
+        elif isinstance(data, np.ma.MaskedArray):
+            data = _unmasked(data, "tensor")
         array = np.array(data, dtype=dtype)
         if array.dtype == object:
             raise DTypeError(f"tensor: cannot make a tensor of Python objects from {type(data)}")
@@ -261,8 +263,8 @@ class Tensor:
     def __rsub__(self, other): return ew.Sub.apply(_other(other, self), self)
     def __mul__(self, other): return ew.Mul.apply(self, _other(other, self))
     def __rmul__(self, other): return ew.Mul.apply(_other(other, self), self)
-    def __truediv__(self, other): return ew.Div.apply(self, _other(other, self))
-    def __rtruediv__(self, other): return ew.Div.apply(_other(other, self), self)
+    def __truediv__(self, other): return ew.div(self, other)      # ints divide to float64
+    def __rtruediv__(self, other): return ew.div(other, self)
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
@@ -358,6 +360,8 @@ def as_tensor(data, dtype=None) -> Tensor:
     """
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else ew.astype(data, dtype)
+    if isinstance(data, np.ma.MaskedArray):
+        data = _unmasked(data, "as_tensor")
     array = np.asarray(data, dtype=dtype)
     if array.dtype == object:
         raise DTypeError(f"as_tensor: cannot make a tensor of Python objects from {type(data)}")
@@ -396,6 +400,19 @@ def _inplace(t, ufunc, other):
     return t
 
 
+def _unmasked(data, op):
+    """The plain array of a masked array that hides nothing; refuse one that does (a tensor
+    has no mask: it would compute with the values under the mask)."""
+    hidden = np.ma.getmaskarray(data)
+    if hidden.any():
+        raise DTypeError(
+            f"{op}: the masked array (shape {data.shape}) hides {int(hidden.sum())} masked "
+            f"value(s) of {data.size}; a tensor has no mask and would compute with the values "
+            "under it. Fill them first, e.g. x.filled(0) or x.filled(x.mean()), or drop those "
+            "entries, and pass the plain array")
+    return data.data
+
+
 def _other(x, like):
     """The other operand of a binary operator as a Tensor (fast path for Tensors)."""
     return x if isinstance(x, Tensor) else operand(x, like)
@@ -405,7 +422,9 @@ def operand(x, like: Tensor | None = None) -> Tensor:
     """Turn an operand of a Tensor operation into a Tensor.
 
     A Python number takes the floating dtype of ``like`` (so ``float32_tensor * 2.0`` stays
-    float32); arrays follow numpy's promotion rules.
+    float32); with an integer or boolean ``like`` a Python ``int``, ``float`` or ``bool`` is
+    "weak" as in numpy 2 (NEP 50: ``int32_tensor + 1`` stays int32); arrays follow numpy's
+    promotion rules.
     """
     if isinstance(x, Tensor):
         return x
@@ -415,7 +434,21 @@ def operand(x, like: Tensor | None = None) -> Tensor:
         dtype = like._data.dtype
         if dtype.kind == "f":
             return Tensor._make(np.array(x, dtype=dtype))
+        if kind is int or kind is float or kind is bool:
+            return Tensor._make(_weak_scalar(x, dtype))
     return as_tensor(x)
+
+
+def _weak_scalar(x, dtype):
+    """A Python number as the 0-d array numpy 2 would use next to an array of ``dtype``."""
+    result = np.result_type(dtype, x)
+    try:
+        return np.array(x, dtype=result)
+    except OverflowError:
+        raise OverflowError(
+            f"the Python number {x} does not fit the tensor's dtype {dtype}: as in numpy 2, a "
+            "Python number takes the tensor's dtype. Convert the tensor first, e.g. "
+            "t.astype('int64') or t.astype('float64')") from None
 
 
 from . import function as _function  # noqa: E402
