@@ -6,6 +6,8 @@ shapes and dtypes, writes leaves' ``.grad`` and releases the graph afterwards.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .errors import AnomalyError, GraphError, ShapeError
@@ -127,6 +129,9 @@ def _fit(grad, inp, index, fn, as_tensors):
     return grad
 
 
+_AS_IS = contextlib.nullcontext()
+
+
 def _check_finite(fn, upstream, grads):
     """Anomaly mode: name the op whose derivative turned finite numbers into NaN/inf."""
     if not np.all(np.isfinite(_array(upstream))):
@@ -196,10 +201,13 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     consumers = _count_consumers(roots)
     ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
-    careful = is_anomaly_enabled() or observer is not None
+    anomaly = is_anomaly_enabled()
+    careful = anomaly or observer is not None
     recorder = _state.capture
     now = Clock.now
-    with set_grad_enabled(create_graph):
+    # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
+    # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
+    with set_grad_enabled(create_graph), (np.errstate(all="ignore") if anomaly else _AS_IS):
         while ready:
             t = ready.pop()
             g = pending.pop(id(t), None)
@@ -381,7 +389,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched).
 
     With ``create_graph=True`` the result is itself differentiable: grad of grad gives second
-    derivatives, Hessian-vector products, ...  Returns one Tensor for one input, else a list.
+    derivatives, Hessian-vector products, ...  Each gradient is then recorded as a function
+    of its input, so a derivative that does not change with x (of relu, abs, x·2, ...) gives
+    a second derivative of zeros, not an error or None (JAX's answer; PyTorch's for relu-like
+    ops).  ``allow_unused=True`` gives None only for an input the outputs were not computed
+    from at all.  Returns one Tensor for one input, else a list.
 
     Examples
     --------
@@ -392,6 +404,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> d2y = ag.grad(dy, x)                           # -2 tanh(x) (1 - tanh(x)^2)
     >>> round(d2y.item(), 6)
     -0.726862
+    >>> dr = ag.grad(ag.relu(x), x, create_graph=True)   # 1 for x > 0, whatever x is
+    >>> ag.grad(dr, x)
+    tensor(0.)
     """
     single_out = isinstance(outputs, Tensor)
     outputs = [outputs] if single_out else list(outputs)

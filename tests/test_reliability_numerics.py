@@ -408,3 +408,22 @@ def test_an_input_the_output_never_used_is_still_unused():
     with pytest.raises(ag.GraphError, match=r"input\(s\) \[0\] were not used"):
         ag.grad(g.sum(), z, retain_graph=True)
     assert ag.grad(g.sum(), z, allow_unused=True) is None
+
+
+# --- an infinite derivative under detect_anomaly: the AnomalyError, not numpy's warning -------
+
+def test_anomaly_mode_reports_an_infinite_derivative_without_numpys_warning():
+    x = ag.tensor([0.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # any warning would fail the test
+        with ag.detect_anomaly():
+            y = ag.sqrt(x).sum()
+            with pytest.raises(ag.AnomalyError, match="backward of 'sqrt' produced inf"):
+                y.backward()
+
+
+def test_outside_anomaly_mode_an_infinite_derivative_is_inf_as_numpy_computes_it():
+    x = ag.tensor([0.0, 4.0], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        ag.sqrt(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [np.inf, 0.25])
