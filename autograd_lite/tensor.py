@@ -263,8 +263,16 @@ class Tensor:
     def __rsub__(self, other): return ew.Sub.apply(_other(other, self), self)
     def __mul__(self, other): return ew.Mul.apply(self, _other(other, self))
     def __rmul__(self, other): return ew.Mul.apply(_other(other, self), self)
-    def __truediv__(self, other): return ew.div(self, other)      # ints divide to float64
-    def __rtruediv__(self, other): return ew.div(other, self)
+    def __truediv__(self, other):
+        if self._data.dtype.kind == "f":
+            return ew.Div.apply(self, _other(other, self))
+        return ew.div(self, other)          # an integer tensor: a Python int may not fit it
+
+    def __rtruediv__(self, other):
+        if self._data.dtype.kind == "f":
+            return ew.Div.apply(_other(other, self), self)
+        return ew.div(other, self)
+
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
