@@ -453,15 +453,16 @@ def test_comparing_shapes_that_do_not_broadcast_raises_shape_error(compare, name
         assert str(info.value).startswith(f"{name}: cannot compare shapes (2,) and (3,)")
 
 
-def test_comparisons_follow_numpy_for_python_numbers_out_of_the_dtypes_range():
-    x = np.array([-5, 0, 100], dtype=np.int8)
-    for number in (1000, -1000, 2 ** 70, 0.5, True):
-        for op in (np.less, np.greater_equal, np.equal, np.not_equal):
-            got = {np.less: lambda a, b: a < b, np.greater_equal: lambda a, b: a >= b,
-                   np.equal: lambda a, b: a == b, np.not_equal: lambda a, b: a != b}[op](
-                       ag.tensor(x), number)
-            assert got.dtype == bool
-            np.testing.assert_array_equal(got.numpy(), op(x, number))
+def test_comparisons_with_python_numbers_follow_numpy_even_out_of_the_dtypes_range():
+    operators = {np.less: lambda a, b: a < b, np.greater_equal: lambda a, b: a >= b,
+                 np.equal: lambda a, b: a == b, np.not_equal: lambda a, b: a != b}
+    for x in (np.array([-5, 0, 100], dtype=np.int8), np.array([0.1, 0.2], dtype=np.float32)):
+        for number in (1000, -1000, 2 ** 40, 0.1, 0.5, True):
+            for ufunc, op in operators.items():
+                got = op(ag.tensor(x), number)
+                assert got.dtype == bool
+                np.testing.assert_array_equal(got.numpy(), ufunc(x, number))
+                np.testing.assert_array_equal(op(number, ag.tensor(x)).numpy(), op(number, x))
 
 
 # --- integer and boolean dtypes follow numpy 2 (Python numbers are "weak", NEP 50) ------------
