@@ -6,12 +6,13 @@ shapes and dtypes, writes leaves' ``.grad`` and releases the graph afterwards.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
-from .function import Clock, _state, is_anomaly_enabled, set_grad_enabled
+from .function import Clock, Function, _state, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
 
@@ -134,6 +135,9 @@ def _fit(grad, inp, index, fn, as_tensors):
     return grad
 
 
+_AS_IS = contextlib.nullcontext()
+
+
 def _check_finite(fn, upstream, grads):
     """Anomaly mode: name the op whose derivative turned finite numbers into NaN/inf."""
     if not np.all(np.isfinite(_array(upstream))):
@@ -203,10 +207,13 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     consumers = _count_consumers(roots)
     ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
-    careful = is_anomaly_enabled() or observer is not None
+    anomaly = is_anomaly_enabled()
+    careful = anomaly or observer is not None
     recorder = _state.capture
     now = Clock.now
-    with set_grad_enabled(create_graph):
+    # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
+    # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
+    with set_grad_enabled(create_graph), (np.errstate(all="ignore") if anomaly else _AS_IS):
         while ready:
             t = ready.pop()
             g = pending.pop(id(t), None)
@@ -259,6 +266,9 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                 else:
                     ready.append(x)
 
+        if create_graph:
+            targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
+                                                                 leaf_grads + retained)
         if targets is None:
             _write_grads(leaf_grads + retained)
 
@@ -287,6 +297,51 @@ def _captured_backward(recorder, fn, g, t, xs, create_graph):
 
 
 _GRAD_LOCK = threading.Lock()
+
+
+class DependsOn(Function):
+    """A gradient recorded, under ``create_graph``, as a function of the input it belongs to.
+
+    The derivative of relu, leaky_relu, abs, where, x·2 ... does not change with x, so their
+    backward builds it without x; differentiating it again would find x unused.  Linked here,
+    a second derivative that is identically zero comes back as zeros (as JAX gives, and
+    PyTorch for relu-like ops), at every order.
+    """
+    name = "depends_on"
+    rule = "dg = dout,  dx = 0"
+    def forward(self, g, x):
+        return g.copy()              # a new array: two gradients never share memory
+    def backward(self, grad, out, g, x):
+        return grad, np.zeros(x.shape, x.dtype)
+
+
+def _depending_on_inputs(targets, inputs, items):
+    """Link each returned gradient (``targets`` of ``inputs``, or the leaves' ``items``) whose
+    graph does not reach the tensor it is the gradient of, to that tensor."""
+    def linked(g, t):
+        if g is None or (g._requires_grad and _reaches(g, t)):
+            return g
+        return DependsOn.apply(g, t)
+
+    if targets is not None:
+        tensors = {id(t): t for t in inputs}
+        targets = {key: linked(g, tensors[key]) for key, g in targets.items()}
+    return targets, [(t, linked(g, t)) for t, g in items], []
+
+
+def _reaches(g, t):
+    """Whether ``t`` is one of the tensors ``g`` was computed from (depth-first, iterative)."""
+    stack, seen = [g], set()
+    while stack:
+        u = stack.pop()
+        if u is t:
+            return True
+        fn = u._fn
+        if fn is None or fn.released or id(u) in seen:
+            continue
+        seen.add(id(u))
+        stack.extend(x for x in fn.inputs if x._requires_grad)
+    return False
 
 
 def _write_grads(items):
@@ -351,7 +406,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Gradients of ``outputs`` with respect to ``inputs``, returned (``.grad`` is untouched).
 
     With ``create_graph=True`` the result is itself differentiable: grad of grad gives second
-    derivatives, Hessian-vector products, ...  Returns one Tensor for one input, else a list.
+    derivatives, Hessian-vector products, ...  Each gradient is then recorded as a function
+    of its input, so a derivative that does not change with x (of relu, abs, x·2, ...) gives
+    a second derivative of zeros, not an error or None (JAX's answer; PyTorch's for relu-like
+    ops).  ``allow_unused=True`` gives None only for an input the outputs were not computed
+    from at all.  Returns one Tensor for one input, else a list.
 
     Examples
     --------
@@ -362,6 +421,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> d2y = ag.grad(dy, x)                           # -2 tanh(x) (1 - tanh(x)^2)
     >>> round(d2y.item(), 6)
     -0.726862
+    >>> dr = ag.grad(ag.relu(x), x, create_graph=True)   # 1 for x > 0, whatever x is
+    >>> ag.grad(dr, x)
+    tensor(0.)
     """
     single_out = isinstance(outputs, Tensor)
     outputs = [outputs] if single_out else list(outputs)

@@ -31,6 +31,22 @@ def _float64_leaves(inputs):
                    requires_grad=True, name=getattr(x, "name", None)) for x in inputs]
 
 
+def _returned(out, who, what="f", arrays=False):
+    """``out`` if ``f`` returned a Tensor (or, when ``arrays``, numbers); else a TypeError
+    naming what it returned."""
+    if isinstance(out, Tensor):
+        return out
+    if arrays and (isinstance(out, (int, float, np.number)) or (
+            isinstance(out, np.ndarray) and out.dtype.kind in "biuf")):
+        return out
+    shown = repr(out)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    raise TypeError(
+        f"{who}: {what} must return a Tensor built with autograd_lite operations"
+        f"{' (or an array of numbers)' if arrays else ''}; it returned {type(out).__name__} "
+        f"{shown}")
+
+
 def _scalarize(out, v):
     """L = Σ out · v, the scalar whose gradient is the vector-Jacobian product vᵀJ."""
     return out.sum() if v is None else (out * v).sum()
@@ -56,7 +72,7 @@ def numerical_grad(f, inputs, eps=1e-6, grad_output=None):
 
     def value():
         with no_grad():
-            out = f(*[Tensor._make(x) for x in xs])
+            out = _returned(f(*[Tensor._make(x) for x in xs]), "numerical_grad", arrays=True)
         out = out._data if isinstance(out, Tensor) else np.asarray(out)
         return float(np.sum(out if v is None else out * v))
 
@@ -159,7 +175,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, grad_output=None, seed=
     >>> report.passed
     True
     """
-    report = _check(f, inputs, eps, atol, rtol, grad_output, seed)
+    report = _check(f, inputs, eps, atol, rtol, grad_output, seed, who="gradcheck")
     if not report.passed:
         xs = _float64_leaves(inputs)
         report.bad_ops = find_bad_ops(f(*xs), eps=eps, atol=atol, rtol=rtol)
@@ -168,11 +184,12 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, grad_output=None, seed=
     return report
 
 
-def _check(f, inputs, eps, atol, rtol, grad_output=None, seed=0) -> GradcheckReport:
+def _check(f, inputs, eps, atol, rtol, grad_output=None, seed=0,
+           who="gradcheck") -> GradcheckReport:
     """The comparison behind :func:`gradcheck`, without looking for the op at fault."""
     xs = _float64_leaves(inputs)
     with no_grad():
-        out = f(*[x.detach() for x in xs])
+        out = _returned(f(*[x.detach() for x in xs]), who)
     v = None
     if grad_output is not None:
         v = np.asarray(grad_output, dtype=np.float64)
@@ -249,7 +266,7 @@ def gradgradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0,
     """
     from .ops.movement import concatenate, reshape
 
-    probe = f(*_float64_leaves(inputs))
+    probe = _returned(f(*_float64_leaves(inputs)), "gradgradcheck")
     v = None if probe.size == 1 else np.random.default_rng(seed + 1).standard_normal(probe.shape)
 
     def first_derivative(*xs):
@@ -311,7 +328,7 @@ def course_gradient_check(loss_fn, parameters, epsilon=1e-7, threshold=2e-7,
     True
     """
     params = dict(parameters)
-    loss = loss_fn()
+    loss = _returned(loss_fn(), "course_gradient_check", "loss_fn")
     grads = _grad(loss, list(params.values()), allow_unused=True)
     analytic, approx, where = [], [], []
     for (name, p), g in zip(params.items(), grads):

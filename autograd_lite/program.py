@@ -12,6 +12,7 @@ import linecache
 import numpy as np
 
 from .capture import StaleProgram, _ident, flatten
+from .engine import _GRAD_LOCK
 from .errors import CaptureError
 from .function import Clock
 from .ops.movement import _sum_to_array as sum_to
@@ -60,8 +61,9 @@ class Program:
 
 def _add_grad(t, grad):
     """``.grad`` written as the eager pass writes it; returns the array written."""
-    old = t._grad
-    t._grad = new = Tensor._make(grad) if old is None else old + Tensor._make(grad)
+    with _GRAD_LOCK:                                 # threads sharing a leaf take turns
+        old = t._grad
+        t._grad = new = Tensor._make(grad) if old is None else old + Tensor._make(grad)
     return new._data
 
 

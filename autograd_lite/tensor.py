@@ -64,6 +64,8 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         if isinstance(data, Tensor):
             data = data._data
+        elif isinstance(data, np.ma.MaskedArray):
+            data = _unmasked(data, "tensor")
         array = np.array(data, dtype=dtype)
         if array.dtype.kind not in NUMBER_KINDS:
             raise not_numbers("tensor", array, data)
@@ -307,8 +309,16 @@ class Tensor:
     def __rsub__(self, other): return ew.Sub.apply(_other(other, self), self)
     def __mul__(self, other): return ew.Mul.apply(self, _other(other, self))
     def __rmul__(self, other): return ew.Mul.apply(_other(other, self), self)
-    def __truediv__(self, other): return ew.Div.apply(self, _other(other, self))
-    def __rtruediv__(self, other): return ew.Div.apply(_other(other, self), self)
+    def __truediv__(self, other):
+        if self._data.dtype.kind == "f":
+            return ew.Div.apply(self, _other(other, self))
+        return ew.div(self, other)          # an integer tensor: a Python int may not fit it
+
+    def __rtruediv__(self, other):
+        if self._data.dtype.kind == "f":
+            return ew.Div.apply(_other(other, self), self)
+        return ew.div(other, self)
+
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
@@ -424,6 +434,8 @@ def as_tensor(data, dtype=None) -> Tensor:
     """
     if isinstance(data, Tensor):
         return data if dtype is None or data.dtype == dtype else ew.astype(data, dtype)
+    if isinstance(data, np.ma.MaskedArray):
+        data = _unmasked(data, "as_tensor")
     array = np.asarray(data, dtype=dtype)
     if array.dtype.kind not in NUMBER_KINDS:
         raise not_numbers("as_tensor", array, data)
@@ -431,6 +443,19 @@ def as_tensor(data, dtype=None) -> Tensor:
     if _state.capture is not None:              # made inside a compiled step: a constant
         _state.capture.created(t)
     return t
+
+
+def _unmasked(data, op):
+    """The plain array of a masked array that hides nothing; refuse one that does (a tensor
+    has no mask: it would compute with the values under the mask)."""
+    hidden = np.ma.getmaskarray(data)
+    if hidden.any():
+        raise DTypeError(
+            f"{op}: the masked array (shape {data.shape}) hides {int(hidden.sum())} masked "
+            f"value(s) of {data.size}; a tensor has no mask and would compute with the values "
+            "under it. Fill them first, e.g. x.filled(0) or x.filled(x.mean()), or drop those "
+            "entries, and pass the plain array")
+    return data.data
 
 
 def _other(x, like):
@@ -442,9 +467,11 @@ def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
     """Turn an operand of a Tensor operation into a Tensor.
 
     A Python number takes the floating dtype of ``like`` (so ``float32_tensor * 2.0`` stays
-    float32); arrays follow numpy's promotion rules.  Data that is not numbers (complex,
-    strings, objects) is refused with a DTypeError naming the operation ``op`` (by default
-    the function that called ``operand``).
+    float32); with an integer or boolean ``like`` a Python ``int``, ``float`` or ``bool`` is
+    "weak" as in numpy 2 (NEP 50: ``int32_tensor + 1`` stays int32); arrays follow numpy's
+    promotion rules.  Data that is not numbers (complex, strings, objects) is refused with
+    a DTypeError naming the operation ``op`` (by default the function that called
+    ``operand``).
     """
     if isinstance(x, Tensor):
         return x
@@ -454,10 +481,24 @@ def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
         dtype = like._data.dtype
         if dtype.kind == "f":
             return Tensor._make(np.array(x, dtype=dtype))
+        if kind is int or kind is float or kind is bool:
+            return Tensor._make(_weak_scalar(x, dtype))
     array = np.asarray(x)
     if array.dtype.kind not in NUMBER_KINDS:
         raise not_numbers(op or calling_operation(), array, x)
     return Tensor._make(array)
+
+
+def _weak_scalar(x, dtype):
+    """A Python number as the 0-d array numpy 2 would use next to an array of ``dtype``."""
+    result = np.result_type(dtype, x)
+    try:
+        return np.array(x, dtype=result)
+    except OverflowError:
+        raise OverflowError(
+            f"the Python number {x} does not fit the tensor's dtype {dtype}: as in numpy 2, a "
+            "Python number takes the tensor's dtype. Convert the tensor first, e.g. "
+            "t.astype('int64') or t.astype('float64')") from None
 
 
 from . import function as _function  # noqa: E402

@@ -424,7 +424,20 @@ def _all_finite(array):
 
 
 def _numeric(data, what):
-    """``data`` as a Tensor of numbers (bool, int or float); refuses text, objects, complex."""
+    """``data`` as a Tensor of numbers (bool, int or float); refuses text, objects, complex,
+    and masked arrays that hide values (the model would learn from what is under the mask)."""
+    if isinstance(data, np.ma.MaskedArray) and np.ma.getmaskarray(data).any():
+        hidden = np.ma.getmaskarray(data)
+        first = tuple(int(i) for i in np.argwhere(hidden)[0])
+        where = (f"row {first[0]}, column {first[1]} (example {first[1]})" if len(first) == 2
+                 else f"index {first}")
+        todo = ("labels cannot be filled in: drop those examples (the same columns of X and Y)"
+                if what.endswith("Y") else
+                "fill them (e.g. X.filled(X.mean())) or drop those examples (columns)")
+        raise DataError(
+            f"{what} is a masked array with {int(hidden.sum())} masked value(s) of "
+            f"{data.size} (the first at {where}); the model has no use for a mask and would "
+            f"learn from the values hidden under it: {todo}, and pass the plain array")
     try:
         data = ag.as_tensor(data)
     except (ag.AutogradError, ValueError, TypeError) as exc:

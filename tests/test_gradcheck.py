@@ -220,3 +220,36 @@ def test_course_gradient_check_of_a_non_c_ordered_parameter():
     x = ag.tensor([[1.0], [2.0], [-1.0]])
     check = ag.course_gradient_check(lambda: ag.sigmoid(W @ x).sum(), {"W": W})
     assert check.passed and check.difference < 1e-8
+
+
+# --- f must return a Tensor ------------------------------------------------------------------
+
+@pytest.mark.parametrize("returned, shown", [
+    ("s", "str 's'"), (None, "NoneType None"), ([1.0, 2.0], "list [1.0, 2.0]"),
+    (np.array([2.0, 4.0]), "ndarray array([2., 4.])")])
+def test_gradcheck_and_gradgradcheck_say_f_must_return_a_tensor(returned, shown):
+    x = np.array([1.0, 2.0])
+    for check, name in ((ag.gradcheck, "gradcheck"), (ag.gradgradcheck, "gradgradcheck")):
+        with pytest.raises(TypeError) as info:
+            check(lambda t: returned, [x])
+        assert str(info.value) == (f"{name}: f must return a Tensor built with autograd_lite "
+                                   f"operations; it returned {shown}")
+
+
+def test_course_gradient_check_says_loss_fn_must_return_a_tensor():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="^course_gradient_check: loss_fn must return a Tensor"
+                                        ".*; it returned float 3.0$"):
+        ag.course_gradient_check(lambda: 3.0, {"w": w})
+
+
+def test_numerical_grad_takes_numbers_and_refuses_anything_else():
+    x = np.array([1.0, 2.0])
+    g, = ag.numerical_grad(lambda t: (t.numpy() ** 2).sum(), [x])      # a float is fine
+    np.testing.assert_allclose(g, [2.0, 4.0], rtol=1e-6)
+    long_text = "x" * 100
+    with pytest.raises(TypeError) as info:
+        ag.numerical_grad(lambda t: long_text, [x])
+    assert str(info.value) == ("numerical_grad: f must return a Tensor built with autograd_lite "
+                               "operations (or an array of numbers); it returned str '"
+                               + "x" * 36 + "...")         # a long value is cut at 40 chars

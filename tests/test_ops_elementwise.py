@@ -438,3 +438,121 @@ def test_pow_derivatives_at_zero_base_are_finite_at_every_order():
     np.testing.assert_array_equal(d1.numpy(), [0.0, 4.0])
     np.testing.assert_array_equal(d2.numpy(), [2.0, 2.0])
     np.testing.assert_array_equal(d3.numpy(), [0.0, 0.0])
+
+
+# --- comparisons of shapes that do not broadcast ---------------------------------------------
+
+@pytest.mark.parametrize("compare, name", [
+    (lambda a, b: a < b, "less (<)"), (lambda a, b: a <= b, "less_equal (<=)"),
+    (lambda a, b: a > b, "greater (>)"), (lambda a, b: a >= b, "greater_equal (>=)"),
+    (lambda a, b: a == b, "equal (==)"), (lambda a, b: a != b, "not_equal (!=)")])
+def test_comparing_shapes_that_do_not_broadcast_raises_shape_error(compare, name):
+    for other in (ag.tensor([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])):
+        with pytest.raises(ag.ShapeError) as info:
+            compare(ag.tensor([1.0, 2.0]), other)
+        assert str(info.value).startswith(f"{name}: cannot compare shapes (2,) and (3,)")
+
+
+def test_comparisons_with_python_numbers_follow_numpy_even_out_of_the_dtypes_range():
+    operators = {np.less: lambda a, b: a < b, np.greater_equal: lambda a, b: a >= b,
+                 np.equal: lambda a, b: a == b, np.not_equal: lambda a, b: a != b}
+    for x in (np.array([-5, 0, 100], dtype=np.int8), np.array([0.1, 0.2], dtype=np.float32)):
+        for number in (1000, -1000, 2 ** 40, 0.1, 0.5, True):
+            for ufunc, op in operators.items():
+                got = op(ag.tensor(x), number)
+                assert got.dtype == bool
+                np.testing.assert_array_equal(got.numpy(), ufunc(x, number))
+                np.testing.assert_array_equal(op(number, ag.tensor(x)).numpy(), op(number, x))
+
+
+# --- integer and boolean dtypes follow numpy 2 (Python numbers are "weak", NEP 50) ------------
+
+ARITHMETIC = {
+    "add": lambda a, s: a + s, "sub": lambda a, s: a - s, "mul": lambda a, s: a * s,
+    "div": lambda a, s: a / s, "pow": lambda a, s: a ** s,
+    "radd": lambda a, s: s + a, "rsub": lambda a, s: s - a, "rmul": lambda a, s: s * a,
+    "rdiv": lambda a, s: s / a, "rpow": lambda a, s: s ** a,
+}
+DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint32, np.bool_,
+          np.float16, np.float32, np.float64]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")      # numpy's own (1 / 0, overflow)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("op", sorted(ARITHMETIC))
+def test_result_dtype_and_value_follow_numpy(dtype, op):
+    data = np.array([1, 0, 1], dtype) if dtype is np.bool_ else np.array([3, 0, 2], dtype)
+    f = ARITHMETIC[op]
+    for number in (2, 0, -1, -3, 200, 2 ** 40, 1.5, True):
+        try:
+            expected = f(data, number)
+        except OverflowError:              # numpy 2: the number does not fit the dtype
+            with pytest.raises(OverflowError, match=f"number {number} does not fit"):
+                f(ag.tensor(data), number)
+            continue
+        except ValueError:                 # numpy: integers to negative integer powers
+            with pytest.raises(ag.DTypeError, match="pow: integers to negative integer powers"):
+                f(ag.tensor(data), number)
+            continue
+        except TypeError:                  # numpy: no boolean subtraction
+            with pytest.raises(TypeError, match="boolean subtract"):
+                f(ag.tensor(data), number)
+            continue
+        got = f(ag.tensor(data), number)
+        if dtype is np.bool_ and op == "pow" and number == 2:
+            # numpy's power has a fast path for ** 2 (np.square), which gives int8 for bools;
+            # every other bool ** int is int64 in numpy, and so is ours, ** 2 included
+            assert expected.dtype == np.int8 and got.dtype == np.int64
+        else:
+            assert got.dtype == expected.dtype, (op, number)
+        np.testing.assert_array_equal(got.numpy(), expected, err_msg=f"{op} {number}")
+
+
+def test_integer_tensors_keep_their_dtype_with_python_numbers():
+    x = ag.tensor(np.array([1, 2, 3], dtype=np.int32))
+    assert (x ** 2).dtype == np.int32 and (x + 1).dtype == np.int32
+    assert (2 * x - 1).dtype == np.int32 and (x / 2).dtype == np.float64
+    np.testing.assert_array_equal((x ** 2).numpy(), [1, 4, 9])
+    assert (ag.tensor(np.array([1, 2], np.uint8)) + 255).numpy().tolist() == [0, 1]  # wraps
+    with pytest.raises(OverflowError, match="1000 does not fit the tensor's dtype int8"):
+        ag.tensor(np.array([1], np.int8)) + 1000
+    with pytest.raises(ag.DTypeError, match=r"pow: .*int32.*astype\('float64'\)"):
+        x ** -1
+
+
+def test_float32_tensors_with_python_numbers_stay_float32():
+    x = ag.tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    for out in (x + 1, x * 2.5, x / 3, x ** 2, 2 ** x, 1 - x, x * True):
+        assert out.dtype == np.float32
+    (x ** 2 / 3).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad.numpy(), [2 / 3, 4 / 3], rtol=1e-6)
+
+
+# --- pow at base 0: the rule "d/dp a^p = 0 where a <= 0", first and second order ------------
+
+@pytest.mark.parametrize("p", [-2.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0])
+def test_pow_at_base_zero_follows_the_rule_at_first_and_second_order(p):
+    a = ag.tensor([0.0], requires_grad=True)
+    q = ag.tensor([p], requires_grad=True)
+    with np.errstate(divide="ignore"):             # numpy's own for 0 ** negative (forward)
+        da, dp = ag.grad((a ** q).sum(), [a, q], create_graph=True)
+        dp_da, dp_dp = ag.grad(dp.sum(), [a, q])
+        da_da, da_dp = ag.grad(da.sum(), [a, q])
+    assert dp.item() == 0.0 and dp_da.item() == 0.0 and dp_dp.item() == 0.0
+    # d/da a^p = p·a^(p−1) at a = 0: 0 for p = 0 (the rule) and p > 1, 1 for p = 1, ±inf below
+    finite = {0.0: (0.0, 0.0), 1.0: (1.0, 0.0), 2.0: (0.0, 2.0), 3.0: (0.0, 0.0)}
+    # below: p·0^(p−1) = ±inf and p(p−1)·0^(p−2) = ±inf, the signs of p and p(p−1)
+    expected_da, expected_da_da = finite.get(p, (np.copysign(np.inf, p),
+                                                 np.copysign(np.inf, p * (p - 1))))
+    assert da.item() == expected_da
+    assert da_da.item() == expected_da_da
+    assert not np.isnan(da_dp.item())
+
+
+def test_pow_with_a_tensor_exponent_at_base_zero_has_no_nan_gradient():
+    a = ag.tensor([0.0, 0.0, 2.0])
+    p = ag.tensor([-1.0, 0.5, -1.0], requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (a ** p).sum().backward()
+    np.testing.assert_array_equal(p.grad.numpy(), [0.0, 0.0, 0.5 * np.log(2.0)])

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
@@ -185,3 +186,100 @@ def test_float16_mean_accumulates_without_overflow():
     assert y.dtype == np.float16 and y.item() == 1.0
     assert x.grad.dtype == np.float16
     np.testing.assert_allclose(x.grad.numpy(), np.float16(1 / 65536), rtol=1e-3)
+
+
+# --- min is its own primitive: numpy's result exactly, for every dtype ------------------------
+
+EXACT_DTYPES = [np.uint8, np.int8, np.int32, np.int64, np.uint64, np.bool_, np.float16,
+                np.float32, np.float64]
+
+
+@pytest.mark.parametrize("dtype", EXACT_DTYPES, ids=lambda d: np.dtype(d).name)
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_min_and_max_equal_numpy_exactly_for_every_dtype(dtype, data):
+    # any value of the dtype: its extremes, and for floats inf and NaN
+    x = data.draw(hnp.arrays(dtype, shapes()))
+    axis, keepdims = data.draw(axes(x.ndim)), data.draw(st.booleans())
+    for f, reference in ((ag.min, np.min), (ag.max, np.max)):
+        out = f(x, axis=axis, keepdims=keepdims)
+        expected = reference(x, axis=axis, keepdims=keepdims)
+        assert out.dtype == expected.dtype and out.shape == np.shape(expected)
+        np.testing.assert_array_equal(out.numpy(), expected)
+
+
+def test_min_of_unsigned_extreme_and_boolean_values():
+    assert ag.min(ag.tensor(np.array([[0, 1], [2, 3]], dtype=np.uint8))).item() == 0
+    np.testing.assert_array_equal(
+        ag.min(ag.tensor(np.array([[0, 1], [2, 3]], dtype=np.uint8)), axis=1).numpy(), [0, 2])
+    lowest = np.iinfo(np.int32).min
+    out = ag.min(ag.tensor(np.array([lowest, 0, 7], dtype=np.int32)))
+    assert out.dtype == np.int32 and out.item() == lowest
+    assert ag.tensor([True, False, True]).min().item() is False
+    np.testing.assert_array_equal(ag.min(ag.tensor([[True, False], [True, True]]), axis=1)
+                                  .numpy(), [False, True])
+
+
+def test_min_axis_error_names_min():
+    with pytest.raises(ag.ShapeError, match=r"^min: axis 2 is out of range.*\(2, 3\)"):
+        ag.tensor(np.ones((2, 3))).min(axis=2)
+    with pytest.raises(ag.ShapeError, match="^min: repeated axis"):
+        ag.min(np.ones((2, 3)), axis=(0, -2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=reductions())
+def test_min_gradient_is_max_gradient_of_the_negated_data(case):
+    # the two primitives share the tie rule: d min(x) = d max(−x) elementwise, bit for bit
+    x, axis, keepdims = case
+    x = np.round(x)                             # many ties
+    a = ag.tensor(x, requires_grad=True)
+    b = ag.tensor(-x, requires_grad=True)
+    weights = np.arange(1.0, 1 + np.size(np.min(x, axis=axis, keepdims=keepdims)))
+    weights = weights.reshape(np.shape(np.min(x, axis=axis, keepdims=keepdims)))
+    (a.min(axis, keepdims) * weights).sum().backward()
+    (b.max(axis, keepdims) * weights).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+
+
+# --- max / min over data with NaN: the gradient goes to the NaN(s), as in PyTorch --------------
+
+def test_max_and_min_over_nan_send_the_gradient_to_the_nans():
+    for f in (ag.max, ag.min):
+        x = ag.tensor([1.0, np.nan, 3.0, np.nan], requires_grad=True)
+        out = f(x)
+        assert np.isnan(out.item())
+        out.backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.5, 0.0, 0.5])
+
+
+def test_max_along_an_axis_with_nan_only_in_some_rows():
+    x = ag.tensor([[1.0, np.nan, 2.0],
+                   [4.0, 5.0, 5.0],
+                   [np.nan, np.nan, np.nan]], requires_grad=True)
+    out = x.max(axis=1)
+    np.testing.assert_array_equal(out.numpy(), [np.nan, 5.0, np.nan])
+    (out * ag.tensor([1.0, 2.0, 3.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0, 1, 0], [0, 1, 1], [1, 1, 1]])
+
+
+@pytest.mark.parametrize("f", [ag.max, ag.min], ids=["max", "min"])
+@settings(max_examples=30, deadline=None)
+@given(case=reductions(), data=st.data())
+def test_extreme_gradients_with_nan_are_finite_shares_that_sum_to_one(f, case, data):
+    x, axis, keepdims = case
+    x = np.round(x)
+    holes = data.draw(hnp.arrays(bool, x.shape))
+    x = np.where(holes, np.nan, x)
+    t = ag.tensor(x, requires_grad=True)
+    out = f(t, axis=axis, keepdims=keepdims)
+    np.testing.assert_array_equal(out.numpy(), (np.max if f is ag.max else np.min)(
+        x, axis=axis, keepdims=keepdims))
+    out.sum().backward()
+    g = t.grad.numpy()
+    assert np.all(np.isfinite(g)) and np.all(g >= 0)
+    np.testing.assert_allclose(np.sum(g, axis=axis), 1.0, rtol=1e-12)
+    # the gradient sits only where x equals the result, a NaN counting as equal to a NaN
+    result = out.numpy() if keepdims or axis is None else np.expand_dims(out.numpy(), axis)
+    hit = (x == result) | (np.isnan(x) & np.isnan(result))
+    assert np.all(g[~hit] == 0)

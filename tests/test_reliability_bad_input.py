@@ -224,6 +224,49 @@ CASES = [
          ("_Forgetful", "super().__init__()", "'w'")),
 ]
 
+# --- values and dtypes: comparisons, min, integer powers, masked data --------------------------
+MASKED = np.ma.masked_array([[1.0, 2.0], [3.0, 4.0]], mask=[[False, True], [False, False]])
+X_MASKED = np.ma.masked_array(X, mask=np.zeros(X.shape, bool))
+X_MASKED[1, 3] = np.ma.masked
+Y_MASKED = np.ma.masked_array(Y, mask=[[False, False, True, False, False]])
+
+CASES += [
+    Case("compare-shapes-that-do-not-broadcast",
+         lambda: ag.tensor([1.0, 2.0]) < ag.tensor([1.0, 2.0, 3.0]), ag.ShapeError,
+         ("less (<)", "cannot compare shapes (2,) and (3,)", "do not broadcast")),
+    Case("equal-to-an-array-of-another-shape", lambda: M == np.ones((3, 2)), ag.ShapeError,
+         ("equal (==)", "(2, 3)", "(3, 2)")),
+    Case("min-axis-out-of-range", lambda: M.min(axis=2), ag.ShapeError,
+         ("min", "axis 2", "(2, 3)")),
+    Case("integer-to-a-negative-power", lambda: ag.tensor([1, 2]) ** -1, ag.DTypeError,
+         ("pow", "negative integer powers", "int64", "astype('float64')")),
+    Case("tensor-of-a-masked-array", lambda: ag.tensor(MASKED), ag.DTypeError,
+         ("tensor", "masked array", "(2, 2)", "1 masked value", "x.filled(0)", "drop")),
+    Case("as-tensor-of-a-masked-array", lambda: ag.as_tensor(MASKED), ag.DTypeError,
+         ("as_tensor", "masked array", "x.filled(0)")),
+    Case("masked-array-as-an-operand", lambda: M[:, :2] * MASKED, ag.DTypeError,
+         ("masked array", "values under it")),
+    Case("masked-X-in-fit", lambda: _fit(deep, X_MASKED, Y), nn.DataError,
+         ("DeepNN", "X is a masked array", "1 masked value(s) of 15", "row 1, column 3",
+          "X.filled(X.mean())", "drop those examples")),
+    Case("masked-Y-in-fit", lambda: _fit(deep, X, Y_MASKED), nn.DataError,
+         ("DeepNN", "Y is a masked array", "column 2", "labels cannot be filled in",
+          "drop those examples")),
+    Case("masked-X-in-predict", lambda: deep.predict(X_MASKED), nn.DataError,
+         ("DeepNN", "X is a masked array", "row 1, column 3")),
+    Case("masked-Y-in-score", lambda: deep.score(X, Y_MASKED), nn.DataError,
+         ("DeepNN", "Y is a masked array", "drop those examples")),
+]
+
+
+def test_masked_arrays_that_hide_nothing_are_their_plain_data():
+    plain = np.ma.masked_array(X)                      # no mask at all
+    assert np.shares_memory(ag.as_tensor(plain).data, X)            # no copy
+    np.testing.assert_array_equal(ag.tensor(plain).numpy(), X)
+    model = nn.DeepNN([3, 2, 1], seed=0)
+    np.testing.assert_array_equal(model.predict(np.ma.masked_array(X, mask=False)),
+                                  model.predict(X))
+
 
 def test_there_are_at_least_25_distinct_cases():
     ids = [case.id for case in CASES]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 import nn
-from autograd_lite.testing import arrays, assert_gradients_match
+from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
 from nn import losses
 
 WIDE = settings(max_examples=40, deadline=None)
@@ -341,3 +341,89 @@ def test_gradients_match_finite_differences_over_a_wide_range(Z):
     for f in (ag.softplus, lambda t: ag.log_softmax(t, axis=0),
               lambda t: ag.logsumexp(t, axis=0), ag.sigmoid, ag.tanh):
         assert_gradients_match(f, [Z], atol=1e-6, rtol=1e-4)
+
+
+# --- second derivatives that are identically zero: zeros, at every order --------------------
+# The derivative of relu, leaky_relu, abs, clip, where, x·2 ... does not change with x, so their
+# backward builds it without x.  The engine records each gradient it returns under
+# create_graph=True as a function of its input, so differentiating it again gives zeros
+# (JAX's answer, and PyTorch's for relu-like ops), with or without allow_unused.
+
+CONSTANT = ag.tensor([3.0, -1.0, 0.5, 2.5])
+PIECEWISE_LINEAR = {
+    "relu": ag.relu,
+    "leaky_relu": lambda x: ag.leaky_relu(x, 0.1),
+    "abs": ag.abs,
+    "clip": lambda x: ag.clip(x, -1.0, 1.0),
+    "maximum": lambda x: ag.maximum(x, 0.25),
+    "minimum": lambda x: ag.minimum(x, CONSTANT),
+    "where": lambda x: ag.where(x > 0, x, 0.0),
+    "times-2": lambda x: x * 2,
+    "plus-1": lambda x: x + 1,
+    "neg": lambda x: -x,
+    "mean": lambda x: x.mean() * np.ones(4),
+    "max": lambda x: x.max() * np.ones(4),
+    "matmul-by-a-constant": lambda x: (x.reshape(1, 4) @ np.arange(16.0).reshape(4, 4))[0],
+    "transpose-reshape": lambda x: x.reshape(2, 2).T.reshape(-1),
+    "relu-times-a-leaf": lambda x: ag.relu(x) * ag.tensor(np.ones(4), requires_grad=True),
+}
+X_VALUES = np.array([-1.5, -0.3, 0.7, 2.0])
+
+
+@pytest.mark.parametrize("allow_unused", [False, True])
+@pytest.mark.parametrize("name", sorted(PIECEWISE_LINEAR))
+def test_an_identically_zero_second_derivative_is_zeros(name, allow_unused):
+    f = PIECEWISE_LINEAR[name]
+    x = ag.tensor(X_VALUES, requires_grad=True)
+    g = ag.grad((f(x) * np.arange(1.0, 5.0)).sum(), x, create_graph=True)
+    assert g.requires_grad
+    h = ag.grad(g.sum(), x, create_graph=True, allow_unused=allow_unused)
+    np.testing.assert_array_equal(h.numpy(), np.zeros(4))
+    third = ag.grad(h.sum(), x, allow_unused=allow_unused)
+    np.testing.assert_array_equal(third.numpy(), np.zeros(4))
+    assert_second_gradients_match(lambda t: f(t) * np.arange(1.0, 5.0), [X_VALUES])
+
+
+def test_a_zero_second_derivative_through_backward_and_dot_grad():
+    x = ag.tensor(X_VALUES, requires_grad=True)
+    ag.leaky_relu(x, 0.1).sum().backward(create_graph=True)
+    np.testing.assert_array_equal(x.grad.numpy(), [0.1, 0.1, 1.0, 1.0])
+    first = x.grad
+    x.grad = None
+    first.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(4))
+
+
+def test_a_gradient_that_depends_on_its_input_keeps_its_own_graph():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    g = ag.grad((x ** 3).sum(), x, create_graph=True)
+    assert g.grad_fn.name != "depends_on"        # nothing added where x is already reached
+    np.testing.assert_array_equal(ag.grad(g.sum(), x).numpy(), [6.0, 12.0])
+
+
+def test_an_input_the_output_never_used_is_still_unused():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    z = ag.tensor([5.0], requires_grad=True)
+    g = ag.grad((x * 2).sum(), x, create_graph=True)
+    with pytest.raises(ag.GraphError, match=r"input\(s\) \[0\] were not used"):
+        ag.grad(g.sum(), z, retain_graph=True)
+    assert ag.grad(g.sum(), z, allow_unused=True) is None
+
+
+# --- an infinite derivative under detect_anomaly: the AnomalyError, not numpy's warning -------
+
+def test_anomaly_mode_reports_an_infinite_derivative_without_numpys_warning():
+    x = ag.tensor([0.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                 # any warning would fail the test
+        with ag.detect_anomaly():
+            y = ag.sqrt(x).sum()
+            with pytest.raises(ag.AnomalyError, match="backward of 'sqrt' produced inf"):
+                y.backward()
+
+
+def test_outside_anomaly_mode_an_infinite_derivative_is_inf_as_numpy_computes_it():
+    x = ag.tensor([0.0, 4.0], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="divide by zero"):
+        ag.sqrt(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [np.inf, 0.25])

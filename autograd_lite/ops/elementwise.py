@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import GraphError
+from ..errors import DTypeError, GraphError, ShapeError
 from ..errors import NumericalWarning
 from ..function import Function, _state, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
 def _pair(a, b):
-    """Both operands as Tensors; a Python number takes the other operand's float dtype."""
+    """Both operands as Tensors; a Python number takes the other operand's dtype (numpy 2's
+    "weak" scalars: ``float32_tensor * 2.0`` stays float32, ``int32_tensor + 1`` int32)."""
     if isinstance(a, Tensor):
         return a, operand(b, a)
     b = operand(b)
@@ -86,7 +87,11 @@ class Pow(Function):
             da = grad * p * base ** (p - 1)          # the factor p is 0 where base was replaced
         if need_p:
             # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
-            dp = grad * out * np.log(np.where(a > 0, a, 1))
+            # Written with a^p recomputed on a safe base (1 where a <= 0, so log gives 0):
+            # out · log(1) would be inf · 0 = nan at 0^p with p < 0, and a where over out
+            # would still send 0 · inf into higher derivatives.
+            safe = np.where(a > 0, a, 1)
+            dp = grad * safe ** p * np.log(safe)
         return da, dp
 
 
@@ -195,8 +200,14 @@ def mul(a, b):
 
 
 def div(a, b):
-    """``a / b`` elementwise, with broadcasting."""
-    return Div.apply(*_pair(a, b))
+    """``a / b`` elementwise, with broadcasting; integers divide to float64, as in numpy."""
+    return Div.apply(*_pair(_divisor(a), _divisor(b)))
+
+
+def _divisor(x):
+    """A Python int as a float: true division casts to float anyway, so a number that does
+    not fit an integer tensor's dtype still divides (``int8_tensor / 200``, as numpy does)."""
+    return float(x) if type(x) is int or type(x) is bool else x
 
 
 def neg(a):
@@ -205,8 +216,18 @@ def neg(a):
 
 
 def pow(a, p):
-    """``a ** p``; ``p`` may be a number or a tensor (then differentiated too)."""
-    return Pow.apply(*_pair(a, p))
+    """``a ** p``; ``p`` may be a number or a tensor (then differentiated too).
+
+    Integer tensors keep their dtype with a Python int exponent (``int32 ** 2`` is int32) and,
+    as in numpy, refuse negative integer exponents.
+    """
+    a, p = _pair(a, p)
+    if a.dtype.kind in "biu" and p.dtype.kind in "biu" and (p._data < 0).any():
+        raise DTypeError(
+            f"pow: integers to negative integer powers are not allowed (as in numpy): the base "
+            f"has dtype {a.dtype} (shape {a.shape}), the exponent {p.dtype} with values below 0. "
+            "Convert to float first, e.g. t.astype('float64') ** p")
+    return Pow.apply(a, p)
 
 
 def exp(a):
@@ -318,13 +339,32 @@ def astype(a, dtype):
     return Cast.apply(a, dtype=dtype)
 
 
+_SYMBOLS = {np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">=",
+            np.equal: "==", np.not_equal: "!="}
+
+
 def compare(ufunc, a, b):
     """A comparison (``<``, ``==``, ...): a boolean tensor with no gradient."""
     if a is None or b is None:
         # Python's own rule then applies: ``t == None`` is False, ``t != None`` True
         return NotImplemented
-    a, b = _pair(a, b)
-    result = ufunc(a._data, b._data)
+    a, b = _compared(a, b)
+    try:
+        result = ufunc(a._data, b._data)
+    except ValueError:
+        raise ShapeError(
+            f"{ufunc.__name__} ({_SYMBOLS.get(ufunc, ufunc.__name__)}): cannot compare shapes "
+            f"{a.shape} and {b.shape}, they do not broadcast together; make the shapes agree "
+            "(e.g. reshape one of them)") from None
     if _state.capture is not None:                   # ag.compile: replay the comparison
         result = _state.capture.compare(ufunc, a, b, result)
     return as_tensor(result)
+
+
+def _compared(a, b):
+    """Both operands as Tensors, as arithmetic makes them; a Python int that does not fit an
+    integer tensor's dtype (``int8_tensor < 1000``) is an int64 array: still exact, as numpy."""
+    try:
+        return _pair(a, b)
+    except OverflowError:
+        return _pair(as_tensor(a), as_tensor(b))

@@ -1,4 +1,4 @@
-"""Reductions with ``axis`` and ``keepdims``: sum, max (min), logsumexp; mean is sum / n."""
+"""Reductions with ``axis`` and ``keepdims``: sum, max, min, logsumexp; mean is sum / n."""
 from __future__ import annotations
 
 import builtins
@@ -56,15 +56,37 @@ class Sum(Function):
 
 
 class Max(Function):
-    rule = "da = dout at the maximum (ties: shared equally), 0 elsewhere"
+    rule = "da = dout at the maximum (ties, or NaNs: shared equally), 0 elsewhere"
     def forward(self, a, axis, keepdims):
-        self.kept = _kept_shape(a.shape, axis)
         top = a.max(axis=axis, keepdims=True)
-        mask = a == top
-        self.share = (mask / mask.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
-        return top if keepdims else top.reshape(_reduced_shape(a.shape, axis))
+        return _extreme(self, a, top, axis, keepdims)
     def backward(self, grad, out, a):
         return (grad.reshape(self.kept) * self.share,)
+
+
+class Min(Function):
+    rule = "da = dout at the minimum (ties, or NaNs: shared equally), 0 elsewhere"
+    def forward(self, a, axis, keepdims):
+        bottom = a.min(axis=axis, keepdims=True)
+        return _extreme(self, a, bottom, axis, keepdims)
+    def backward(self, grad, out, a):
+        return (grad.reshape(self.kept) * self.share,)
+
+
+def _extreme(fn, a, extreme, axis, keepdims):
+    """Save on ``fn`` each element's share of the gradient of the max/min ``extreme`` (kept
+    dims): 1/k for the k elements equal to it, 0 elsewhere; return the reduced result.
+
+    The max or min of data with NaN is NaN: then the NaN elements share the gradient (as in
+    PyTorch), where ``a == extreme`` alone would give 0/0 everywhere.
+    """
+    fn.kept = _kept_shape(a.shape, axis)
+    if a.dtype.kind == "f":              # only floats get gradients: no share for ints, bools
+        hit = a == extreme
+        if np.isnan(extreme).any():
+            hit |= np.isnan(a) & np.isnan(extreme)
+        fn.share = (hit / hit.sum(axis=axis, keepdims=True)).astype(a.dtype, copy=False)
+    return extreme if keepdims else extreme.reshape(_reduced_shape(a.shape, axis))
 
 
 class LogSumExp(Function):
@@ -108,14 +130,36 @@ def mean(a, axis=None, keepdims=False):
 
 
 def max(a, axis=None, keepdims=False):
-    """Maximum over ``axis``; when several elements tie, they share the gradient equally."""
+    """Maximum over ``axis``; when several elements tie, they share the gradient equally.
+
+    Over data with NaN the result is NaN (as numpy's) and the NaN elements get the gradient.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([1.0, 3.0, 3.0], requires_grad=True)
+    >>> x.max().backward()
+    >>> x.grad
+    tensor([0. , 0.5, 0.5])
+    """
     a = operand(a)
     return Max.apply(a, axis=_normalize_axis(axis, a.shape, "max"), keepdims=bool(keepdims))
 
 
 def min(a, axis=None, keepdims=False):
-    """Minimum over ``axis`` (``-max(-a)``); ties share the gradient equally."""
-    return -max(-operand(a), axis, keepdims)
+    """Minimum over ``axis``; when several elements tie, they share the gradient equally.
+
+    Exactly numpy's minimum for every dtype (unsigned and boolean included); over data with
+    NaN the result is NaN and the NaN elements get the gradient.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd_lite as ag
+    >>> ag.min(ag.tensor(np.array([[0, 1], [2, 3]], dtype=np.uint8)), axis=0)
+    tensor([0, 1], dtype=uint8)
+    """
+    a = operand(a)
+    return Min.apply(a, axis=_normalize_axis(axis, a.shape, "min"), keepdims=bool(keepdims))
 
 
 def logsumexp(a, axis=None, keepdims=False):
