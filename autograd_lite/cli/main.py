@@ -13,7 +13,7 @@ instead, for bug reports.
 
 Examples
 --------
->>> main(["train", "--model", "cnn"])
+>>> main(["train", "--model", "nope"])
 2
 >>> main(["--version"])                                   # doctest: +ELLIPSIS
 autograd-lite 0...
