@@ -67,7 +67,8 @@ def add_parser(commands):
                    help="data set (default: planar, the course's week-3 flower)")
     p.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="folder with the cat .h5 files (default: $AUTOGRAD_LITE_DATA, else "
-                        "shared/data beside the checkout)")
+                        "the first of ./shared/data, ../shared/data and shared/data beside "
+                        "the checkout that holds them)")
     p.add_argument("--model", choices=MODELS, default="shallow",
                    help="logreg (week 2), shallow (week 3) or deep (week 4); default shallow")
     p.add_argument("--layers", type=layer_sizes, metavar="N,N,...",
