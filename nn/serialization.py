@@ -5,10 +5,10 @@ The file holds one array per parameter (``layer1.W``, ``layer1.b``, …) and, un
 the expected shape and dtype of every parameter.  Saving writes a temporary file in the
 target's folder and renames it over the target (``os.replace``), so a crash never leaves a
 half-written model behind; a symbolic link is written through to its target, and anything
-but a regular file at the path (a folder, FIFO or device) is refused.  Loading uses ``np.load(..., allow_pickle=False)`` and checks
-the architecture, names, shapes and dtypes; anything wrong raises
-:class:`~nn.errors.FileFormatError` (or :class:`~nn.errors.MissingFileError`) naming the
-path and the problem.
+but a regular file at the path (a folder, FIFO or device) is refused.  Loading uses
+``np.load(..., allow_pickle=False)`` and checks the architecture, names, shapes and dtypes;
+anything wrong raises :class:`~nn.errors.FileFormatError` (or
+:class:`~nn.errors.MissingFileError`) naming the path and the problem.
 
 Examples
 --------

@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 from pathlib import Path
 
@@ -154,7 +155,7 @@ def builtin_models():
 
 
 def model_spec(text):
-    """The ``--model`` of ``graph`` and ``gradcheck``: a built-in name, or a model file or run folder.
+    """``--model`` of ``graph`` and ``gradcheck``: a built-in name, a model file or a run folder.
 
     A bare word that names neither a built-in model nor an existing file is a usage error
     (exit status 2, like any bad choice); a path (``runs/x/model.npz``) is looked up later.
@@ -270,6 +271,31 @@ def prepare_folder(folder, command, what="folder"):
         raise CLIError(f"{command}: cannot write files in the {what} {folder}: "
                        f"{exc.strerror or exc}") from None
     return created
+
+
+@contextlib.contextmanager
+def output_folder(folder, command, what="folder"):
+    """``with output_folder(out, "train", "run folder"):`` — :func:`prepare_folder` before
+    the work, and no empty folder of ours left behind if the work fails.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> try:
+    ...     with output_folder(base / "run", "train"):
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> os.listdir(base)
+    []
+    """
+    created = prepare_folder(folder, command, what)
+    try:
+        yield Path(folder)
+    except BaseException:
+        remove_if_empty(created)
+        raise
 
 
 def remove_if_empty(folders):

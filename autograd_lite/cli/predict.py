@@ -4,8 +4,8 @@ Each picture is opened with Pillow, converted to RGB, resized to the model's s×
 the cat models), scaled to [0, 1] and flattened to one column exactly like the training
 pictures (``x.reshape(-1, 1) / 255``).  16-bit grayscale pictures are scaled by 65535, their
 real range; transparent pixels are composited onto white (and a note says so); pictures
-beyond Pillow's decompression-bomb limit are refused with one line.  For each, the probability ``A[L]`` and the class
-(1 when it is above 0.5) are printed.
+beyond Pillow's decompression-bomb limit are refused with one line.  For each picture, the
+probability ``A[L]`` and the class (1 when it is above 0.5) are printed.
 
 Examples
 --------

@@ -32,8 +32,8 @@ import time
 from pathlib import Path
 
 from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int,
-                     positive_float, positive_int, prepare_folder, remove_if_empty,
-                     save_graph_or_source, seed)
+                     output_folder, positive_float, positive_int, save_graph_or_source,
+                     seed)
 from .data import DATASETS, load_dataset
 
 MODELS = ("logreg", "shallow", "deep")
@@ -185,12 +185,8 @@ def run(args):
     data = load_dataset(s["dataset"], args.data_dir)
     check_memory(s, *data.train_x.shape)
     out = args.out or Path("runs") / f"{s['dataset']}-{s['model']}"
-    created = prepare_folder(out, "train", "run folder")   # before training, so a bad --out fails at once
-    try:
+    with output_folder(out, "train", "run folder"):    # a bad --out fails before training
         return _train(args, s, data, out)
-    except BaseException:
-        remove_if_empty(created)
-        raise
 
 
 def _train(args, s, data, out):
