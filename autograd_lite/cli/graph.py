@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from .common import (CLIError, add_model_argument, describe, graph_path, model_cost,
-                     positive_int, prepare_folder, random_batch, remove_if_empty, resolve_model,
+                     output_folder, positive_int, random_batch, resolve_model,
                      save_graph_or_source)
 
 
@@ -73,14 +73,14 @@ def run(args):
     X, Y = random_batch(model, m=args.examples)
     J = model_cost(model, X, Y)
     rankdir = args.rankdir or ("TB" if len(model.layer_dims) > 3 else "LR")
-    created = prepare_folder(args.output.parent, "graph")      # like train --out
-    try:
-        written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
-                                             show_backward=args.show_backward,
-                                             show_values=args.show_values, rankdir=rankdir)
-    except OSError as exc:
-        remove_if_empty(created)
-        raise CLIError(f"graph: cannot write {args.output}: {exc.strerror or exc}") from None
+    with output_folder(args.output.parent, "graph"):          # created like train --out
+        try:
+            written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
+                                                 show_backward=args.show_backward,
+                                                 show_values=args.show_values, rankdir=rankdir)
+        except OSError as exc:
+            raise CLIError(f"graph: cannot write {args.output}: {exc.strerror or exc}") \
+                from None
     if note:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {written}: the graph of the cost of {describe(model)} on {args.examples} "
