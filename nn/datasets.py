@@ -25,11 +25,39 @@ from .init import make_rng
 from .layers import _positive_int
 
 DATA_ENV = "AUTOGRAD_LITE_DATA"
+CAT_FILES = ("train_catvnoncat.h5", "test_catvnoncat.h5")
+# the folder that holds this checkout (after a non-editable install: site-packages' parent)
+_BESIDE_THE_CHECKOUT = Path(__file__).resolve().parent.parent.parent
+_WAYS = (f"point at the folder that holds {' and '.join(CAT_FILES)} with --data-dir DIR "
+         f"(autograd-lite train and the examples), load_catvnoncat(data_dir=DIR) in Python, "
+         f"or the environment variable {DATA_ENV}=DIR; or put the files in ./shared/data")
+
+
+def data_dirs():
+    """The folders searched for the course's data files, in order.
+
+    ``$AUTOGRAD_LITE_DATA`` alone when it is set; otherwise ``./shared/data`` and
+    ``../shared/data`` (relative to the current folder, so that it works after a
+    non-editable ``pip install .`` too) and the ``shared/data`` folder beside this checkout.
+
+    Examples
+    --------
+    >>> import nn
+    >>> all(folder.parts[-2:] == ("shared", "data") for folder in nn.datasets.data_dirs())
+    True
+    """
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return [Path(env)]
+    cwd = Path.cwd()
+    folders = [cwd / "shared" / "data", cwd.parent / "shared" / "data",
+               _BESIDE_THE_CHECKOUT / "shared" / "data"]
+    return list(dict.fromkeys(folders))              # in order, each once
 
 
 def default_data_dir():
-    """Where the course's data files are: ``$AUTOGRAD_LITE_DATA`` if set, else the
-    ``shared/data`` folder beside this checkout.
+    """Where the course's data files are: the first of :func:`data_dirs` that holds them
+    (the first of them when none does).
 
     Examples
     --------
@@ -37,10 +65,11 @@ def default_data_dir():
     >>> nn.datasets.default_data_dir().name
     'data'
     """
-    env = os.environ.get(DATA_ENV)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+    folders = data_dirs()
+    for folder in folders:
+        if all((folder / name).is_file() for name in CAT_FILES):
+            return folder
+    return folders[0]
 
 
 class CatData(NamedTuple):
@@ -70,9 +99,7 @@ def _read_h5(path, x_key, y_key):
     import h5py
 
     if not path.is_file():
-        raise MissingFileError(f"load_catvnoncat: no data file at {path} (set {DATA_ENV} "
-                               "to the folder that holds train_catvnoncat.h5 and "
-                               "test_catvnoncat.h5)")
+        raise MissingFileError(f"load_catvnoncat: no data file at {path}; {_WAYS}")
     try:
         with h5py.File(path, "r") as f:
             x_orig, y_orig = f[x_key][:], f[y_key][:]
@@ -96,9 +123,10 @@ def load_catvnoncat(data_dir=None):
     Parameters
     ----------
     data_dir : str or Path, optional
-        Folder with ``train_catvnoncat.h5`` and ``test_catvnoncat.h5``; default
-        :func:`default_data_dir`.  A missing file raises :class:`~nn.errors.MissingFileError`
-        naming its path.
+        Folder with ``train_catvnoncat.h5`` and ``test_catvnoncat.h5``; default: the first
+        of :func:`data_dirs` that holds them.  A missing file raises
+        :class:`~nn.errors.MissingFileError` naming its path (or every folder searched)
+        and every way to point at the data.
 
     Examples
     --------
@@ -107,7 +135,13 @@ def load_catvnoncat(data_dir=None):
     >>> data.train_x.shape, data.test_y.shape, data.classes  # doctest: +SKIP
     ((12288, 209), (1, 50), ('non-cat', 'cat'))
     """
-    data_dir = default_data_dir() if data_dir is None else Path(data_dir)
+    if data_dir is None:
+        data_dir = default_data_dir()
+        if not (data_dir / CAT_FILES[0]).is_file():
+            raise MissingFileError(
+                f"load_catvnoncat: the course's data files were not found; looked in "
+                f"{', '.join(map(str, data_dirs()))}. To use them, {_WAYS}")
+    data_dir = Path(data_dir)
     train_x, train_y, classes = _read_h5(data_dir / "train_catvnoncat.h5",
                                          "train_set_x", "train_set_y")
     test_x, test_y, _ = _read_h5(data_dir / "test_catvnoncat.h5", "test_set_x", "test_set_y")

@@ -259,6 +259,7 @@ class Model(Module):
         step = self._make_step(opt)
         if compile:
             step = ag.compile(step)
+        diverged = None
         try:
             for i in steps:
                 try:
@@ -267,7 +268,8 @@ class Model(Module):
                     else:
                         cost = self._epoch(X, Y, step, batch_size, rng)
                 except _Diverged as exc:
-                    raise self._diverged(exc.cost, i, history, opt) from None
+                    diverged = exc.cost, i
+                    break
                 history.append(cost)
                 if print_every is not None and (i % print_every == 0 or i == iterations - 1):
                     write(f"Cost after iteration {i}: {cost:f}")
@@ -276,6 +278,12 @@ class Model(Module):
         finally:
             if bar is not None:
                 bar.close()
+        if diverged is not None:
+            # raised outside the except block and without the data or the (compiled) step,
+            # so that a kept error holds neither the graph (through __context__) nor X
+            # (through its traceback)
+            del X, Y, step
+            raise self._diverged(*diverged, history, opt)
         return history
 
     def _make_optimizer(self, optimizer, learning_rate, options):
@@ -311,11 +319,14 @@ class Model(Module):
         """The error for a cost that became NaN or inf at iteration ``i``."""
         before = f" (it was {history[-1]:.6g} at iteration {i - 1})" if history else ""
         rate = getattr(opt, "learning_rate", None)
-        return TrainingError(
+        error = TrainingError(
             f"{type(self).__name__}.fit: the cost became {cost} at iteration {i}{before}; "
             "training stopped without applying its gradient, and costs_ holds the costs "
             f"so far. Try a smaller learning_rate (it is {rate}); if a sigmoid output "
             "saturated, a NumericalWarning above names where")
+        # the facts, for callers that speak to the user in other words (the command line)
+        error.cost, error.iteration, error.learning_rate = cost, i, rate
+        return error
 
     def _epoch(self, X, Y, step, batch_size, rng):
         """One pass over shuffled mini-batches; returns the mean cost over the m examples."""

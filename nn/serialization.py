@@ -3,11 +3,12 @@
 The file holds one array per parameter (``layer1.W``, ``layer1.b``, …) and, under the key
 ``__architecture__``, a JSON text with the model's class, its constructor arguments and
 the expected shape and dtype of every parameter.  Saving writes a temporary file in the
-same directory and renames it over the target (``os.replace``), so a crash never leaves a
-half-written model behind.  Loading uses ``np.load(..., allow_pickle=False)`` and checks
-the architecture, names, shapes and dtypes; anything wrong raises
-:class:`~nn.errors.FileFormatError` (or :class:`~nn.errors.MissingFileError`) naming the
-path and the problem.
+target's folder and renames it over the target (``os.replace``), so a crash never leaves a
+half-written model behind; a symbolic link is written through to its target, and anything
+but a regular file at the path (a folder, FIFO or device) is refused.  Loading uses
+``np.load(..., allow_pickle=False)`` and checks the architecture, names, shapes and dtypes;
+anything wrong raises :class:`~nn.errors.FileFormatError` (or
+:class:`~nn.errors.MissingFileError`) naming the path and the problem.
 
 Examples
 --------
@@ -25,6 +26,7 @@ import json
 import math
 import os
 import secrets
+import stat
 import zipfile
 from pathlib import Path
 
@@ -38,6 +40,13 @@ ARCHITECTURE_KEY = "__architecture__"
 
 def save(model, path):
     """Write ``model`` (a :class:`~nn.models.Model`) to ``path`` atomically, as an .npz file.
+
+    The file is first written under a short hidden name in the target's folder, then
+    renamed over the target, so a crash never leaves half a model behind.  A symbolic link
+    is written through to the file it points at (like ``np.save`` and ``torch.save``, but
+    atomically); a folder, FIFO, device or socket at ``path`` is refused.  A parameter
+    whose dtype differs from the model's (``W.data = W.data.astype(np.float32)``) keeps
+    that dtype through :func:`load`.  Errors name ``path``, never the temporary file.
 
     Parameters
     ----------
@@ -59,11 +68,12 @@ def save(model, path):
         raise NNError(f"save: {type(model).__name__} has no config(); only nn models "
                       "(LogisticRegression, TwoLayerNet, DeepNN) can be saved this way")
     path = Path(path)
-    if not path.parent.is_dir():
-        raise MissingFileError(f"save: cannot write {path}: the folder {path.parent} does not "
-                               "exist")
+    target = _regular_target(path)
     arrays = model.state_dict()
     for name, array in arrays.items():      # a diverged model is refused where it happens
+        if array.dtype.name not in FLOAT_DTYPES:
+            raise StateError(f"save: {name} has dtype {array.dtype}, so {path} was not "
+                             f"written; parameters must be one of {', '.join(FLOAT_DTYPES)}")
         bad = int(np.size(array) - np.isfinite(array).sum())
         if bad:
             raise StateError(f"save: {name} contains {bad} NaN or inf value(s), so {path} "
@@ -72,15 +82,57 @@ def save(model, path):
             "parameters": {name: {"shape": list(a.shape), "dtype": a.dtype.name}
                            for name, a in arrays.items()}}
     arrays[ARCHITECTURE_KEY] = np.array(json.dumps(meta))
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    _write_atomically(path, target, arrays)
+
+
+FLOAT_DTYPES = ("float16", "float32", "float64")
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+def _regular_target(path):
+    """The file that saving to ``path`` replaces: ``path`` itself, or the end of its symlinks.
+
+    Refuses a missing folder and anything but a regular file (or nothing) at the target."""
+    if not path.parent.is_dir():
+        raise MissingFileError(f"save: cannot write {path}: the folder {path.parent} does not "
+                               "exist")
+    target = Path(os.path.realpath(path))
+    via = f" (the link leads to {target})" if path.is_symlink() else ""
+    if not target.parent.is_dir():
+        raise MissingFileError(f"save: cannot write {path}{via}: the folder {target.parent} "
+                               "does not exist")
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    for test, kind in _KINDS:
+        if test(mode):
+            raise FileFormatError(f"save: cannot write {path}: it is {kind}{via}, not a "
+                                  "regular file; give the name of a model file such as "
+                                  "model.npz")
+    return target
+
+
+def _write_atomically(path, target, arrays):
+    """np.savez into a short hidden temporary beside ``target``, then rename it over ``target``.
+
+    The temporary's name is short (``.nn-save-<12 hex>.tmp``), so that a file name near
+    the system's limit of 255 bytes still works; OSErrors are raised again naming ``path``."""
+    tmp = target.parent / f".nn-save-{secrets.token_hex(6)}.tmp"
     try:
         with open(tmp, "xb") as f:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if target.exists():                  # keep the permissions of the file replaced
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        os.replace(tmp, target)
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
         raise
 
 
@@ -193,6 +245,9 @@ def load(path):
         model = cls.from_config(config)
     except (ConfigError, TypeError, ValueError) as exc:
         raise FileFormatError(f"load: {path}: invalid architecture {config}: {exc}") from None
+    params = dict(model.named_parameters())
+    for name, dtype in _saved_dtypes(path, meta, params).items():
+        params[name].data = params[name].data.astype(dtype)     # as it was when saved
     try:
         model.load_state_dict(arrays)
     except StateError as exc:
@@ -202,6 +257,24 @@ def load(path):
         if bad:
             raise FileFormatError(f"load: {path}: {name} contains {bad} NaN or inf value(s)")
     return model
+
+
+def _saved_dtypes(path, meta, params):
+    """``{name: dtype}`` of the parameters saved in a float dtype other than the model's."""
+    saved = meta.get("parameters", {})
+    if not isinstance(saved, dict):
+        raise FileFormatError(f"load: {path}: the parameters entry is not a table")
+    dtypes = {}
+    for name, p in params.items():
+        entry = saved.get(name)
+        dtype = entry.get("dtype") if isinstance(entry, dict) else None
+        if dtype is None or dtype == p.dtype.name:
+            continue
+        if dtype not in FLOAT_DTYPES:
+            raise FileFormatError(f"load: {path}: {name} is recorded with dtype {dtype!r}; "
+                                  f"parameters must be one of {', '.join(FLOAT_DTYPES)}")
+        dtypes[name] = np.dtype(dtype)
+    return dtypes
 
 
 def _check_shapes(path, config, dims, arrays):

@@ -316,7 +316,7 @@ def test_gradcheck_refuses_a_huge_check(tmp_path, capsys):
 @pytest.mark.parametrize("argv, fragment", [
     ([], "COMMAND"),
     (["fly"], "invalid choice: 'fly'"),
-    (["train", "--model", "cnn"], "invalid choice: 'cnn'"),
+    (["train", "--model", "nope"], "invalid choice: 'nope'"),
     (["train", "--dataset", "mnist"], "invalid choice: 'mnist'"),
     (["train", "--layers", "20,x,5"], "such as 20,7,5"),
     (["train", "--layers", "0"], "such as 20,7,5"),
@@ -340,6 +340,17 @@ def test_gradcheck_refuses_a_huge_check(tmp_path, capsys):
     (["graph", "--model", "deep", "-o", "graph.jpg"], "end it with .svg, .png, .pdf or .gv"),
     (["gradcheck", "--model", "deep", "--only", "layer7"], "no parameter called layer7"),
     (["gradcheck", "--model", "deep", "--epsilon", "0"], "positive number"),
+    (["gradcheck", "--model", "nope"], "invalid choice: 'nope' (choose from logreg, shallow, "
+                                       "deep, or give a model file or a run folder)"),
+    (["gradcheck", "--model", "deep", "--threshold", "-1"], "positive number"),
+    (["gradcheck", "--model", "deep", "--max-elements", "0"], "positive integer"),
+    (["gradcheck", "--model", "deep", "--examples", "x"], "positive integer"),
+    (["graph", "--model", "nope"], "argument --model: invalid choice: 'nope'"),
+    (["graph", "--model", "deep", "--examples", "0"], "positive integer"),
+    (["graph", "--model", "deep", "--rankdir", "up"], "invalid choice: 'up'"),
+    (["predict", "--model", "m.npz", "--size", "64", "x.png"], "unrecognized arguments"),
+    (["train", "--print-every", "-1"], "integer >= 0"),
+    (["train", "--init", "ones"], "invalid choice: 'ones'"),
 ])
 def test_bad_arguments_are_one_line_and_exit_2(capsys, argv, fragment):
     code, out, err = run(argv, capsys)
@@ -363,7 +374,16 @@ def test_a_diverging_run_stops_with_one_line_and_its_warnings_are_one_line_too(t
                           "--iterations", 50, "--print-every", 0, "--out", tmp_path], capsys)
     assert code == 1 and "Traceback" not in err
     lines = err.strip().splitlines()
-    assert lines[-1].startswith("autograd-lite: error: DeepNN.fit: the cost became inf")
+    first_cost = float(re.search(r"Cost after iteration 0: ([0-9.]+)", out).group(1)) \
+        if "Cost after" in out else None
+    # in the command's words: --lr, not learning_rate, costs_ or DeepNN.fit
+    assert re.fullmatch(r"autograd-lite: error: train: the cost became inf at iteration 1 "
+                        r"\(it was ([0-9.]+) at iteration 0\), so training stopped and "
+                        r"nothing was written; try a smaller --lr \(it is 1e\+09\), e\.g\. "
+                        r"--lr 1e\+08", lines[-1]), lines[-1]
+    assert first_cost is None                                # --print-every 0
+    for python_name in ("learning_rate", "costs_", "fit", "eps"):
+        assert python_name not in lines[-1]
     assert all(line.startswith("autograd-lite: warning: ") for line in lines[:-1])
     assert any("NumericalWarning: binary_cross_entropy" in line for line in lines[:-1])
     assert not (tmp_path / "model.npz").exists()
@@ -379,7 +399,9 @@ def test_a_broken_model_file_is_one_line_and_exit_1(tmp_path, capsys):
 def test_an_unwritable_run_folder_fails_before_training(tmp_path, capsys):
     (tmp_path / "file").write_text("")
     code, out, err = run(["train", "--out", tmp_path / "file" / "run"], capsys)
-    assert_one_line_error(code, err, 1, "cannot create the run folder")
+    assert_one_line_error(code, err, 1, f"train: cannot create the run folder "
+                                        f"{tmp_path / 'file' / 'run'}: {tmp_path / 'file'} "
+                                        "is a file, not a folder")
     assert "Cost after" not in out
 
 
@@ -427,3 +449,192 @@ def test_train_no_compile_runs_eagerly_to_the_same_costs(tmp_path, capsys):
     assert compiled["final_cost"] == eager["final_cost"]        # bitwise: replayed, not redone
     assert compiled["printed_costs"] == eager["printed_costs"]
     assert eager["command"].endswith("--no-compile")
+
+
+# --- run folders, output folders and memory: checked before any work ----------------------
+def _refuse_writes_in(folder, monkeypatch):
+    """Make ``folder`` refuse new files.  chmod does it for a user; root ignores permissions,
+    so for root the probe's file creation in that folder fails the way it would for a user."""
+    os.chmod(folder, 0o555)
+    if os.geteuid() == 0:
+        import tempfile
+        real = tempfile.NamedTemporaryFile
+
+        def refuse(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir) == folder:
+                raise PermissionError(13, "Permission denied", str(Path(dir) / ".probe"))
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+
+
+def test_a_read_only_run_folder_fails_before_training(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    _refuse_writes_in(folder, monkeypatch)
+    try:
+        code, out, err = run(["train", "--dataset", "xor", "--iterations", 2000, "--out",
+                              folder], capsys)
+    finally:
+        os.chmod(folder, 0o755)
+    assert_one_line_error(code, err, 1, f"train: cannot write files in the run folder "
+                                        f"{folder}: Permission denied")
+    assert out == ""                                     # not one iteration was trained
+    assert folder.is_dir() and list(folder.iterdir()) == []   # the user's folder stays
+
+
+def test_the_write_probe_is_a_real_file_creation(tmp_path):
+    from autograd_lite.cli.common import prepare_folder
+    created = []
+    import tempfile
+    real = tempfile.NamedTemporaryFile
+
+    def spy(*args, **kwargs):
+        f = real(*args, **kwargs)
+        created.append(Path(f.name))
+        return f
+
+    tempfile.NamedTemporaryFile, saved = spy, tempfile.NamedTemporaryFile
+    try:
+        assert prepare_folder(tmp_path / "a" / "b", "train") == [tmp_path / "a" / "b",
+                                                                 tmp_path / "a"]
+    finally:
+        tempfile.NamedTemporaryFile = saved
+    [probe] = created
+    assert probe.parent == tmp_path / "a" / "b" and not probe.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["--model", "deep", "--lr", "1e9", "--iterations", "50", "--print-every", "0"],  # diverges
+    ["--layers", "1000000000000"],                                                   # too big
+], ids=["diverged", "too-big"])
+def test_a_failed_run_leaves_no_empty_run_folder(tmp_path, capsys, argv):
+    code, _, err = run(["train", "--dataset", "xor", *argv, "--out",
+                        tmp_path / "new" / "run"], capsys)
+    assert code in (1, 2) and "autograd-lite: error: " in err
+    assert list(tmp_path.iterdir()) == []                 # neither run nor new is left
+    (tmp_path / "mine").mkdir()                           # a folder the user made stays
+    code, _, _ = run(["train", "--dataset", "xor", *argv, "--out", tmp_path / "mine"], capsys)
+    assert code in (1, 2) and [p.name for p in tmp_path.iterdir()] == ["mine"]
+
+
+def test_huge_layers_are_one_line_and_exit_2_before_anything_is_allocated(tmp_path, capsys,
+                                                                           monkeypatch):
+    code, out, err = run(["train", "--layers", "1000000000000", "--out", tmp_path / "run"],
+                         capsys)
+    assert_one_line_error(code, err, 2, "--layers 1000000000000: the model [2, "
+                                        "1000000000000, 1] is too big for this machine",
+                          "choose smaller hidden layers", "PB")
+    assert out == "" and not (tmp_path / "run").exists()
+    # where the machine's memory is unknown, numpy's own MemoryError gives the same line
+    from autograd_lite.cli import train
+    monkeypatch.setattr(train, "_physical_memory", lambda: None)
+    code, out, err = run(["train", "--layers", "1000000000000", "--out", tmp_path / "run"],
+                         capsys)
+    assert_one_line_error(code, err, 2, "--layers 1000000000000: the model [2, "
+                                        "1000000000000, 1] is too big for this machine "
+                                        "(building the model)")
+    assert not (tmp_path / "run").exists()
+
+
+def test_the_memory_estimate_counts_parameters_and_activations():
+    from autograd_lite.cli.train import _bytes_needed
+    # [2, 4, 1]: 4·3 + 1·5 = 17 parameters; 5 units; 400 examples
+    assert _bytes_needed(dict(layers=[4], batch_size=None), 2, 400) == 8 * (4 * 17 + 6 * 5 * 400)
+    assert _bytes_needed(dict(layers=[4], batch_size=32), 2, 400) == 8 * (4 * 17 + 6 * 5 * 32)
+
+
+def test_predict_accepts_the_run_folder(tmp_path, capsys):
+    picture_model(tmp_path, weight=0.0, bias=3.0)
+    (tmp_path / "metrics.json").write_text(json.dumps({"classes": ["dog", "kitten"]}))
+    Image.new("RGB", (64, 64), (10, 20, 30)).save(tmp_path / "x.png")
+    by_folder = run(["predict", "--model", tmp_path, tmp_path / "x.png"], capsys)
+    by_file = run(["predict", "--model", tmp_path / "model.npz", tmp_path / "x.png"], capsys)
+    assert by_folder == by_file
+    assert by_folder[0] == 0 and by_folder[1].strip().endswith('y = 1, a "kitten" picture')
+    empty = tmp_path / "empty-run"
+    empty.mkdir()
+    code, _, err = run(["predict", "--model", empty, tmp_path / "x.png"], capsys)
+    assert_one_line_error(code, err, 1, f"no model file at {empty / 'model.npz'}: the run "
+                                        f"folder {empty} has no model.npz")
+
+
+def test_graph_and_gradcheck_accept_the_run_folder(tmp_path, capsys):
+    nn.save(nn.DeepNN([4, 3, 1], seed=0), tmp_path / "model.npz")
+    code, out, _ = run(["graph", "--model", tmp_path, "-o", tmp_path / "g.gv"], capsys)
+    assert code == 0 and "DeepNN [4, 3, 1]" in out
+    code, out, _ = run(["gradcheck", "--model", tmp_path], capsys)
+    assert code == 0 and "perfectly fine" in out
+
+
+def test_graph_creates_the_output_folder_and_its_errors_name_the_command(tmp_path, capsys):
+    path = tmp_path / "new" / "deeper" / "g.gv"
+    code, out, err = run(["graph", "--model", "shallow", "-o", path], capsys)
+    assert code == 0, err
+    assert path.read_text().startswith("digraph") and out.startswith(f"wrote {path}")
+    (tmp_path / "afile").write_text("")
+    code, _, err = run(["graph", "--model", "shallow", "-o", tmp_path / "afile" / "g.gv"],
+                       capsys)
+    assert_one_line_error(code, err, 1, f"graph: cannot create the folder {tmp_path / 'afile'}"
+                                        f": {tmp_path / 'afile'} is a file, not a folder")
+    (tmp_path / "taken.gv").mkdir()                      # the picture's name is a folder
+    code, _, err = run(["graph", "--model", "shallow", "-o", tmp_path / "taken.gv"], capsys)
+    assert_one_line_error(code, err, 1, f"graph: cannot write {tmp_path / 'taken.gv'}: ")
+
+
+# --- pictures -----------------------------------------------------------------------------
+def _png_header(width, height):
+    """A PNG whose header claims width × height RGB pixels (its data is empty)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+def test_a_16_bit_grayscale_picture_is_scaled_by_its_real_range(tmp_path):
+    from autograd_lite.cli.predict import load_picture
+    half = np.full((20, 30), 32768, dtype=np.uint16)
+    Image.fromarray(half).save(tmp_path / "half.png")
+    with Image.open(tmp_path / "half.png") as image:
+        assert image.mode.startswith("I")                # Pillow reads it as 16-bit
+    x = load_picture(tmp_path / "half.png", 8)
+    assert x.shape == (192, 1)
+    np.testing.assert_allclose(x, 32768 / 65535, rtol=1e-6)    # 50 % gray, not white
+    ramp = np.tile(np.array([0, 65535], dtype=np.uint16).repeat(32), (64, 1))
+    Image.fromarray(ramp).save(tmp_path / "black-white.png")
+    pixels = load_picture(tmp_path / "black-white.png", 64).reshape(64, 64, 3)
+    assert pixels[:, :16].max() == 0.0 and pixels[:, -16:].min() == 1.0
+
+
+def test_a_decompression_bomb_header_is_one_line(tmp_path, capsys):
+    picture_model(tmp_path, 0.0, 0.0)
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_header(20000, 20000))
+    code, out, err = run(["predict", "--model", tmp_path, bomb], capsys)
+    assert_one_line_error(code, err, 1, f"predict: {bomb} is too large to read safely",
+                          "400000000 pixels", "resize it first")
+    assert out == ""
+    big = tmp_path / "big.png"                          # over the limit, under twice it
+    big.write_bytes(_png_header(10000, 10000))
+    code, _, err = run(["predict", "--model", tmp_path, big], capsys)
+    assert_one_line_error(code, err, 1, f"predict: {big} is too large to read safely")
+
+
+def test_transparent_pixels_are_composited_onto_white_and_a_note_says_so(tmp_path, capsys):
+    from autograd_lite.cli.predict import load_picture
+    Image.new("RGBA", (16, 16), (255, 0, 0, 0)).save(tmp_path / "clear.png")   # hidden red
+    Image.new("RGBA", (16, 16), (0, 0, 0, 102)).save(tmp_path / "veil.png")    # 40 % black
+    Image.new("RGBA", (16, 16), (0, 0, 255, 255)).save(tmp_path / "solid.png")
+    assert np.all(load_picture(tmp_path / "clear.png", 8) == 1.0)
+    veil = load_picture(tmp_path / "veil.png", 8)
+    np.testing.assert_allclose(veil, 153 / 255)          # 255 · (1 − 0.4) over white
+    solid = load_picture(tmp_path / "solid.png", 8).reshape(8, 8, 3)
+    assert np.all(solid == [0.0, 0.0, 1.0])
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"note: {tmp_path / name} has transparent pixels; they were composited "
+                   "onto a white background" for name in ("clear.png", "veil.png")]

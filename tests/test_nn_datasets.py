@@ -33,12 +33,100 @@ def test_unreadable_cat_file_names_the_path(tmp_path):
         datasets.load_catvnoncat(tmp_path)
 
 
-def test_default_data_dir_follows_the_environment(monkeypatch, tmp_path):
+def fake_cat_files(folder, m=3):
+    """Small files with the course's layout: m pictures of 4×4×3, labels 0, 1, 0, ..."""
+    import h5py
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for split in ("train", "test"):
+        with h5py.File(folder / f"{split}_catvnoncat.h5", "w") as f:
+            f[f"{split}_set_x"] = np.arange(m * 48, dtype=np.uint8).reshape(m, 4, 4, 3)
+            f[f"{split}_set_y"] = np.arange(m) % 2
+            f["list_classes"] = np.array([b"non-cat", b"cat"])
+    return folder
+
+
+def test_the_environment_variable_wins(monkeypatch, tmp_path):
     monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(tmp_path))
-    assert datasets.default_data_dir() == tmp_path
-    monkeypatch.delenv("AUTOGRAD_LITE_DATA")
+    fake_cat_files(tmp_path / "shared" / "data")
+    monkeypatch.chdir(tmp_path)
+    assert datasets.data_dirs() == [tmp_path] and datasets.default_data_dir() == tmp_path
+    with pytest.raises(nn.MissingFileError, match=f"looked in {tmp_path}. To use them"):
+        datasets.load_catvnoncat()
+
+
+@pytest.mark.parametrize("where", ["shared/data", "../shared/data"])
+def test_after_a_non_editable_install_the_data_is_found_from_the_current_folder(
+        monkeypatch, tmp_path, where):
+    # installed: the package lives in site-packages, far from any checkout
+    site = tmp_path / "venv" / "lib" / "python3" / "site-packages"
+    monkeypatch.setattr(datasets, "_BESIDE_THE_CHECKOUT", site.parent.parent)
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+    project = tmp_path / "project"
+    project.mkdir()
+    data = fake_cat_files((project / where).resolve())
+    monkeypatch.chdir(project)
+    assert datasets.default_data_dir().resolve() == data
+    train_x, train_y, test_x, test_y, classes = datasets.load_catvnoncat()
+    assert train_x.shape == (48, 3) and classes == ("non-cat", "cat")
+    np.testing.assert_array_equal(train_x[:, 1], np.arange(48, 96) / 255)
+    assert train_y.tolist() == [[0, 1, 0]]
+
+
+def test_without_the_data_the_error_names_every_folder_and_every_way(monkeypatch, tmp_path):
+    monkeypatch.setattr(datasets, "_BESIDE_THE_CHECKOUT", tmp_path / "lib")
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")
+    with pytest.raises(nn.MissingFileError) as info:
+        datasets.load_catvnoncat()
+    message = str(info.value)
+    for folder in (tmp_path / "empty" / "shared" / "data", tmp_path / "shared" / "data",
+                   tmp_path / "lib" / "shared" / "data"):
+        assert str(folder) in message
+    for way in ("--data-dir DIR", "load_catvnoncat(data_dir=DIR)", "AUTOGRAD_LITE_DATA=DIR",
+                "./shared/data"):
+        assert way in message
+
+
+def test_a_checkout_finds_the_data_beside_it(monkeypatch, tmp_path):
+    monkeypatch.delenv("AUTOGRAD_LITE_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)
     repo = __import__("pathlib").Path(nn.__file__).resolve().parent.parent
-    assert datasets.default_data_dir() == repo.parent / "shared" / "data"
+    assert datasets.data_dirs()[-1] == repo.parent / "shared" / "data"
+
+
+def test_an_installed_copy_finds_the_data_from_the_current_folder(tmp_path):
+    """The real thing: the packages copied into a site-packages folder as `pip install .`
+    does, run in a fresh interpreter from a project folder with shared/data."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(nn.__file__).resolve().parent.parent
+    site = tmp_path / "site-packages"
+    for package in ("nn", "autograd_lite"):
+        shutil.copytree(repo / package, site / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    project = tmp_path / "project"
+    fake_cat_files(project / "shared" / "data")
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRAD_LITE_DATA"}
+    env["PYTHONPATH"] = str(site)
+    code = ("import nn; print(nn.__file__); print(nn.datasets.load_catvnoncat().train_x.shape)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    where, shape = done.stdout.splitlines()
+    assert where == str(site / "nn" / "__init__.py") and shape == "(48, 3)"
+    done = subprocess.run([sys.executable, "-m", "autograd_lite", "train", "--dataset",
+                           "catvnoncat", "--model", "logreg"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("autograd-lite: error: load_catvnoncat: the course's data "
+                                  f"files were not found; looked in {tmp_path / 'shared' / 'data'}")
+    assert "--data-dir DIR" in done.stderr and not (tmp_path / "runs").exists()
 
 
 def course_load_planar_dataset():

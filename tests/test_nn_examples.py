@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -60,10 +59,56 @@ def test_planar_flower_example(tmp_path):
     assert nn.load(tmp_path / "model.npz").score(X, Y) == pytest.approx(accuracy / 100)
 
 
-def test_examples_refuse_bad_iterations(tmp_path):
-    done = subprocess.run([sys.executable, str(EXAMPLES / "planar_flower.py"),
-                           "--iterations", "0", "--out", str(tmp_path)],
-                          capture_output=True, text=True)
-    assert done.returncode != 0
-    assert "iterations must be a positive integer, not 0" in done.stderr
-    assert not np.any([p.suffix == ".png" for p in tmp_path.iterdir()])
+def run_failing(name, *args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k != "AUTOGRAD_LITE_DATA"}
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), *map(str, args)],
+                          capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    assert done.stdout == "" or "Cost after" in done.stdout
+    assert "Traceback" not in done.stderr
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+@pytest.mark.parametrize("name, args, says", [
+    ("planar_flower.py", ["--iterations", "0"],
+     "argument --iterations: expected a positive integer, not '0'"),
+    ("planar_flower.py", ["--learning-rate", "-1"],
+     "argument --learning-rate: expected a positive number, not '-1'"),
+    ("planar_flower.py", ["--hidden", "swish"], "argument --hidden: invalid choice: 'swish' "
+                                                "(choose from 'relu', 'tanh', 'sigmoid', "
+                                                "'leaky_relu', 'identity')"),
+    ("logistic_regression_cats.py", ["--iterations", "x"],
+     "argument --iterations: expected a positive integer, not 'x'"),
+    ("deep_network_cats.py", ["--layers", "20", "0"],
+     "argument --layers: expected a positive integer, not '0'"),
+    ("deep_network_cats.py", ["--seed", "-1"],
+     "argument --seed: expected an integer >= 0, not '-1'"),
+], ids=["iterations", "learning-rate", "hidden", "iterations-text", "layers", "seed"])
+def test_bad_arguments_are_one_line_and_exit_2_like_the_cli(tmp_path, name, args, says):
+    code, lines = run_failing(name, *args, "--out", tmp_path / "out")
+    assert code == 2 and lines == [f"{name}: error: {says} (see '{name} --help')"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_data_folder_is_one_line_naming_every_way(tmp_path):
+    code, lines = run_failing("deep_network_cats.py", "--data-dir", tmp_path / "nope",
+                              "--out", tmp_path / "out")
+    assert code == 1 and len(lines) == 1
+    assert lines[0].startswith("deep_network_cats.py: error: load_catvnoncat: no data file "
+                               f"at {tmp_path / 'nope' / 'train_catvnoncat.h5'}; ")
+    for way in ("--data-dir DIR", "data_dir=DIR", "AUTOGRAD_LITE_DATA=DIR", "./shared/data"):
+        assert way in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_output_folder_fails_before_training_and_a_failed_run_leaves_none(tmp_path):
+    (tmp_path / "afile").write_text("")
+    code, lines = run_failing("planar_flower.py", "--out", tmp_path / "afile" / "run")
+    assert code == 1 and lines == [f"planar_flower.py: error: --out: cannot create the output "
+                                   f"folder {tmp_path / 'afile' / 'run'}: "
+                                   f"{tmp_path / 'afile'} is a file, not a folder"]
+    code, lines = run_failing("planar_flower.py", "--learning-rate", "1e9", "--iterations", 5,
+                              "--out", tmp_path / "new" / "run")
+    assert code == 1 and lines[-1].startswith("planar_flower.py: error: TwoLayerNet.fit: the "
+                                              "cost became inf at iteration 1")
+    assert all(line.startswith("planar_flower.py: warning: ") for line in lines[:-1])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]

@@ -11,7 +11,11 @@
 import io
 import json
 import os
+import re
+import stat
 import time
+import warnings
+import weakref
 import zipfile
 from collections import Counter
 
@@ -117,7 +121,7 @@ def test_the_temporary_file_lives_beside_the_target_and_is_renamed_over_it(tmp_p
     monkeypatch.setattr(serialization.os, "replace", replace)
     nn.save(model, tmp_path / "m.npz")
     [(folder, name, dst)] = calls
-    assert folder == str(tmp_path) and name.startswith(".m.npz.") and name.endswith(".tmp")
+    assert folder == str(tmp_path) and re.fullmatch(r"\.nn-save-[0-9a-f]{12}\.tmp", name)
     assert str(dst) == str(tmp_path / "m.npz")
     assert _same(nn.load(tmp_path / "m.npz"), model)
 
@@ -151,6 +155,152 @@ def test_saving_into_a_missing_folder_names_the_folder(tmp_path, model):
     with pytest.raises(nn.MissingFileError, match=f"save: cannot write {path}: the folder "
                                                   f"{path.parent} does not exist"):
         nn.save(model, path)
+
+
+# --- what save writes to: links, FIFOs, long names, errors ----------------------------------
+
+def test_a_parameter_of_another_dtype_comes_back_with_that_dtype(tmp_path, model):
+    model.layer2.W.data = model.layer2.W.data.astype(np.float32)
+    model.layer3.b.data = model.layer3.b.data.astype(np.float16)
+    nn.save(model, tmp_path / "m.npz")
+    loaded = nn.load(tmp_path / "m.npz")
+    assert [p.dtype.name for p in loaded.parameters()] == \
+        ["float64", "float64", "float32", "float64", "float64", "float16"]
+    assert _same(loaded, model)
+    X = np.random.default_rng(2).standard_normal((3, 5))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_recorded_dtype_that_is_not_a_float_is_refused(tmp_path, model):
+    arrays = model.state_dict()
+    meta = {"format": serialization.FORMAT, "architecture": model.config(),
+            "parameters": {"layer1.W": {"dtype": "int64"}}}
+    arrays["__architecture__"] = np.array(json.dumps(meta))
+    path = tmp_path / "m.npz"
+    path.write_bytes(_npz_bytes(**arrays))
+    with pytest.raises(nn.FileFormatError, match=f"load: {path}: layer1.W is recorded with "
+                                                 "dtype 'int64'; parameters must be one of "
+                                                 "float16, float32, float64"):
+        nn.load(path)
+
+
+def test_saving_to_a_symlink_writes_atomically_through_to_its_target(tmp_path, model):
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "best.npz"
+    nn.save(nn.LogisticRegression(3), target)
+    link = tmp_path / "latest.npz"
+    link.symlink_to(target)
+    nn.save(model, link)
+    assert link.is_symlink() and os.readlink(link) == str(target)     # the link stays
+    assert _same(nn.load(target), model)
+    assert sorted(os.listdir(tmp_path / "models")) == ["best.npz"]    # no temporary left
+    dangling = tmp_path / "next.npz"
+    dangling.symlink_to(tmp_path / "models" / "new.npz")               # not there yet
+    nn.save(model, dangling)
+    assert dangling.is_symlink() and _same(nn.load(tmp_path / "models" / "new.npz"), model)
+
+
+def test_saving_over_a_file_keeps_its_permissions(tmp_path, model):
+    path = tmp_path / "m.npz"
+    nn.save(model, path)
+    os.chmod(path, 0o640)
+    nn.save(model, path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_a_fifo_or_a_folder_is_refused_and_left_alone(tmp_path, model):
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(nn.FileFormatError, match=f"save: cannot write {fifo}: it is a FIFO "
+                                                 r"\(named pipe\), not a regular file"):
+        nn.save(model, fifo)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    link = tmp_path / "link.npz"
+    link.symlink_to(fifo)
+    with pytest.raises(nn.FileFormatError, match=rf"it is a FIFO \(named pipe\) \(the link "
+                                                 rf"leads to {fifo}\)"):
+        nn.save(model, link)
+    folder = tmp_path / "folder.npz"
+    folder.mkdir()
+    with pytest.raises(nn.FileFormatError, match=f"cannot write {folder}: it is a folder"):
+        nn.save(model, folder)
+    assert sorted(os.listdir(tmp_path)) == ["folder.npz", "link.npz", "pipe.npz"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+
+
+def test_a_link_into_a_missing_folder_names_both(tmp_path, model):
+    link = tmp_path / "m.npz"
+    link.symlink_to(tmp_path / "gone" / "m.npz")
+    with pytest.raises(nn.MissingFileError, match=rf"save: cannot write {link} \(the link "
+                                                  rf"leads to .*\): the folder "
+                                                  rf"{tmp_path / 'gone'} does not exist"):
+        nn.save(model, link)
+
+
+def test_a_250_byte_file_name_works(tmp_path, model):
+    path = tmp_path / ("m" * 246 + ".npz")
+    assert len(os.fsencode(path.name)) == 250
+    nn.save(model, path)
+    assert _same(nn.load(path), model) and os.listdir(tmp_path) == [path.name]
+
+
+def test_os_errors_name_the_users_path_never_the_temporary(tmp_path, model, monkeypatch):
+    path = tmp_path / "m.npz"
+    real_open = open
+
+    def refuse(file, mode="r", *args, **kwargs):
+        if "x" in mode:                                  # the temporary file's creation
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    with pytest.raises(PermissionError) as info:
+        nn.save(model, path)
+    monkeypatch.undo()
+    assert info.value.filename == str(path) and info.value.errno == 13
+    assert str(info.value) == f"[Errno 13] Permission denied: '{path}'"
+    assert ".tmp" not in str(info.value) and os.listdir(tmp_path) == []
+
+    def fail_rename(src, dst):                  # what os.replace raises for a long name
+        raise OSError(36, "File name too long", src, None, dst)
+
+    monkeypatch.setattr(serialization.os, "replace", fail_rename)
+    with pytest.raises(OSError, match=re.escape(f"File name too long: '{path}'")) as info:
+        nn.save(model, path)
+    assert "nn-save" not in str(info.value) and os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("batch_size", [None, 16], ids=["batch", "mini-batches"])
+def test_a_kept_training_error_holds_neither_the_graph_nor_the_data(batch_size):
+    model = nn.DeepNN([2, 8, 1], seed=0)
+    refs = {}
+    forward = model.forward
+
+    def recording_forward(X):
+        A = forward(X)
+        refs["A[L] (and with it the graph)"] = weakref.ref(A)
+        return A
+
+    model.forward = recording_forward
+
+    def data():
+        X, Y = nn.datasets.xor(m=50, seed=0)
+        refs["X"] = weakref.ref(X)
+        return X, Y
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                 # the overflow warnings of lr = 1e9
+        try:
+            model.fit(*data(), iterations=50, learning_rate=1e9, batch_size=batch_size,
+                      seed=0)
+        except nn.TrainingError as exc:
+            kept = exc
+    assert not np.isfinite(kept.cost)
+    assert kept.learning_rate == 1e9 and len(model.costs_) == kept.iteration
+    assert kept.__context__ is None and kept.__cause__ is None
+    alive = [name for name, ref in refs.items() if ref() is not None]
+    assert alive == [], f"kept alive by the error (before any garbage collection): {alive}"
+    assert f"at iteration {kept.iteration}" in str(kept)
 
 
 # --- strict load ------------------------------------------------------------------------------

@@ -24,6 +24,6 @@ gradient check of DeepNN [4, 5, 3, 1] on 3 random examples ...
 Your backward propagation works perfectly fine! difference = ...
 0
 """
-from .main import build_parser, main
+from .main import ArgumentParser, build_parser, main, run_script
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "ArgumentParser", "run_script"]

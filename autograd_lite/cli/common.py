@@ -12,6 +12,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 from pathlib import Path
 
@@ -153,6 +154,25 @@ def builtin_models():
     }
 
 
+def model_spec(text):
+    """``--model`` of ``graph`` and ``gradcheck``: a built-in name, a model file or a run folder.
+
+    A bare word that names neither a built-in model nor an existing file is a usage error
+    (exit status 2, like any bad choice); a path (``runs/x/model.npz``) is looked up later.
+
+    Examples
+    --------
+    >>> model_spec("deep"), model_spec("runs/cats")
+    ('deep', 'runs/cats')
+    """
+    path = Path(text)
+    if text in builtin_models() or path.exists() or len(path.parts) > 1 or path.suffix:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {text!r} (choose from {', '.join(builtin_models())}, or give a "
+        "model file or a run folder)")
+
+
 def add_model_argument(parser):
     """The ``--model`` option shared by ``graph`` and ``gradcheck``: a file or a built-in name.
 
@@ -164,12 +184,42 @@ def add_model_argument(parser):
     'model'
     """
     return parser.add_argument(
-        "--model", required=True, metavar="MODEL",
-        help="a model file (RUN_DIR/model.npz) or a built-in model: logreg, shallow, deep")
+        "--model", required=True, metavar="MODEL", type=model_spec,
+        help="a model file (RUN_DIR/model.npz), a run folder (RUN_DIR) or a built-in model: "
+             + ", ".join(builtin_models()))
+
+
+def model_file(spec):
+    """The model file that ``spec`` names: ``spec`` itself, or ``spec/model.npz`` for a run folder.
+
+    Raises ``nn.MissingFileError`` naming the path when there is no such file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> run = tempfile.mkdtemp()
+    >>> open(os.path.join(run, "model.npz"), "w").close()
+    >>> model_file(run).name
+    'model.npz'
+    """
+    import nn
+
+    path = Path(spec)
+    if path.is_dir():
+        if not (path / "model.npz").is_file():
+            raise nn.MissingFileError(f"no model file at {path / 'model.npz'}: the run "
+                                      f"folder {path} has no model.npz")
+        return path / "model.npz"
+    if not path.is_file():
+        raise nn.MissingFileError(f"no model file at {path} (a file written by "
+                                  f"'autograd-lite train' or its run folder, or one of the "
+                                  f"built-in models {', '.join(builtin_models())})")
+    return path
 
 
 def resolve_model(spec):
-    """The model named by ``--model``: a file written by ``nn.save`` or a built-in name.
+    """The model named by ``--model``: a file written by ``nn.save``, its run folder, or a
+    built-in name.
 
     Returns ``(model, description)``.  A missing file raises ``nn.MissingFileError`` whose
     message also lists the built-in names.
@@ -183,14 +233,87 @@ def resolve_model(spec):
     import nn
 
     builtins = builtin_models()
-    path = Path(spec)
-    if spec in builtins and not path.is_file():
+    if spec in builtins and not Path(spec).exists():
         return builtins[spec](), f"the built-in {spec} model"
-    if not path.is_file():
-        raise nn.MissingFileError(f"no model file at {spec} (a file written by "
-                                  f"'autograd-lite train', or one of the built-in models "
-                                  f"{', '.join(builtins)})")
+    path = model_file(spec)
     return nn.load(path), str(path)
+
+
+def prepare_folder(folder, command, what="folder"):
+    """Create ``folder`` (with its parents) and check that files can be written in it.
+
+    Returns the folders that were created, deepest first, for :func:`remove_if_empty`.
+    A real file is written and removed, so that a read-only folder, a full disk or a
+    folder that only root could write is found before any work is done.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> base = tempfile.mkdtemp()
+    >>> [p.name for p in prepare_folder(Path(base, "a", "b"), "train")]
+    ['b', 'a']
+    """
+    import tempfile
+
+    folder = Path(folder)
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocking = [p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()]
+        why = f"{blocking[0]} is a file, not a folder" if blocking else exc.strerror or exc
+        raise CLIError(f"{command}: cannot create the {what} {folder}: {why}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        remove_if_empty(created)
+        raise CLIError(f"{command}: cannot write files in the {what} {folder}: "
+                       f"{exc.strerror or exc}") from None
+    return created
+
+
+@contextlib.contextmanager
+def output_folder(folder, command, what="folder"):
+    """``with output_folder(out, "train", "run folder"):`` — :func:`prepare_folder` before
+    the work, and no empty folder of ours left behind if the work fails.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> try:
+    ...     with output_folder(base / "run", "train"):
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    >>> os.listdir(base)
+    []
+    """
+    created = prepare_folder(folder, command, what)
+    try:
+        yield Path(folder)
+    except BaseException:
+        remove_if_empty(created)
+        raise
+
+
+def remove_if_empty(folders):
+    """Remove the ``folders`` (deepest first) that are still empty; leave the others.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> base = Path(tempfile.mkdtemp())
+    >>> remove_if_empty(prepare_folder(base / "x" / "y", "train"))
+    >>> os.listdir(base)
+    []
+    """
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:          # not empty, or gone: either way it is not ours to remove
+            return
 
 
 def describe(model):

@@ -91,8 +91,9 @@ DATASETS = {
 def load_dataset(name, data_dir=None):
     """The data set ``name`` (a key of ``DATASETS``) as a :class:`Dataset`.
 
-    ``data_dir`` is only used by ``catvnoncat`` (default: ``$AUTOGRAD_LITE_DATA``, else
-    the ``shared/data`` folder beside the checkout).
+    ``data_dir`` is only used by ``catvnoncat`` (default: ``$AUTOGRAD_LITE_DATA``, else the
+    first of ``./shared/data``, ``../shared/data`` and ``shared/data`` beside the checkout
+    that holds the files; see :func:`nn.datasets.data_dirs`).
 
     Examples
     --------

@@ -20,8 +20,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (add_model_argument, describe, graph_path, model_cost, positive_int,
-                     random_batch, resolve_model, save_graph_or_source)
+from .common import (CLIError, add_model_argument, describe, graph_path, model_cost,
+                     output_folder, positive_int, random_batch, resolve_model,
+                     save_graph_or_source)
 
 
 def add_parser(commands):
@@ -41,7 +42,7 @@ def add_parser(commands):
     add_model_argument(p)
     p.add_argument("-o", "--output", type=graph_path, default=Path("graph.svg"),
                    metavar="FILE", help="picture to write: .svg, .png, .pdf or .gv "
-                                        "(default: graph.svg)")
+                                        "(default: graph.svg); its folder is created")
     p.add_argument("--show-backward", action="store_true",
                    help="write each operation's local derivative rule (dz = da * a(1 - a))")
     p.add_argument("--show-values", action="store_true", help="show the numbers of each tensor")
@@ -72,9 +73,14 @@ def run(args):
     X, Y = random_batch(model, m=args.examples)
     J = model_cost(model, X, Y)
     rankdir = args.rankdir or ("TB" if len(model.layer_dims) > 3 else "LR")
-    written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
-                                         show_backward=args.show_backward,
-                                         show_values=args.show_values, rankdir=rankdir)
+    with output_folder(args.output.parent, "graph"):          # created like train --out
+        try:
+            written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
+                                                 show_backward=args.show_backward,
+                                                 show_values=args.show_values, rankdir=rankdir)
+        except OSError as exc:
+            raise CLIError(f"graph: cannot write {args.output}: {exc.strerror or exc}") \
+                from None
     if note:
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {written}: the graph of the cost of {describe(model)} on {args.examples} "

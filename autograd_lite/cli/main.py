@@ -13,7 +13,7 @@ instead, for bug reports.
 
 Examples
 --------
->>> main(["train", "--model", "cnn"])
+>>> main(["train", "--model", "nope"])
 2
 >>> main(["--version"])                                   # doctest: +ELLIPSIS
 autograd-lite 0...
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
+from pathlib import Path
 
 from . import gradcheck, graph, predict, train
 from .common import CLIError, UsageError
@@ -77,16 +78,18 @@ def build_parser():
     return parser
 
 
-def _error(message, code):
+def _error(message, code, prog=PROG):
     text = " ".join(str(message).split()) or "unknown error"     # one line, always
-    print(f"{PROG}: error: {text}", file=sys.stderr)
+    print(f"{prog}: error: {text}", file=sys.stderr)
     return code
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None):
-    """Warnings as one line each, like errors: ``autograd-lite: warning: <message>``."""
-    text = " ".join(str(message).split())
-    print(f"{PROG}: warning: {category.__name__}: {text}", file=file or sys.stderr)
+def _warning_printer(prog):
+    """Warnings as one line each, like errors: ``<prog>: warning: <category>: <message>``."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = " ".join(str(message).split())
+        print(f"{prog}: warning: {category.__name__}: {text}", file=file or sys.stderr)
+    return show
 
 
 def main(argv=None):
@@ -109,9 +112,6 @@ def main(argv=None):
     Your backward propagation works perfectly fine! difference = ...
     0
     """
-    import nn
-    from autograd_lite.errors import AutogradError
-
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser().parse_args(argv)
@@ -120,21 +120,61 @@ def main(argv=None):
     except SystemExit as exc:                 # --help and --version
         return exc.code or 0
     args.argv = argv
+    return run_reporting_errors(lambda: args.run(args), PROG, traceback=args.traceback)
+
+
+def run_reporting_errors(call, prog, traceback=False):
+    """``call()`` with the command line's error handling; returns the exit status.
+
+    A usage error (:class:`UsageError`, ``nn.ConfigError``) prints one line and gives 2;
+    a runtime error (a missing or broken file, any ``AutogradError``, an ``OSError``)
+    one line and 1; Ctrl-C 130.  Warnings print one line each.  ``call``'s result is the
+    status when it is an int, else 0.  The example scripts use it too
+    (``sys.exit(run_script(main))``).
+
+    Examples
+    --------
+    >>> import nn
+    >>> def train():
+    ...     raise nn.ConfigError("fit: iterations must be a positive integer, not 0")
+    >>> run_reporting_errors(train, "demo.py")
+    2
+    """
+    import nn
+    from autograd_lite.errors import AutogradError
+
     try:
         with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            return args.run(args)
+            warnings.showwarning = _warning_printer(prog)
+            result = call()
     except Exception as exc:
-        if args.traceback:
+        if traceback:
             raise
         if isinstance(exc, CLIError):
-            return _error(exc, exc.exit_code)
+            return _error(exc, exc.exit_code, prog)
         if isinstance(exc, nn.ConfigError):
-            return _error(exc, UsageError.exit_code)
+            return _error(exc, UsageError.exit_code, prog)
         if isinstance(exc, OSError) and exc.filename and exc.strerror:
-            return _error(f"{exc.filename}: {exc.strerror}", CLIError.exit_code)
+            return _error(f"{exc.filename}: {exc.strerror}", CLIError.exit_code, prog)
         if isinstance(exc, (AutogradError, OSError)):
-            return _error(exc, CLIError.exit_code)
+            return _error(exc, CLIError.exit_code, prog)
         raise
     except KeyboardInterrupt:
-        return _error("interrupted", 130)
+        return _error("interrupted", 130, prog)
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def run_script(script_main, argv=None):
+    """Run an example script's ``main(argv)`` like a command: one line per error, no traceback.
+
+    Examples
+    --------
+    >>> def script_main(argv):
+    ...     parser = ArgumentParser(prog="demo.py")
+    ...     _ = parser.add_argument("--iterations", type=int)
+    ...     parser.parse_args(argv)
+    >>> run_script(script_main, ["--iterations", "x"])
+    2
+    """
+    prog = Path(sys.argv[0]).name or PROG
+    return run_reporting_errors(lambda: script_main(argv), prog)

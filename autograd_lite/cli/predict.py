@@ -2,8 +2,10 @@
 
 Each picture is opened with Pillow, converted to RGB, resized to the model's s×s (64×64 for
 the cat models), scaled to [0, 1] and flattened to one column exactly like the training
-pictures (``x.reshape(-1, 1) / 255``).  For each, the probability ``A[L]`` and the class
-(1 when it is above 0.5) are printed.
+pictures (``x.reshape(-1, 1) / 255``).  16-bit grayscale pictures are scaled by 65535, their
+real range; transparent pixels are composited onto white (and a note says so); pictures
+beyond Pillow's decompression-bomb limit are refused with one line.  For each picture, the
+probability ``A[L]`` and the class (1 when it is above 0.5) are printed.
 
 Examples
 --------
@@ -22,11 +24,13 @@ Examples
 from __future__ import annotations
 
 import json
+import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 
-from .common import CLIError, describe, picture_side
+from .common import CLIError, describe, model_file, picture_side
 
 DEFAULT_CLASSES = ("non-cat", "cat")
 
@@ -46,9 +50,9 @@ def add_parser(commands):
         description="Load pictures (any format Pillow reads), resize them to the model's "
                     "size (64x64 for the cat models) and print the probability and class "
                     "of each.")
-    p.add_argument("--model", required=True, type=Path, metavar="MODEL.npz",
+    p.add_argument("--model", required=True, type=Path, metavar="MODEL",
                    help="a picture model written by 'autograd-lite train --dataset "
-                        "catvnoncat' (RUN_DIR/model.npz)")
+                        "catvnoncat': its run folder RUN_DIR or RUN_DIR/model.npz")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="picture files")
     p.set_defaults(run=run)
     return p
@@ -56,6 +60,12 @@ def add_parser(commands):
 
 def load_picture(path, side):
     """The picture at ``path`` as a column (3·side², 1) of floats in [0, 1].
+
+    8-bit pictures are scaled by 255 as in the course; 16-bit grayscale ones (PNG, TIFF) by
+    65535, their real range.  Transparent pixels are composited onto a white background
+    (a note on standard error says so), instead of taking whatever colour they hide.  A
+    picture larger than Pillow's safety limit (``PIL.Image.MAX_IMAGE_PIXELS``, about 89
+    million pixels, a possible decompression bomb) is refused before it is decoded.
 
     Examples
     --------
@@ -72,11 +82,53 @@ def load_picture(path, side):
     if not Path(path).is_file():
         raise CLIError(f"predict: no picture file at {path}")
     try:
-        with Image.open(path) as image:
-            pixels = np.asarray(image.convert("RGB").resize((side, side)), dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.mode in WIDE_GRAY:
+                    pixels = _wide_gray(image, path, side)
+                else:
+                    pixels = np.asarray(_opaque(image, path).resize((side, side)),
+                                        dtype=np.float64) / 255
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise CLIError(f"predict: {path} is too large to read safely ({exc}); resize it "
+                       "first") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CLIError(f"predict: cannot read {path} as a picture ({exc})") from None
-    return pixels.reshape(-1, 1) / 255
+    return pixels.reshape(-1, 1)
+
+
+WIDE_GRAY = ("I;16", "I;16L", "I;16B", "I;16N", "I")     # 16-bit grayscale, as Pillow opens it
+BACKGROUND = (255, 255, 255)                            # under transparent pixels: white
+
+
+def _wide_gray(image, path, side):
+    """A 16-bit grayscale picture as (side, side, 3) floats: value / 65535, its real range."""
+    from PIL import Image
+
+    gray = np.asarray(image, dtype=np.float64)
+    if gray.size and (gray.min() < 0 or gray.max() > 65535):
+        raise CLIError(f"predict: {path} is a {image.mode} grayscale picture with values from "
+                       f"{gray.min():g} to {gray.max():g}, outside the 16-bit range 0 to "
+                       "65535; save it as an 8- or 16-bit picture")
+    small = np.asarray(Image.fromarray((gray / 65535).astype(np.float32)).resize((side, side)),
+                       dtype=np.float64).clip(0.0, 1.0)
+    return np.repeat(small[:, :, None], 3, axis=2)
+
+
+def _opaque(image, path):
+    """``image`` as RGB, its transparent pixels composited onto :data:`BACKGROUND`."""
+    from PIL import Image
+
+    if "A" not in image.getbands() and "transparency" not in image.info:
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    if rgba.getextrema()[3][0] == 255:              # an alpha channel, but nothing see-through
+        return rgba.convert("RGB")
+    print(f"note: {path} has transparent pixels; they were composited onto a white "
+          "background", file=sys.stderr)
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, BACKGROUND + (255,)),
+                                 rgba).convert("RGB")
 
 
 def class_names(model_path):
@@ -114,16 +166,17 @@ def run(args):
     """
     import nn
 
-    model = nn.load(args.model)
+    path = model_file(args.model)
+    model = nn.load(path)
     side = picture_side(model)
     if side is None or model.layer_dims[-1] != 1:
-        raise CLIError(f"predict: {args.model} is a {describe(model)} with n_x = "
+        raise CLIError(f"predict: {path} is a {describe(model)} with n_x = "
                        f"{model.layer_dims[0]} features, not a model of pictures with one "
                        "yes/no output; train one with 'autograd-lite train --dataset "
                        "catvnoncat'")
     X = np.concatenate([load_picture(path, side) for path in args.images], axis=1)
     probabilities = model.predict_proba(X.astype(model.dtype))[0]
-    classes = class_names(args.model)
+    classes = class_names(path)
     for path, p in zip(args.images, probabilities):
         y = int(p > 0.5)
         print(f'{path}: probability {p:.4f} -> y = {y}, a "{classes[y]}" picture')

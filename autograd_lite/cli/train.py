@@ -25,13 +25,15 @@ autograd-lite train: xor, 2 features, 200 training and 200 test examples
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
 
-from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int, positive_float,
-                     positive_int, save_graph_or_source, seed)
+from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int,
+                     output_folder, positive_float, positive_int, save_graph_or_source,
+                     seed)
 from .data import DATASETS, load_dataset
 
 MODELS = ("logreg", "shallow", "deep")
@@ -65,7 +67,8 @@ def add_parser(commands):
                    help="data set (default: planar, the course's week-3 flower)")
     p.add_argument("--data-dir", type=Path, metavar="DIR",
                    help="folder with the cat .h5 files (default: $AUTOGRAD_LITE_DATA, else "
-                        "shared/data beside the checkout)")
+                        "the first of ./shared/data, ../shared/data and shared/data beside "
+                        "the checkout that holds them)")
     p.add_argument("--model", choices=MODELS, default="shallow",
                    help="logreg (week 2), shallow (week 3) or deep (week 4); default shallow")
     p.add_argument("--layers", type=layer_sizes, metavar="N,N,...",
@@ -164,6 +167,9 @@ def build_model(s, n_x):
 def run(args):
     """Train, print the course's cost lines and the accuracies, write the run folder.
 
+    The run folder is created, and checked to be writable, before training; a run that
+    fails leaves no empty run folder behind.
+
     Examples
     --------
     >>> import tempfile
@@ -180,13 +186,21 @@ def run(args):
     """
     s = settings(args)
     data = load_dataset(s["dataset"], args.data_dir)
-    n_x = data.train_x.shape[0]
-    model = build_model(s, n_x)
+    check_memory(s, *data.train_x.shape)
     out = args.out or Path("runs") / f"{s['dataset']}-{s['model']}"
-    try:                                  # before training, so a bad --out fails at once
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CLIError(f"cannot create the run folder {out}: {exc.strerror or exc}") from None
+    with output_folder(out, "train", "run folder"):    # a bad --out fails before training
+        return _train(args, s, data, out)
+
+
+def _train(args, s, data, out):
+    """Build, train, report and write the run: the body of :func:`run`."""
+    import nn
+
+    n_x = data.train_x.shape[0]
+    try:
+        model = build_model(s, n_x)
+    except MemoryError:
+        raise _too_big(s, n_x, "building the model") from None
 
     print(f"autograd-lite train: {data.title}, {n_x} features, {data.train_x.shape[1]} "
           f"training and {data.test_x.shape[1]} test examples")
@@ -198,11 +212,16 @@ def run(args):
     sys.stdout.flush()
 
     start = time.perf_counter()
-    costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
-                      learning_rate=s["learning_rate"], optimizer=s["optimizer"],
-                      batch_size=s["batch_size"], print_every=s["print_every"],
-                      progress=False if args.no_progress else None, seed=s["seed"],
-                      compile=not args.no_compile)
+    try:
+        costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
+                          learning_rate=s["learning_rate"], optimizer=s["optimizer"],
+                          batch_size=s["batch_size"], print_every=s["print_every"],
+                          progress=False if args.no_progress else None, seed=s["seed"],
+                          compile=not args.no_compile)
+    except nn.TrainingError as exc:
+        raise _diverged(exc, model.costs_) from None
+    except MemoryError:
+        raise _too_big(s, n_x, "training") from None
     seconds = time.perf_counter() - start
     train_accuracy = model.score(data.train_x, data.train_y)
     test_accuracy = model.score(data.test_x, data.test_y)
@@ -226,6 +245,68 @@ def run(args):
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     print(f"trained in {seconds:.1f} s; wrote {', '.join(files.values())} to {out}/")
     return 0
+
+
+def check_memory(s, n_x, m):
+    """Refuse (exit status 2) layer sizes whose training would not fit in this machine's memory.
+
+    The estimate counts 8 bytes for each parameter four times (W, its gradient, and two
+    optimizer states) and for each unit six times per example of a batch (Z, A, dZ, dA and
+    temporaries); the limit is the physical memory.
+
+    Examples
+    --------
+    >>> check_memory(dict(layers=[20, 7, 5], batch_size=None), n_x=12288, m=209)
+    >>> check_memory(dict(layers=[10 ** 12], batch_size=None), n_x=2, m=400)
+    Traceback (most recent call last):
+    ...
+    autograd_lite.cli.common.UsageError: --layers 1000000000000: ...
+    """
+    needed = _bytes_needed(s, n_x, m)
+    available = _physical_memory()
+    if available and needed > available:
+        raise _too_big(s, n_x, f"training it takes about {_size(needed)}, more than this "
+                               f"machine's {_size(available)} of memory")
+
+
+def _bytes_needed(s, n_x, m):
+    dims = [n_x, *s["layers"], 1]
+    parameters = sum(dims[l] * (dims[l - 1] + 1) for l in range(1, len(dims)))
+    batch = min(m, s["batch_size"] or m)
+    return 8 * (4 * parameters + 6 * sum(dims[1:]) * batch)
+
+
+def _physical_memory():
+    """Bytes of RAM, or None where the system does not say (then nothing is refused early)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _size(n_bytes):
+    for unit in ("bytes", "KB", "MB", "GB", "TB", "PB"):
+        if n_bytes < 1024 or unit == "PB":
+            return f"{n_bytes:.0f} {unit}" if unit == "bytes" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+
+
+def _too_big(s, n_x, what):
+    """The usage error for hidden layers too big for this machine."""
+    layers = ",".join(map(str, s["layers"])) or "(none)"
+    dims = [n_x, *s["layers"], 1]
+    return UsageError(f"--layers {layers}: the model {dims} is too big for this machine "
+                      f"({what}); choose smaller hidden layers"
+                      + (" or a smaller --batch-size" if s["batch_size"] else ""))
+
+
+def _diverged(exc, costs):
+    """The error for a diverging run, in the command's words (--lr), not Python's."""
+    rate = exc.learning_rate
+    before = f" (it was {costs[-1]:.6g} at iteration {exc.iteration - 1})" if costs else ""
+    return CLIError(f"train: the cost became {exc.cost} at iteration {exc.iteration}{before}, "
+                    "so training stopped and nothing was written; try a smaller --lr (it is "
+                    f"{rate:g}), e.g. --lr {rate / 10:g}")
 
 
 def _write_run(out, model, data, s, costs):
