@@ -152,21 +152,33 @@ class Sinc(Function):
 
 class SincSlope(Function):
     name = "sinc_slope"
-    rule = "da = dout · (−π² sinc a − 2 out / a)   (−π²/3 at a = 0)"
+    rule = "da = dout · (−π² sinc a − 2 out / a)   (its series near a = 0)"
     def forward(self, a, sinc):
         return _sinc_slope_array(a, sinc)
     def backward(self, grad, out, a):
-        at_zero = a == 0
-        safe = np.where(at_zero, 1, a)
-        curve = np.where(at_zero, -math.pi ** 2 / 3, -math.pi ** 2 * np.sinc(a) - 2 * out / safe)
-        return (grad * curve,)
+        near, safe = _near_zero(a)
+        a2 = a * a
+        series = -_PI2 / 3 + a2 * (_PI2 ** 2 / 10 - a2 * (_PI2 ** 3 / 168))
+        return (grad * np.where(near, series, -_PI2 * np.sinc(a) - 2 * out / safe),)
+
+
+_PI2 = math.pi ** 2
+_SERIES_BELOW = 1e-2     # |a| under this: Taylor series (the quotients lose digits near 0)
+
+
+def _near_zero(a):
+    """Where ``a`` is near 0, and ``a`` with those places replaced by 1 (safe to divide)."""
+    near = np.abs(a) < _SERIES_BELOW
+    return near, np.where(near, 1, a)
 
 
 def _sinc_slope_array(a, sinc):
-    """d sinc(a)/da on arrays: (cos πa − sinc a) / a, and its limit 0 at a = 0."""
-    at_zero = a == 0
-    safe = np.where(at_zero, 1, a)
-    return np.where(at_zero, 0, (np.cos(math.pi * a) - sinc) / safe).astype(a.dtype, copy=False)
+    """d sinc(a)/da on arrays: (cos πa − sinc a) / a, or its Taylor series near 0."""
+    near, safe = _near_zero(a)
+    a2 = a * a
+    series = a * (-_PI2 / 3 + a2 * (_PI2 ** 2 / 30 - a2 * (_PI2 ** 3 / 840)))
+    slope = np.where(near, series, (np.cos(math.pi * a) - sinc) / safe)
+    return slope.astype(a.dtype, copy=False)
 
 
 def _sinc_slope(a, out):
