@@ -9,9 +9,9 @@ FIRST = dict(max_examples=25, deadline=None)
 SECOND = dict(max_examples=12, deadline=None)
 
 
-def any_shape_arrays(max_side=4, **kwargs):
+def any_shape_arrays(max_side=4, min_side=0, **kwargs):
     """Arrays of any shape up to 3-d, with 0-d, size-1 and empty (size-0) axes."""
-    return arrays(min_side=0, max_side=max_side, **kwargs)
+    return arrays(min_side=min_side, max_side=max_side, **kwargs)
 
 
 @st.composite

@@ -18,17 +18,24 @@ from ..tensor import operand
 from . import reduce
 from .elementwise import abs as _abs
 from .elementwise import sqrt
+from .piecewise import Flat
 from .reduce import _kept_shape, _normalize_axis
 
 
 class Norm(Function):
     rule = "da = dout · a / out   (0 where out = 0)"
     def forward(self, a, axis, keepdims):
-        self.kept = _kept_shape(a.shape, axis)
+        self.kept = _kept_shape(a.shape, (axis,) if isinstance(axis, int) else axis)
         return np.asarray(np.linalg.norm(a, axis=axis, keepdims=keepdims))
     def backward(self, grad, out, a):
         out = out.reshape(self.kept)
         return (grad.reshape(self.kept) * a / np.where(out == 0, 1, out),)
+
+
+class IsNonzero(Flat):
+    name = "is_nonzero"
+    def forward(self, a):
+        return (a != 0).astype(a.dtype)
 
 
 def var(a, axis=None, ddof=0, keepdims=False):
@@ -56,7 +63,8 @@ def var(a, axis=None, ddof=0, keepdims=False):
     total = reduce.sum(deviation * deviation, axes, keepdims)
     if n - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
-        return total * math.inf                # 0 · inf = nan where all values are equal
+        with np.errstate(invalid="ignore"):   # 0 · inf = nan where all values are equal
+            return total * math.inf
     return total / (n - ddof)
 
 
@@ -131,7 +139,7 @@ def _vector_norm(x, ord, axis, keepdims):
     if ord == -math.inf:
         return reduce.min(_abs(x), axis, keepdims)
     if ord == 0:
-        return reduce.sum((x != 0).astype(x.dtype), axis, keepdims)
+        return reduce.sum(IsNonzero.apply(x), axis, keepdims)     # a count: gradient 0
     if ord == 1:
         return reduce.sum(_abs(x), axis, keepdims)
     return reduce.sum(_abs(x) ** ord, axis, keepdims) ** (1 / ord)
