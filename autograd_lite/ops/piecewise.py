@@ -180,8 +180,10 @@ def round(a, decimals=0):
     Examples
     --------
     >>> import autograd_lite as ag
-    >>> ag.round(ag.tensor([0.5, 1.5, 2.675]), 2)
-    tensor([0.5 , 1.5 , 2.67])
+    >>> ag.round(ag.tensor([0.5, 1.5, 2.5]))
+    tensor([0., 2., 2.])
+    >>> ag.round(ag.tensor(3.14159), 2)
+    tensor(3.14)
     """
     return Round.apply(operand(a), decimals=int(decimals))
 
