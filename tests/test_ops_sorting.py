@@ -77,3 +77,10 @@ def test_sorting_integers_and_booleans():
     assert ag.any(ag.tensor([False, True])).item() is True
     assert grads(lambda t: ag.sort(t) * 0 + t.argmax(), np.array([2.0, 1.0]))[0].tolist() \
         == [0.0, 0.0]
+
+
+def test_bad_axes_raise_shape_errors_naming_the_operation():
+    t = ag.tensor(np.ones((2, 3)))
+    for f in (ag.argmax, ag.argmin, ag.any, ag.all, ag.argsort, ag.sort):
+        with pytest.raises(ag.ShapeError, match=rf"{f.__name__}: axis 2 is out of range"):
+            f(t, 2)

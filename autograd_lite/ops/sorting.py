@@ -61,13 +61,17 @@ def sort(a, axis=-1):
     return Sort.apply(a, axis=_normalize_axis(axis, a.shape, "sort")[0])
 
 
-def _data(a):
-    return a.data if isinstance(a, Tensor) else np.asarray(a)
+def _data(a, axis, op):
+    """The array of ``a``, after checking ``axis`` against it (an error naming ``op``)."""
+    array = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if axis is not None:
+        _normalize_axis(axis, array.shape, op)
+    return array
 
 
 def argsort(a, axis=-1, kind=None):
     """The indices that sort ``a`` along ``axis``, as ``np.argsort`` (an integer tensor)."""
-    return as_tensor(np.argsort(_data(a), axis=axis, kind=kind))
+    return as_tensor(np.argsort(_data(a, axis, "argsort"), axis=axis, kind=kind))
 
 
 def argmax(a, axis=None, keepdims=False):
@@ -79,19 +83,19 @@ def argmax(a, axis=None, keepdims=False):
     >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1)
     tensor([1, 0], dtype=int64)
     """
-    return as_tensor(np.argmax(_data(a), axis=axis, keepdims=keepdims))
+    return as_tensor(np.argmax(_data(a, axis, "argmax"), axis=axis, keepdims=keepdims))
 
 
 def argmin(a, axis=None, keepdims=False):
     """The index of the smallest value (first one at ties), as ``np.argmin``; no gradient."""
-    return as_tensor(np.argmin(_data(a), axis=axis, keepdims=keepdims))
+    return as_tensor(np.argmin(_data(a, axis, "argmin"), axis=axis, keepdims=keepdims))
 
 
 def any(a, axis=None, keepdims=False):
     """Whether any element (along ``axis``) is non-zero: a boolean tensor, no gradient."""
-    return as_tensor(np.any(_data(a), axis=axis, keepdims=keepdims))
+    return as_tensor(np.any(_data(a, axis, "any"), axis=axis, keepdims=keepdims))
 
 
 def all(a, axis=None, keepdims=False):
     """Whether all elements (along ``axis``) are non-zero: a boolean tensor, no gradient."""
-    return as_tensor(np.all(_data(a), axis=axis, keepdims=keepdims))
+    return as_tensor(np.all(_data(a, axis, "all"), axis=axis, keepdims=keepdims))
