@@ -83,15 +83,29 @@ class Cumprod(Function):
         return np.cumprod(a, axis=axis)
     def backward(self, grad, out, a):
         axis = self.params["axis"]
-        if _array(a).all():                # no zero factor: divide out a_i
+        if _safe_to_divide(_array(a), _array(out)):
             return (_flip(np.cumsum(_flip(grad * out, axis), axis=axis), axis) / a,)
         last = a.ndim - 1
         x, g = np.swapaxes(a, axis, last), np.swapaxes(grad, axis, last)
         return (np.swapaxes(_cumprod_grad_with_zeros(x, g), axis, last),)
 
 
+def _safe_to_divide(a, out):
+    """Whether dividing the running products by a_i is accurate, also when differentiated
+    again: no factor is 0 or below √eps in size (the second derivative would cancel terms
+    of size 1/a_i), and no running product is beyond √tiny or √max (its square would under-
+    or overflow).  Otherwise the division-free path is taken."""
+    if a.size == 0:
+        return True
+    info = np.finfo(a.dtype)
+    size, products = np.abs(a), np.abs(out)
+    return bool(size.min() >= np.sqrt(info.eps) and products.min() >= np.sqrt(info.tiny)
+                and products.max() <= np.sqrt(info.max))
+
+
 def _cumprod_grad_with_zeros(x, g):
-    """The exact vjp of cumprod along the last axis (n × n products; used when x has a 0).
+    """The vjp of cumprod along the last axis without division (n × n products; used when
+    x has a 0, or values too small or large to divide by safely).
 
     grad_i = L_i · Σ_{k≥i} g_k · Π_{i<j≤k} x_j, with L_i the product of the x_j before i.
     """
