@@ -147,7 +147,7 @@ def test_norm_second_order(x, ord):
     assert_second_gradients_match(lambda t: ag.norm(t, ord, -1), [distinct(x)])
 
 
-@pytest.mark.parametrize("ord", [None, 2, 1, np.inf, -np.inf, 0])
+@pytest.mark.parametrize("ord", [None, 2, 1, np.inf, -np.inf, 0, 3, 1.5])
 def test_norm_gradient_at_zero_is_zero(ord):
     assert grads(lambda t: ag.norm(t, ord), np.zeros(3))[0].tolist() == [0.0, 0.0, 0.0]
     assert grads(lambda t: ag.norm(t, ord, axis=1), np.zeros((2, 3)))[0].tolist() == \
@@ -173,3 +173,15 @@ def test_norm_of_integers_is_float_and_bad_orders_are_refused():
         ag.norm(ag.tensor(np.ones((2, 2, 2))), 1)
     with pytest.raises(ag.ShapeError, match="norm: axis must name one axis"):
         ag.norm(ag.tensor(np.ones((2, 2, 2))), axis=(0, 1, 2))
+
+
+@pytest.mark.parametrize("ord", [3, 1.5])
+def test_p_norm_of_a_zero_row_beside_others_equals_numpy_with_gradient_0_there(ord):
+    x = np.array([[0.0, 0.0, 0.0], [1.0, -2.0, 3.0]])
+    np.testing.assert_array_equal(ag.norm(ag.tensor(x), ord, axis=1).numpy(),
+                                  np.linalg.norm(x, ord, axis=1))
+    (g,) = grads(lambda t: ag.norm(t, ord, axis=1), x)
+    np.testing.assert_array_equal(g[0], [0.0, 0.0, 0.0])
+    norm = np.linalg.norm(x[1], ord)
+    np.testing.assert_allclose(g[1], np.sign(x[1]) * np.abs(x[1]) ** (ord - 1)
+                               / norm ** (ord - 1), rtol=1e-14)

@@ -17,7 +17,7 @@ from ..function import Function
 from ..tensor import operand
 from . import reduce
 from .elementwise import abs as _abs
-from .elementwise import sqrt
+from .elementwise import sqrt, where
 from .piecewise import Flat
 from .reduce import _kept_shape, _normalize_axis
 
@@ -89,7 +89,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
     Vectors (one axis): ``ord`` None or 2 (Euclidean), 1, ``inf``, ``-inf``, 0 (the count
     of non-zeros, no gradient) and any other number p: (Σ|x|^p)^(1/p).  Matrices (two axes,
     or a 2-d tensor with ``ord`` given): ``'fro'``, 1, −1, ``inf``, ``-inf``.  With ``ord``
-    and ``axis`` both None, the 2-norm of all elements.  At x = 0 the gradient is 0.
+    and ``axis`` both None, the 2-norm of all elements.  At x = 0 the gradient is 0 (for
+    p < 1, which is not a norm, components at 0 have no finite slope).
 
     Examples
     --------
@@ -142,7 +143,12 @@ def _vector_norm(x, ord, axis, keepdims):
         return reduce.sum(IsNonzero.apply(x), axis, keepdims)     # a count: gradient 0
     if ord == 1:
         return reduce.sum(_abs(x), axis, keepdims)
-    return reduce.sum(_abs(x) ** ord, axis, keepdims) ** (1 / ord)
+    total = reduce.sum(_abs(x) ** ord, axis, keepdims)
+    zero = total.data == 0
+    if not zero.any():
+        return total ** (1 / ord)
+    # the root has no slope at 0: give the zero vector the gradient 0, as the other orders
+    return where(zero, 0.0, where(zero, 1.0, total) ** (1 / ord))
 
 
 def _matrix_norm(x, ord, row, col):
