@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 RUN    ?= runs/demo
 
-.PHONY: demo test test-fast bench docs-pictures docs-api graphviz clean
+.PHONY: demo test test-fast bench docs-pictures docs-api docs-ops graphviz clean
 
 $(STAMP): setup.cfg pyproject.toml .ci/bootstrap.sh
 	VENV=$(VENV) bash .ci/bootstrap.sh
@@ -39,6 +39,10 @@ docs-pictures: $(STAMP) graphviz
 
 docs-api: $(STAMP)
 	$(PY) docs/make_api.py
+
+# docs/ops.md, every op and its derivative, from the ops' rule strings
+docs-ops: $(STAMP)
+	$(PY) docs/make_ops.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis *.egg-info

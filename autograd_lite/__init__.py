@@ -21,6 +21,16 @@ from .ops.linalg import dot, matmul
 from .ops.movement import (broadcast_to, concatenate, getitem, reshape, squeeze, stack, sum_to,
                            swapaxes, transpose, unsqueeze)
 from .ops.reduce import logsumexp, max, mean, min, sum
+# the numpy vocabulary: trig, exponentials, piecewise, running products, statistics, sorting
+from .ops.cumulative import cumprod, cumsum, diff, prod
+from .ops.exponential import (erf, exp2, expm1, log1p, log2, log10, logaddexp, logaddexp2,
+                              reciprocal, square)
+from .ops.piecewise import (ceil, fabs, floor, floor_divide, fmax, fmin, fmod, isfinite, isinf,
+                            isnan, mod, nan_to_num, remainder, rint, round, sign, trunc)
+from .ops.sorting import all, any, argmax, argmin, argsort, sort
+from .ops.stats import norm, std, var
+from .ops.trig import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cos, cosh,
+                       deg2rad, hypot, rad2deg, sin, sinc, sinh, tan)
 
 __version__ = "0.1.0"
 

@@ -13,13 +13,14 @@ import numpy as np
 from .errors import DTypeError, GraphError
 from .function import Clock, _state
 from .real_numbers import NUMBER_KINDS, calling_operation, not_numbers
+from .tensor_math import MathMethods
 
 
 def _is_float(dtype) -> bool:
     return dtype.kind == "f"
 
 
-class Tensor:
+class Tensor(MathMethods):
     """An n-dimensional array that records the operations applied to it.
 
     Create one with :func:`autograd_lite.tensor`.  ``data`` is the numpy array, ``grad`` the
@@ -550,3 +551,11 @@ _FUNCTIONS = {
     np.squeeze: movement.squeeze, np.broadcast_to: movement.broadcast_to,
     np.concatenate: movement.concatenate, np.stack: movement.stack, np.dot: linalg.dot,
 }
+
+
+# --- numpy's math vocabulary on Tensors (the ops of tensor_math's families) ------------------
+from .tensor_math import numpy_tables  # noqa: E402
+
+_math_ufuncs, _math_functions = numpy_tables()
+_UFUNCS.update(_math_ufuncs)
+_FUNCTIONS.update(_math_functions)

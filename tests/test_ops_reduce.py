@@ -158,8 +158,6 @@ def test_bad_axes_raise_shape_error_naming_the_op():
         t.sum(axis=2)
     with pytest.raises(ag.ShapeError, match="max: repeated axis"):
         t.max(axis=(1, -1))
-    with pytest.raises(ag.ShapeError, match="mean: cannot average over an empty axis"):
-        ag.tensor(np.ones((0, 3))).mean(axis=0)
     with pytest.raises(ag.ShapeError, match="0-d"):
         ag.tensor(1.0).sum(axis=0)
 

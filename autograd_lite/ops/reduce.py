@@ -117,15 +117,19 @@ def sum(a, axis=None, keepdims=False):
 
 
 def mean(a, axis=None, keepdims=False):
-    """Mean over ``axis`` (all axes by default): ``sum / n``."""
+    """Mean over ``axis`` (all axes by default): ``sum / n``.
+
+    Over an empty selection the mean is nan with a RuntimeWarning, as in numpy."""
     a = operand(a)
     if a.dtype == np.float16:         # as numpy does: accumulate float16 in float32
         return mean(a.astype(np.float32), axis, keepdims).astype(np.float16)
     axes = _normalize_axis(axis, a.shape, "mean")
     n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
-    if n == 0:
-        raise ShapeError(f"mean: cannot average over an empty axis of shape {a.shape}")
     total = Sum.apply(a, axis=axes, keepdims=bool(keepdims))
+    if n == 0:                        # as numpy: nan, with a warning (0/0 without its noise)
+        from ..function import warn_at_user_code
+        warn_at_user_code("Mean of empty slice.", RuntimeWarning)
+        return total * math.nan
     return total / n if total.dtype.kind == "f" else total / float(n)
 
 

@@ -1,0 +1,197 @@
+"""Products and running totals along an axis: prod, cumsum, cumprod, diff.
+
+The derivative of a product is the product of all the *other* factors.  Dividing ``out`` by a
+factor fails where a factor is 0, so ``prod`` multiplies the running products from the left
+and from the right instead, and ``cumprod`` takes a slower exact path when its input has a 0.
+Both are written with cumprod and cumsum themselves, so they serve second order too.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..function import Function
+from ..tensor import Tensor, operand
+from .movement import concatenate
+from .reduce import _kept_shape, _normalize_axis
+
+
+def _array(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _flip(x, axis):
+    """``x`` reversed along ``axis`` (an index, so Tensors record it)."""
+    return x[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+def _ones_like_first(x):
+    """Ones shaped like ``x[..., :1]`` (a constant)."""
+    ones = np.ones(x.shape[:-1] + (1,), dtype=x.dtype)
+    return Tensor._make(ones) if isinstance(x, Tensor) else ones
+
+
+def _exclusive_cumprod(x):
+    """Along the last axis: the product of the elements before each one (1 for the first)."""
+    return np.concatenate([_ones_like_first(x), np.cumprod(x[..., :-1], axis=-1)], axis=-1)
+
+
+def _others_product(x):
+    """Along the last axis: the product of all elements but each one (exact with zeros)."""
+    left = _exclusive_cumprod(x)
+    right = _flip(_exclusive_cumprod(_flip(x, x.ndim - 1)), x.ndim - 1)
+    return left * right
+
+
+class Prod(Function):
+    rule = "da = dout · (product of the other factors)   (exact with zeros)"
+    def forward(self, a, axis, keepdims):
+        self.kept = _kept_shape(a.shape, axis)
+        return np.asarray(np.prod(a, axis=axis, keepdims=keepdims))
+    def backward(self, grad, out, a):
+        axes = self.params["axis"]
+        axes = tuple(range(a.ndim)) if axes is None else axes
+        if a.size == 0:
+            return (_zeros(a),)
+        rest = tuple(i for i in range(a.ndim) if i not in axes)
+        order = rest + axes                     # the reduced axes last, then flattened
+        moved = np.transpose(a, order) if a.ndim else a
+        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+        others = _others_product(flat).reshape(moved.shape)
+        if a.ndim:
+            others = np.transpose(others, tuple(int(i) for i in np.argsort(order)))
+        return (grad.reshape(self.kept) * others,)
+
+
+def _zeros(a):
+    zeros = np.zeros(a.shape, a.dtype)
+    return Tensor._make(zeros) if isinstance(a, Tensor) else zeros
+
+
+class Cumsum(Function):
+    rule = "da = reverse running sum of dout"
+    def forward(self, a, axis):
+        return np.cumsum(a, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        return (_flip(np.cumsum(_flip(grad, axis), axis=axis), axis),)
+
+
+class Cumprod(Function):
+    rule = "da_i = Σ_{k≥i} dout_k · Π_{j≤k, j≠i} a_j   (= reverse cumsum(dout · out) / a_i)"
+    def forward(self, a, axis):
+        return np.cumprod(a, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        if _safe_to_divide(_array(a), _array(out)):
+            return (_flip(np.cumsum(_flip(grad * out, axis), axis=axis), axis) / a,)
+        last = a.ndim - 1
+        x, g = np.swapaxes(a, axis, last), np.swapaxes(grad, axis, last)
+        return (np.swapaxes(_cumprod_grad_with_zeros(x, g), axis, last),)
+
+
+def _safe_to_divide(a, out):
+    """Whether dividing the running products by a_i is accurate, also when differentiated
+    again: no factor is 0 or below √eps in size (the second derivative would cancel terms
+    of size 1/a_i), and no running product is beyond √tiny or √max (its square would under-
+    or overflow).  Otherwise the division-free path is taken."""
+    if a.size == 0:
+        return True
+    info = np.finfo(a.dtype)
+    size, products = np.abs(a), np.abs(out)
+    return bool(size.min() >= np.sqrt(info.eps) and products.min() >= np.sqrt(info.tiny)
+                and products.max() <= np.sqrt(info.max))
+
+
+def _cumprod_grad_with_zeros(x, g):
+    """The vjp of cumprod along the last axis without division (n × n products; used when
+    x has a 0, or values too small or large to divide by safely).
+
+    grad_i = L_i · Σ_{k≥i} g_k · Π_{i<j≤k} x_j, with L_i the product of the x_j before i.
+    """
+    n = x.shape[-1]
+    i, j = np.indices((n, n))
+    after_i = np.where(j > i, x[..., None, :], 1)           # row i: x_j for j > i, else 1
+    spans = np.where(j >= i, np.cumprod(after_i, axis=-1), 0)  # Π_{i<j≤k} x_j for k ≥ i
+    return _exclusive_cumprod(x) * (spans * g[..., None, :]).sum(axis=-1)
+
+
+# --- the public functions --------------------------------------------------------------------
+
+def prod(a, axis=None, keepdims=False):
+    """Product over ``axis`` (all axes by default); exact gradients where factors are 0.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([2.0, 0.0, 5.0], requires_grad=True)
+    >>> ag.prod(x).backward()
+    >>> x.grad                       # the product of the other two factors
+    tensor([ 0., 10.,  0.])
+    """
+    a = operand(a)
+    return Prod.apply(a, axis=_normalize_axis(axis, a.shape, "prod"), keepdims=bool(keepdims))
+
+
+def _single_axis(a, axis, op):
+    """The one axis of a running operation; ``None`` flattens ``a`` first, as numpy does."""
+    if axis is None:
+        return a.reshape(-1), 0
+    if not isinstance(axis, (int, np.integer)):
+        raise ShapeError(f"{op}: axis must be one int or None, not {axis!r}")
+    return a, _normalize_axis(axis, a.shape, op)[0]
+
+
+def cumsum(a, axis=None):
+    """Running sum along ``axis`` (of the flattened tensor when ``axis`` is None).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.cumsum(ag.tensor([1.0, 2.0, 3.0]))
+    tensor([1., 3., 6.])
+    """
+    a, axis = _single_axis(operand(a), axis, "cumsum")
+    return Cumsum.apply(a, axis=axis)
+
+
+def cumprod(a, axis=None):
+    """Running product along ``axis`` (flattened when None); exact gradients with zeros."""
+    a, axis = _single_axis(operand(a), axis, "cumprod")
+    return Cumprod.apply(a, axis=axis)
+
+
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """The ``n``-th difference along ``axis``, as ``np.diff`` (a composite of slices and −).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.diff(ag.tensor([1.0, 4.0, 9.0, 16.0]), n=2)
+    tensor([2., 2.])
+    """
+    a = operand(a)
+    if n < 0:
+        raise ValueError(f"diff: the order n must be non-negative, not {n}")
+    if a.ndim == 0:
+        raise ShapeError("diff: needs at least one dimension, got a 0-d tensor")
+    axis = _normalize_axis(axis, a.shape, "diff")[0]
+    if prepend is not None or append is not None:
+        parts = [_edge(prepend, a, axis), a, _edge(append, a, axis)]
+        a = concatenate([p for p in parts if p is not None], axis=axis)
+    lead = (slice(None),) * axis
+    for _ in range(n):
+        a = a[lead + (slice(1, None),)] - a[lead + (slice(None, -1),)]
+    return a
+
+
+def _edge(value, a, axis):
+    """``prepend``/``append`` of diff: a scalar is broadcast to one slice along ``axis``."""
+    if value is None:
+        return None
+    value = operand(value, a)
+    if value.ndim == 0:
+        shape = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+        value = value.broadcast_to(shape)
+    return value
+

@@ -1,0 +1,101 @@
+"""Sorting and searching: sort (differentiable values), and the integer/boolean answers
+argsort, argmax, argmin, any, all (no gradient).
+
+``sort`` only moves numbers: its derivative sends each output's gradient back to the place
+the value came from.  Equal values are sorted in their original order (a stable sort), so
+each tied input gets the gradient of the output position it was sorted to.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+from ..tensor import Tensor, as_tensor, operand
+from .reduce import _normalize_axis
+
+
+def _permute(x, index, axis):
+    """``x`` reordered along ``axis`` by a permutation ``index`` (recorded for Tensors)."""
+    if isinstance(x, Tensor):
+        return Permute.apply(x, index=index, axis=axis)
+    return np.take_along_axis(x, index, axis=axis)
+
+
+class Sort(Function):
+    rule = "da = dout put back where each value came from   (ties: in their original order)"
+    def forward(self, a, axis):
+        self.index = np.argsort(a, axis=axis, kind="stable")
+        return np.take_along_axis(a, self.index, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        return (_permute(grad, np.argsort(self.index, axis=axis), axis),)
+
+
+class Permute(Function):
+    rule = "da = dout reordered by the inverse permutation"
+    def forward(self, a, index, axis):
+        return np.take_along_axis(a, index, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        return (_permute(grad, np.argsort(self.params["index"], axis=axis), axis),)
+
+
+def sort(a, axis=-1):
+    """The values sorted along ``axis`` (flattened when None), as ``np.sort``; differentiable.
+
+    Unlike ``ndarray.sort`` this returns a new tensor.  Tied values are taken in their
+    original order, each getting the gradient of the position it lands in.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    >>> y = ag.sort(x)
+    >>> (y * ag.tensor([1.0, 10.0, 100.0])).sum().backward()
+    >>> y, x.grad
+    (tensor([1., 2., 3.], grad_fn=sort), tensor([100.,   1.,  10.]))
+    """
+    a = operand(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    return Sort.apply(a, axis=_normalize_axis(axis, a.shape, "sort")[0])
+
+
+def _data(a, axis, op):
+    """The array of ``a``, after checking ``axis`` against it (an error naming ``op``)."""
+    array = a.data if isinstance(a, Tensor) else np.asarray(a)
+    if axis is not None:
+        _normalize_axis(axis, array.shape, op)
+    return array
+
+
+def argsort(a, axis=-1, kind=None):
+    """The indices that sort ``a`` along ``axis``, as ``np.argsort`` (an integer tensor)."""
+    return as_tensor(np.argsort(_data(a, axis, "argsort"), axis=axis, kind=kind))
+
+
+def argmax(a, axis=None, keepdims=False):
+    """The index of the largest value (first one at ties), as ``np.argmax``; no gradient.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1)
+    tensor([1, 0], dtype=int64)
+    """
+    return as_tensor(np.argmax(_data(a, axis, "argmax"), axis=axis, keepdims=keepdims))
+
+
+def argmin(a, axis=None, keepdims=False):
+    """The index of the smallest value (first one at ties), as ``np.argmin``; no gradient."""
+    return as_tensor(np.argmin(_data(a, axis, "argmin"), axis=axis, keepdims=keepdims))
+
+
+def any(a, axis=None, keepdims=False):
+    """Whether any element (along ``axis``) is non-zero: a boolean tensor, no gradient."""
+    return as_tensor(np.any(_data(a, axis, "any"), axis=axis, keepdims=keepdims))
+
+
+def all(a, axis=None, keepdims=False):
+    """Whether all elements (along ``axis``) are non-zero: a boolean tensor, no gradient."""
+    return as_tensor(np.all(_data(a, axis, "all"), axis=axis, keepdims=keepdims))

@@ -1,0 +1,128 @@
+"""prod, cumsum, cumprod, diff (ops/cumulative.py): values equal numpy's; gradients against
+central differences at first and second order over random shapes and axes; exact gradients
+where factors are 0 (one zero, two zeros along the axis)."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite.testing import (arrays, assert_gradients_match,
+                                   assert_second_gradients_match, axes)
+from math_cases import FIRST, SECOND, any_shape_arrays, grads
+
+
+@st.composite
+def with_axis(draw, axis_kind="reduce", max_side=4, zeros=True):
+    """(x, axis) with x of any shape (empty axes included), some entries set to exactly 0."""
+    x = draw(any_shape_arrays(max_side=max_side, min_value=-2.0, max_value=2.0))
+    if zeros and x.size:
+        holes = draw(st.lists(st.integers(0, x.size - 1), max_size=3))
+        x = x.copy()
+        x.reshape(-1)[holes] = 0.0
+    if axis_kind == "reduce":
+        axis = draw(axes(x.ndim))
+    else:
+        axis = draw(st.none() | st.integers(-x.ndim, x.ndim - 1)) if x.ndim else None
+    return x, axis
+
+
+def others_product(x, axis):
+    """The closed form of d prod / dx: the product of the other elements (no division)."""
+    x = np.moveaxis(x, axis, -1)
+    n = x.shape[-1]
+    out = np.stack([np.prod(np.delete(x, i, axis=-1), axis=-1) for i in range(n)], axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+@settings(**FIRST)
+@given(case=with_axis(), keepdims=st.booleans())
+def test_prod_equals_numpy_and_gradients_match(case, keepdims):
+    x, axis = case
+    np.testing.assert_array_equal(ag.prod(ag.tensor(x), axis, keepdims).numpy(),
+                                  np.prod(x, axis=axis, keepdims=keepdims))
+    assert_gradients_match(lambda t: ag.prod(t, axis, keepdims), [x])
+
+
+@settings(**SECOND)
+@given(case=with_axis(max_side=3), keepdims=st.booleans())
+def test_prod_second_order_with_zeros(case, keepdims):
+    x, axis = case
+    assert_second_gradients_match(lambda t: ag.prod(t, axis, keepdims), [x])
+
+
+@pytest.mark.parametrize("row", [[2.0, 0.0, 5.0, 3.0],      # one zero
+                                 [0.0, 4.0, 0.0, 3.0],      # two zeros
+                                 [0.0, 0.0, 0.0, 0.0],
+                                 [2.0, -1.5, 5.0, 3.0]])
+def test_prod_gradient_with_zeros_is_the_product_of_the_others_exactly(row):
+    x = np.array([row, row[::-1]])
+    np.testing.assert_array_equal(grads(lambda t: ag.prod(t, axis=1), x)[0],
+                                  others_product(x, 1))
+
+
+def test_prod_hessian_at_zeros():
+    # d²/dx_i dx_j prod = product of the elements other than i and j
+    x = ag.tensor([0.0, 2.0, 0.0, 3.0], requires_grad=True)
+    (g,) = ag.grad(ag.prod(x), [x], create_graph=True)
+    np.testing.assert_array_equal(g.numpy(), [0.0, 0.0, 0.0, 0.0])
+    rows = [ag.grad(g[i], [x], retain_graph=True)[0].numpy() for i in range(4)]
+    np.testing.assert_array_equal(rows, [[0, 0, 6, 0], [0, 0, 0, 0],
+                                         [6, 0, 0, 0], [0, 0, 0, 0]])
+
+
+@settings(**FIRST)
+@given(case=with_axis("running"))
+def test_cumsum_cumprod_equal_numpy_and_gradients_match(case):
+    x, axis = case
+    for f, reference in ((ag.cumsum, np.cumsum), (ag.cumprod, np.cumprod)):
+        np.testing.assert_array_equal(f(ag.tensor(x), axis).numpy(), reference(x, axis=axis))
+        assert_gradients_match(lambda t: f(t, axis), [x])
+
+
+@settings(**SECOND)
+@given(case=with_axis("running", max_side=3))
+def test_cumsum_cumprod_second_order_with_zeros(case):
+    x, axis = case
+    assert_second_gradients_match(lambda t: ag.cumsum(t, axis) ** 2, [x])
+    assert_second_gradients_match(lambda t: ag.cumprod(t, axis), [x])
+
+
+def test_cumprod_gradient_with_zeros_exactly():
+    # y = (a, ab, abc, abcd); dL/da_i = Σ_{k≥i} g_k Π_{j≤k, j≠i} a_j
+    a = np.array([2.0, 0.0, 3.0, 0.0])
+    g = np.array([1.0, 10.0, 100.0, 1000.0])
+    x = ag.tensor(a, requires_grad=True)
+    ag.cumprod(x).backward(ag.tensor(g))
+    expected = [1 + 10 * 0 + 100 * 0 + 0, 10 * 2 + 100 * 2 * 3 + 1000 * 0, 0, 0]
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@settings(**FIRST)
+@given(x=any_shape_arrays(min_dims=1), n=st.integers(0, 3), data=st.data())
+def test_diff_equals_numpy_and_gradients_match(x, n, data):
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1))
+    np.testing.assert_array_equal(ag.diff(ag.tensor(x), n, axis).numpy(),
+                                  np.diff(x, n, axis=axis))
+    assert_gradients_match(lambda t: ag.diff(t, n, axis) ** 2, [x])
+
+
+def test_diff_with_prepend_and_append():
+    x = np.array([[1.0, 4.0, 9.0], [2.0, 3.0, 7.0]])
+    for kwargs in ({"prepend": 0.0}, {"append": np.array([[1.0], [2.0]])},
+                   {"prepend": 1.0, "append": 5.0}):
+        np.testing.assert_array_equal(ag.diff(ag.tensor(x), axis=1, **kwargs).numpy(),
+                                      np.diff(x, axis=1, **kwargs))
+    np.testing.assert_array_equal(grads(lambda t: ag.diff(t, prepend=0.0), x)[0],
+                                  np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]]))
+
+
+def test_bad_arguments_name_the_operation():
+    with pytest.raises(ag.ShapeError, match="cumsum: axis must be one int"):
+        ag.cumsum(ag.tensor(np.ones((2, 2))), axis=(0, 1))
+    with pytest.raises(ag.ShapeError, match="prod: axis 2 is out of range"):
+        ag.prod(ag.tensor(np.ones((2, 2))), axis=2)
+    with pytest.raises(ag.ShapeError, match="diff: needs at least one dimension"):
+        ag.diff(ag.tensor(1.0))
+    with pytest.raises(ValueError, match="diff: the order n must be non-negative"):
+        ag.diff(ag.tensor([1.0, 2.0]), -1)
