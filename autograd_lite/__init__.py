@@ -21,6 +21,16 @@ from .ops.linalg import dot, matmul
 from .ops.movement import (broadcast_to, concatenate, getitem, reshape, squeeze, stack, sum_to,
                            swapaxes, transpose, unsqueeze)
 from .ops.reduce import logsumexp, max, mean, min, sum
+# shape, indexing and linear algebra (numpy's names and signatures)
+from .ops.einsum import einsum
+from .ops.indexing import (add_at, diag, diagonal, index_add, select, take, take_along_axis,
+                           trace, tril, triu)
+from .ops.joining import (append, array_split, atleast_1d, atleast_2d, atleast_3d,
+                          column_stack, dsplit, dstack, expand_dims, hsplit, hstack, moveaxis,
+                          ravel, rollaxis, split, vsplit, vstack)
+from .ops.linalg_solve import det, inv, slogdet, solve
+from .ops.products import cross, inner, kron, outer, tensordot
+from .ops.shape import flip, fliplr, flipud, pad, repeat, roll, rot90, tile
 
 __version__ = "0.1.0"
 
