@@ -12,7 +12,7 @@ from ..errors import ShapeError
 from ..function import Function
 from .elementwise import _pair
 from .joining import moveaxis, ravel
-from .movement import getitem, reshape, stack
+from .movement import broadcast_to, getitem, reshape, stack
 
 
 class TensorDot(Function):
@@ -182,9 +182,16 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         if t.ndim == 0 or not -t.ndim <= ax < t.ndim or t.shape[ax] != 3:
             raise ShapeError(f"cross: axis {ax} of {name} (shape {t.shape}) must have length 3")
     a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"cross: the vectors' other axes do not broadcast: shapes {a.shape} "
+                         f"and {b.shape} (vector axis last)") from None
+    # the same shape first: numpy broadcasts the batch axes on purpose (no rank-1 warning)
+    a, b = broadcast_to(a, shape), broadcast_to(b, shape)
     a0, a1, a2 = (getitem(a, (Ellipsis, i)) for i in range(3))
     b0, b1, b2 = (getitem(b, (Ellipsis, i)) for i in range(3))
-    ndim = len(np.broadcast_shapes(a.shape, b.shape))
+    ndim = len(shape)
     if not -ndim <= axisc < ndim:
         raise ShapeError(f"cross: axisc {axisc} is out of range for the result's "
                          f"{ndim} dimensions")
