@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
 from autograd_lite.testing import shapes
+from op_checks import check_second_order, check_value_and_first_order
 
 FIRST = settings(max_examples=25, deadline=None)
 SECOND = settings(max_examples=8, deadline=None)
@@ -73,23 +74,14 @@ CASES = {
 @FIRST
 @given(data=st.data())
 def test_value_and_first_order(name, data):
-    strategy, ag_f, np_f = CASES[name]
-    x, kwargs = data.draw(strategy)
-    expected = np_f(x, **kwargs)
-    np.testing.assert_array_equal(ag_f(ag.tensor(x), **kwargs).numpy(), expected)
-    via_numpy = np_f(ag.tensor(x), **kwargs)
-    assert isinstance(via_numpy, ag.Tensor)
-    np.testing.assert_array_equal(via_numpy.numpy(), expected)
-    assert_gradients_match(lambda t: ag_f(t, **kwargs), [x])
+    check_value_and_first_order(CASES[name], data)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @SECOND
 @given(data=st.data())
 def test_second_order(name, data):
-    strategy, ag_f, _ = CASES[name]
-    x, kwargs = data.draw(strategy)
-    assert_second_gradients_match(lambda t: ag_f(t, **kwargs) ** 2, [x])
+    check_second_order(CASES[name], data)
 
 
 def test_take_repeated_indices_add_their_gradients_and_modes():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
 from autograd_lite.testing import shapes
+from op_checks import check_second_order, check_value_and_first_order
 
 FIRST = settings(max_examples=25, deadline=None)
 SECOND = settings(max_examples=8, deadline=None)
@@ -122,18 +123,14 @@ CASES = {
 @FIRST
 @given(data=st.data())
 def test_value_and_first_order(name, data):
-    strategy, ag_f, np_f = CASES[name]
-    x, kwargs = data.draw(strategy)
-    check_op(lambda t: ag_f(t, **kwargs), lambda t: np_f(t, **kwargs), x, second=False)
+    check_value_and_first_order(CASES[name], data)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @SECOND
 @given(data=st.data())
 def test_second_order(name, data):
-    strategy, ag_f, _ = CASES[name]
-    x, kwargs = data.draw(strategy)
-    assert_second_gradients_match(lambda t: ag_f(t, **kwargs) ** 2, [x])
+    check_second_order(CASES[name], data)
 
 
 def test_pad_reflect_gradient_counts_each_copy():

@@ -10,10 +10,10 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
-from ..tensor import Tensor, operand
+from ..tensor import operand
 from .elementwise import _pair, where
 from .joining import moveaxis
-from .movement import getitem, scatter_add
+from .movement import _plain_index, getitem, scatter_add
 from .reduce import sum as _sum
 from .shape import _axis
 
@@ -41,7 +41,7 @@ def add_at(a, indices, values):
     tensor([3., 0., 5.])
     """
     a, values = _pair(a, values)
-    index = _plain(indices)
+    index = _plain_index(indices)
     try:
         return AddAt.apply(a, values, index=index)
     except IndexError as exc:
@@ -62,7 +62,7 @@ def index_add(a, axis, index, values):
     """
     a = operand(a)
     axis = _axis(axis, a.ndim, "index_add", a.shape)
-    index = _plain(index)
+    index = _plain_index(index)
     if np.ndim(index) != 1:
         raise ShapeError(f"index_add: index must be 1-D, got shape {np.shape(index)}")
     expected = a.shape[:axis] + (len(index),) + a.shape[axis + 1:]
@@ -70,17 +70,6 @@ def index_add(a, axis, index, values):
         raise ShapeError(f"index_add: values of shape {np.shape(values)} for {len(index)} "
                          f"indices along axis {axis} of shape {a.shape}; expected {expected}")
     return add_at(a, (slice(None),) * axis + (index,), values)
-
-
-def _plain(index):
-    """An index with Tensors and lists replaced by numpy arrays (tuples kept)."""
-    if isinstance(index, tuple):
-        return tuple(_plain(i) for i in index)
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
 
 
 # --- gathering: getitem with a computed index ------------------------------------------------
@@ -100,7 +89,7 @@ def take(a, indices, axis=None, mode="raise"):
     if axis is None:
         a, axis = a.reshape(-1), 0
     axis = _axis(axis, a.ndim, "take", a.shape)
-    indices = _plain(indices)
+    indices = _plain_index(indices)
     n = a.shape[axis]
     if mode == "wrap" and n:
         indices = np.mod(indices, n)
@@ -125,7 +114,7 @@ def take_along_axis(arr, indices, axis=-1):
     tensor([[1., 2., 3.]])
     """
     arr = operand(arr)
-    indices = np.asarray(_plain(indices))
+    indices = np.asarray(_plain_index(indices))
     if axis is None:
         if indices.ndim != 1:
             raise ShapeError(f"take_along_axis: with axis=None indices must be 1-D, got shape "
@@ -241,7 +230,7 @@ def select(condlist, choicelist, default=0):
         raise ValueError(f"select: {len(condlist)} conditions but {len(choicelist)} choices")
     if not condlist:
         raise ValueError("select: needs at least one condition")
-    conditions = [np.asarray(_plain(c)) for c in condlist]
+    conditions = [np.asarray(_plain_index(c)) for c in condlist]
     for i, c in enumerate(conditions):
         if c.dtype != bool:
             raise TypeError(f"select: condition {i} has dtype {c.dtype}, not bool")

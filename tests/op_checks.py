@@ -1,0 +1,28 @@
+"""Checks shared by the op-family tests: an op against numpy's value and numerical gradients.
+
+Each family's test module has a table ``{name: (strategy, ag_f, np_f)}``; the strategy draws
+an array ``x`` and the keyword arguments of one call.
+"""
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite.testing import assert_gradients_match, assert_second_gradients_match
+
+
+def check_value_and_first_order(case, data):
+    """ag_f, and np_f on a Tensor, equal np_f's value exactly; first derivatives match."""
+    strategy, ag_f, np_f = case
+    x, kwargs = data.draw(strategy)
+    expected = np_f(x, **kwargs)
+    np.testing.assert_array_equal(ag_f(ag.tensor(x), **kwargs).numpy(), expected)
+    via_numpy = np_f(ag.tensor(x), **kwargs)
+    assert isinstance(via_numpy, ag.Tensor)
+    np.testing.assert_array_equal(via_numpy.numpy(), expected)
+    assert_gradients_match(lambda t: ag_f(t, **kwargs), [x])
+
+
+def check_second_order(case, data):
+    """Second derivatives of the op squared (the ops are linear: their own Hessian is 0)."""
+    strategy, ag_f, _ = case
+    x, kwargs = data.draw(strategy)
+    assert_second_gradients_match(lambda t: ag_f(t, **kwargs) ** 2, [x])
