@@ -76,6 +76,17 @@ def test_einsum_named_cases_at_both_orders(subscripts, shapes):
     assert_second_gradients_match(lambda *ts: ag.einsum(subscripts, *ts) ** 2, operands)
 
 
+def test_einsum_optimize_gives_the_same_gradients():
+    rng = np.random.default_rng(5)
+    a, b, c = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), rng.standard_normal(5)
+    np.testing.assert_allclose(ag.einsum("ij,jk,k->i", a, b, c, optimize=True).numpy(),
+                               np.einsum("ij,jk,k->i", a, b, c, optimize=True), rtol=1e-12)
+    assert_gradients_match(lambda *ts: ag.einsum("ij,jk,k->i", *ts, optimize="greedy"),
+                           [a, b, c])
+    assert_second_gradients_match(
+        lambda *ts: ag.einsum("ij,jk,k->i", *ts, optimize=True) ** 2, [a, b, c])
+
+
 def test_einsum_trace_gradient_is_the_identity_and_diag_gradient_sits_on_the_diagonal():
     A = ag.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
     ag.einsum("ii", A).backward()

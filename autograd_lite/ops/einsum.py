@@ -26,12 +26,14 @@ class Einsum(Function):
         self.terms, self.out_term = _explicit(subscripts, [x.shape for x in arrays])
         return np.asarray(np.einsum(subscripts, *arrays, optimize=optimize))
     def backward(self, grad, out, *inputs):
-        return tuple(_operand_grad(k, grad, inputs, self.terms, self.out_term) if need else None
+        return tuple(_operand_grad(k, grad, inputs, self.terms, self.out_term,
+                                   self.params["optimize"]) if need else None
                      for k, need in enumerate(self.needs_input_grad))
 
 
-def _operand_grad(k, grad, inputs, terms, out_term):
-    """The gradient of operand ``k``: one einsum of ``grad`` with the other operands."""
+def _operand_grad(k, grad, inputs, terms, out_term, optimize):
+    """The gradient of operand ``k``: one einsum of ``grad`` with the other operands (with
+    the forward's ``optimize``, so large contractions may use BLAS here as well)."""
     target, shape = terms[k], inputs[k].shape
     dtype = inputs[k].dtype
     subs = [out_term] + [t for j, t in enumerate(terms) if j != k]
@@ -54,7 +56,7 @@ def _operand_grad(k, grad, inputs, terms, out_term):
             operands.append(np.ones(n, dtype=dtype))
             sizes.setdefault(c, set()).add(n)
         result += c
-    return np.einsum(",".join(subs) + "->" + result, *operands)
+    return np.einsum(",".join(subs) + "->" + result, *operands, optimize=optimize)
 
 
 def _explicit(subscripts, shapes):
