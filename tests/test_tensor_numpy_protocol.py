@@ -58,3 +58,12 @@ def test_tensor_methods_match_numpy():
     for got, expected in checks:
         np.testing.assert_array_equal(got.numpy(), expected)
     assert_gradients_match(lambda a: a.repeat(2, axis=0).trace() + a.diagonal().sum(), [x])
+
+
+def test_plot_costs_takes_the_values_of_cost_tensors_that_require_grad(tmp_path):
+    import nn
+    w = ag.tensor(2.0, requires_grad=True)
+    costs = [w * w, w * 1.5, w]                  # a hand-written loop's list of costs
+    path = nn.plot_costs(costs, tmp_path / "costs.svg", title="tensors")
+    assert "tensors" in path.read_text()
+    assert w.grad is None and costs[0].requires_grad        # nothing detached in place
