@@ -4,6 +4,9 @@ Each family's test module has a table ``{name: (strategy, ag_f, np_f)}``; the st
 an array ``x`` and the keyword arguments of one call.
 """
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite.testing import assert_gradients_match, assert_second_gradients_match
@@ -26,3 +29,20 @@ def check_second_order(case, data):
     strategy, ag_f, _ = case
     x, kwargs = data.draw(strategy)
     assert_second_gradients_match(lambda t: ag_f(t, **kwargs) ** 2, [x])
+
+
+def family_tests(cases, first_examples=25, second_examples=8):
+    """The two parametrized tests of a family's table (assign them to test_* names)."""
+    @pytest.mark.parametrize("name", sorted(cases))
+    @settings(max_examples=first_examples, deadline=None)
+    @given(data=st.data())
+    def test_value_and_first_order(name, data):
+        check_value_and_first_order(cases[name], data)
+
+    @pytest.mark.parametrize("name", sorted(cases))
+    @settings(max_examples=second_examples, deadline=None)
+    @given(data=st.data())
+    def test_second_order(name, data):
+        check_second_order(cases[name], data)
+
+    return test_value_and_first_order, test_second_order

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
 from autograd_lite.testing import shapes
-from op_checks import check_second_order, check_value_and_first_order
+from op_checks import family_tests
 
 FIRST = settings(max_examples=25, deadline=None)
 SECOND = settings(max_examples=8, deadline=None)
@@ -70,18 +70,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-@FIRST
-@given(data=st.data())
-def test_value_and_first_order(name, data):
-    check_value_and_first_order(CASES[name], data)
-
-
-@pytest.mark.parametrize("name", sorted(CASES))
-@SECOND
-@given(data=st.data())
-def test_second_order(name, data):
-    check_second_order(CASES[name], data)
+test_value_and_first_order, test_second_order = family_tests(CASES)
 
 
 def test_take_repeated_indices_add_their_gradients_and_modes():
