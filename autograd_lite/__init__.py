@@ -31,6 +31,16 @@ from .ops.sorting import all, any, argmax, argmin, argsort, sort
 from .ops.stats import norm, std, var
 from .ops.trig import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh, cos, cosh,
                        deg2rad, hypot, rad2deg, sin, sinc, sinh, tan)
+# shape, indexing and linear algebra (numpy's names and signatures)
+from .ops.einsum import einsum
+from .ops.indexing import (add_at, diag, diagonal, index_add, select, take, take_along_axis,
+                           trace, tril, triu)
+from .ops.joining import (append, array_split, atleast_1d, atleast_2d, atleast_3d,
+                          column_stack, dsplit, dstack, expand_dims, hsplit, hstack, moveaxis,
+                          ravel, rollaxis, split, vsplit, vstack)
+from .ops.linalg_solve import det, inv, slogdet, solve
+from .ops.products import cross, inner, kron, outer, tensordot
+from .ops.shape import flip, fliplr, flipud, pad, repeat, roll, rot90, tile
 
 __version__ = "0.1.0"
 

@@ -282,6 +282,8 @@ class Function:
             else:
                 data = fn.forward(*[t._data for t in inputs], **params)
                 needs = tuple([t._requires_grad for t in inputs])
+        except np.linalg.LinAlgError:
+            raise               # a singular matrix is not a shape problem: numpy's own error
         except ValueError as exc:
             raise ShapeError(
                 f"{cls.name}: cannot apply to shapes "

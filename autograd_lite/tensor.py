@@ -11,16 +11,17 @@ import numbers
 import numpy as np
 
 from .errors import DTypeError, GraphError
-from .function import Clock, _state
+from .function import Clock, _state, is_grad_enabled
 from .real_numbers import NUMBER_KINDS, calling_operation, not_numbers
 from .tensor_math import MathMethods
+from .tensor_shape import ShapeMethods
 
 
 def _is_float(dtype) -> bool:
     return dtype.kind == "f"
 
 
-class Tensor(MathMethods):
+class Tensor(MathMethods, ShapeMethods):
     """An n-dimensional array that records the operations applied to it.
 
     Create one with :func:`autograd_lite.tensor`.  ``data`` is the numpy array, ``grad`` the
@@ -212,6 +213,12 @@ class Tensor(MathMethods):
     def __array__(self, dtype=None, copy=None):
         if _state.capture is not None:
             value_read(self, "np.asarray(tensor)")
+        if self._requires_grad and is_grad_enabled():
+            raise GraphError(
+                f"numpy cannot convert a tensor that requires grad (shape {self.shape}) to an "
+                "array: the result would silently drop its gradient. Use t.detach() or "
+                "t.numpy() to take the values on purpose; to combine a list of tensors use "
+                "ag.stack / ag.concatenate (or np.stack), which differentiate")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -559,3 +566,61 @@ from .tensor_math import numpy_tables  # noqa: E402
 _math_ufuncs, _math_functions = numpy_tables()
 _UFUNCS.update(_math_ufuncs)
 _FUNCTIONS.update(_math_functions)
+# --- numpy's shape, indexing and linear-algebra functions on Tensors -------------------------
+from .ops import einsum as _einsum  # noqa: E402
+from .ops import indexing as _indexing  # noqa: E402
+from .ops import joining as _joining  # noqa: E402
+from .ops import linalg_solve as _linalg_solve  # noqa: E402
+from .ops import products as _products  # noqa: E402
+from .ops import shape as _shape  # noqa: E402
+
+
+def _np_concatenate(arrays, axis=0, out=None, dtype=None, casting=None):
+    if out is not None or dtype is not None:
+        raise TypeError("concatenate: out= and dtype= are not supported for tensors")
+    return movement.concatenate(arrays, axis)
+
+
+def _np_einsum(*operands, out=None, optimize=False):
+    if out is not None:
+        raise TypeError("einsum: out= is not supported for tensors")
+    return _einsum.einsum(*operands, optimize=optimize)
+
+
+def _np_trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    if dtype is not None or out is not None:
+        raise TypeError("trace: dtype= and out= are not supported for tensors")
+    return _indexing.trace(a, offset, axis1, axis2)
+
+
+def _np_take(a, indices, axis=None, out=None, mode="raise"):
+    if out is not None:
+        raise TypeError("take: out= is not supported for tensors")
+    return _indexing.take(a, indices, axis, mode)
+
+
+def _np_size(a, axis=None):
+    return a.size if axis is None else a.shape[axis]
+
+
+_FUNCTIONS.update({
+    np.split: _joining.split, np.array_split: _joining.array_split,
+    np.vsplit: _joining.vsplit, np.hsplit: _joining.hsplit, np.dsplit: _joining.dsplit,
+    np.vstack: _joining.vstack, np.hstack: _joining.hstack,
+    np.column_stack: _joining.column_stack, np.dstack: _joining.dstack,
+    np.atleast_1d: _joining.atleast_1d, np.atleast_2d: _joining.atleast_2d,
+    np.atleast_3d: _joining.atleast_3d, np.append: _joining.append,
+    np.moveaxis: _joining.moveaxis, np.rollaxis: _joining.rollaxis, np.ravel: _joining.ravel,
+    np.expand_dims: _joining.expand_dims, np.concatenate: _np_concatenate,
+    np.pad: _shape.pad, np.tile: _shape.tile, np.repeat: _shape.repeat, np.flip: _shape.flip,
+    np.fliplr: _shape.fliplr, np.flipud: _shape.flipud, np.roll: _shape.roll,
+    np.rot90: _shape.rot90,
+    np.take: _np_take, np.take_along_axis: _indexing.take_along_axis,
+    np.diag: _indexing.diag, np.diagonal: _indexing.diagonal, np.trace: _np_trace,
+    np.tril: _indexing.tril, np.triu: _indexing.triu, np.select: _indexing.select,
+    np.tensordot: _products.tensordot, np.inner: _products.inner, np.outer: _products.outer,
+    np.kron: _products.kron, np.cross: _products.cross, np.einsum: _np_einsum,
+    np.linalg.inv: _linalg_solve.inv, np.linalg.solve: _linalg_solve.solve,
+    np.linalg.det: _linalg_solve.det, np.linalg.slogdet: _linalg_solve.slogdet,
+    np.ndim: lambda a: a.ndim, np.shape: lambda a: a.shape, np.size: _np_size,
+})

@@ -54,6 +54,11 @@ def plot_costs(costs, path, title=None, learning_rate=None, dpi=100):
     >>> nn.plot_costs([0.7, 0.4, 0.2], out, learning_rate=0.005).name
     'costs.png'
     """
+    # a cost tensor is plotted by its value (np.asarray refuses a tensor that requires grad)
+    if isinstance(costs, ag.Tensor):
+        costs = costs.data
+    elif not isinstance(costs, np.ndarray):
+        costs = [c.data if isinstance(c, ag.Tensor) else c for c in costs]
     costs = np.asarray(costs, dtype=float)
     if costs.ndim != 1 or costs.size == 0:
         raise NNShapeError(f"plot_costs: costs must be a non-empty list of numbers, got "

@@ -162,7 +162,8 @@ def test_gradgradcheck_of_a_function_with_a_constant_derivative():
 
 def test_gradgradcheck_catches_a_derivative_that_is_right_only_at_first_order(monkeypatch):
     def first_order_only(self, grad, out, *inputs):
-        return (grad * (1 - np.asarray(out) ** 2),)       # np.asarray drops out's graph
+        values = out.detach() if isinstance(out, ag.Tensor) else out    # drops out's graph
+        return (grad * (1 - values ** 2),)
     monkeypatch.setattr(Tanh, "backward", first_order_only)
     x = np.array([0.3, -1.2])
     assert ag.gradcheck(ag.tanh, [x]).passed

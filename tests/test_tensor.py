@@ -73,10 +73,11 @@ def test_item_float_int_and_their_errors():
 def test_numpy_array_tolist_and_detach():
     w = ag.tensor([1.0, 2.0], requires_grad=True)
     assert w.numpy() is w.data
-    copy = np.array(w)
+    copy = np.array(w.detach())
     assert isinstance(copy, np.ndarray) and not np.shares_memory(copy, w.data)
-    np.testing.assert_array_equal(np.asarray(w), [1.0, 2.0])
-    assert np.asarray(w, dtype=np.float32).dtype == np.float32
+    with ag.no_grad():          # while recording, np.asarray(w) would drop w's gradient
+        np.testing.assert_array_equal(np.asarray(w), [1.0, 2.0])
+        assert np.asarray(w, dtype=np.float32).dtype == np.float32
     assert w.tolist() == [1.0, 2.0]
     d = (w * 2).detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None

@@ -7,6 +7,7 @@ from ..errors import ShapeError
 from ..function import Function
 from ..tensor import Tensor
 from .elementwise import _pair
+from .products import dot_nd
 
 
 class MatMul(Function):
@@ -65,12 +66,12 @@ def _mismatch(sa, sb):
 
 
 def dot(a, b):
-    """numpy's ``dot`` for what the course uses it for: a matrix product of 1-D/2-D operands
-    (``np.dot(W, A)``), or a product with a scalar.  N-D operands: use :func:`matmul`."""
+    """numpy's ``dot``: a matrix product of 1-D/2-D operands (the course's ``np.dot(W, A)``),
+    a product with a scalar, or for N-D operands a sum over the last axis of ``a`` and the
+    second-to-last of ``b``."""
     a, b = _pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.ndim > 2 or b.ndim > 2:
-        raise ShapeError(f"dot: shapes {a.shape} and {b.shape}: dot of tensors with more than "
-                         "2 dimensions is not supported; use matmul (@) for batched products")
+        return dot_nd(a, b)
     return matmul(a, b)

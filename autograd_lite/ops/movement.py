@@ -331,6 +331,8 @@ def concatenate(tensors, axis=0):
     tensors = [operand(t) for t in tensors]
     if not tensors:
         raise ShapeError("concatenate: needs at least one tensor")
+    if axis is None:                    # numpy: flatten, then join
+        tensors, axis = [reshape(t, -1) for t in tensors], 0
     ndim = tensors[0].ndim
     if not isinstance(axis, (int, np.integer)) or not -ndim <= axis < ndim:
         raise ShapeError(f"concatenate: axis {axis} is out of range for tensors of shape "

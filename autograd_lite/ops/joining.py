@@ -1,0 +1,229 @@
+"""numpy's splitting, stacking and axis-moving functions, built from the movement primitives.
+
+None of these needs a derivative of its own: each is a few slices, reshapes, transposes or
+one concatenate, and the graph shows those.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..tensor import Tensor, operand
+from .movement import concatenate, getitem, reshape, transpose
+from .shape import _axis
+
+
+# --- splitting: a list of tensors, each a slice (so each is differentiable) ------------------
+
+def array_split(ary, indices_or_sections, axis=0):
+    """Split into a list of tensors along ``axis``: ``n`` nearly equal parts, or at the given
+    indices (``numpy.array_split``).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> [p.shape for p in ag.array_split(ag.tensor([1.0, 2.0, 3.0]), 2)]
+    [(2,), (1,)]
+    """
+    ary = operand(ary)
+    axis = _axis(axis, ary.ndim, "split", ary.shape)
+    n = ary.shape[axis]
+    if np.ndim(indices_or_sections) == 0:
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise ValueError(f"split: the number of sections must be larger than 0, "
+                             f"got {indices_or_sections}")
+        each, extra = divmod(n, sections)
+        sizes = [each + 1] * extra + [each] * (sections - extra)
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    lead = (slice(None),) * axis
+    return [getitem(ary, lead + (slice(start, stop),))
+            for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+def split(ary, indices_or_sections, axis=0):
+    """Split into ``n`` equal parts along ``axis``, or at the given indices (``numpy.split``).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> top, bottom = ag.split(x, 2)
+    >>> (3 * bottom).sum().backward()
+    >>> x.grad
+    tensor([[0., 0.],
+            [3., 3.]])
+    """
+    ary = operand(ary)
+    if np.ndim(indices_or_sections) == 0:
+        n = ary.shape[_axis(axis, ary.ndim, "split", ary.shape)]
+        if int(indices_or_sections) > 0 and n % int(indices_or_sections):
+            raise ShapeError(f"split: axis {axis} of shape {ary.shape} does not split into "
+                             f"{indices_or_sections} equal parts; use array_split")
+    return array_split(ary, indices_or_sections, axis)
+
+
+def vsplit(ary, indices_or_sections):
+    """:func:`split` along axis 0 (at least 2 dimensions)."""
+    return _split_at_least(ary, indices_or_sections, 2, 0, "vsplit")
+
+
+def hsplit(ary, indices_or_sections):
+    """:func:`split` along axis 1 (axis 0 for a 1-D tensor)."""
+    ary = operand(ary)
+    return _split_at_least(ary, indices_or_sections, 1, 1 if ary.ndim > 1 else 0, "hsplit")
+
+
+def dsplit(ary, indices_or_sections):
+    """:func:`split` along axis 2 (at least 3 dimensions)."""
+    return _split_at_least(ary, indices_or_sections, 3, 2, "dsplit")
+
+
+def _split_at_least(ary, indices_or_sections, ndim, axis, op):
+    ary = operand(ary)
+    if ary.ndim < ndim:
+        raise ShapeError(f"{op}: needs at least {ndim} dimension(s), got shape {ary.shape}")
+    return split(ary, indices_or_sections, axis)
+
+
+# --- at least n dimensions, and the stacking functions built on them -----------------------
+
+def atleast_1d(*arys):
+    """View 0-d inputs as 1-D; one tensor in, one out, else a tuple (``numpy.atleast_1d``)."""
+    return _each(arys, lambda a: reshape(a, 1) if a.ndim == 0 else a)
+
+
+def atleast_2d(*arys):
+    """0-d → (1, 1), (n,) → (1, n); higher ranks unchanged."""
+    return _each(arys, lambda a: reshape(a, (1,) * (2 - a.ndim) + a.shape) if a.ndim < 2 else a)
+
+
+def atleast_3d(*arys):
+    """0-d → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1), as ``numpy.atleast_3d``."""
+    def three(a):
+        shape = {0: (1, 1, 1), 1: (1,) + a.shape + (1,), 2: a.shape + (1,)}.get(a.ndim)
+        return a if shape is None else reshape(a, shape)
+    return _each(arys, three)
+
+
+def _each(arys, f):
+    results = tuple(f(operand(a)) for a in arys)
+    return results[0] if len(results) == 1 else results
+
+
+def vstack(tup):
+    """Stack rows: 1-D tensors become rows, then concatenate along axis 0.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.vstack([ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])]).shape
+    (2, 2)
+    """
+    return concatenate([atleast_2d(t) for t in _sequence(tup, "vstack")], axis=0)
+
+
+def hstack(tup):
+    """Concatenate along axis 1 (axis 0 when the tensors are 1-D)."""
+    tensors = [atleast_1d(t) for t in _sequence(tup, "hstack")]
+    return concatenate(tensors, axis=0 if tensors[0].ndim == 1 else 1)
+
+
+def column_stack(tup):
+    """1-D tensors become columns; then concatenate along axis 1."""
+    tensors = [operand(t) for t in _sequence(tup, "column_stack")]
+    return concatenate([reshape(t, (t.size, 1)) if t.ndim < 2 else t for t in tensors], axis=1)
+
+
+def dstack(tup):
+    """Concatenate along axis 2 (depth) after :func:`atleast_3d`."""
+    return concatenate([atleast_3d(t) for t in _sequence(tup, "dstack")], axis=2)
+
+
+def _sequence(tup, op):
+    if isinstance(tup, (Tensor, np.ndarray)) or not tup:
+        raise TypeError(f"{op}: needs a non-empty list or tuple of tensors")
+    return list(tup)
+
+
+def append(arr, values, axis=None):
+    """``arr`` followed by ``values`` along ``axis`` (both flattened without an axis)."""
+    arr, values = operand(arr), operand(values)
+    if axis is None:
+        return concatenate([ravel(arr), ravel(values)], axis=0)
+    return concatenate([arr, values], axis=axis)
+
+
+# --- moving axes ---------------------------------------------------------------------------
+
+def moveaxis(a, source, destination):
+    """Move axes to new positions, the others keep their order (``numpy.moveaxis``).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.moveaxis(ag.zeros((2, 3, 4)), 0, -1).shape
+    (3, 4, 2)
+    """
+    a = operand(a)
+    source = _axes(source, a, "moveaxis")
+    destination = _axes(destination, a, "moveaxis")
+    if len(source) != len(destination):
+        raise ShapeError(f"moveaxis: source {source} and destination {destination} must "
+                         "have the same number of axes")
+    order = [n for n in range(a.ndim) if n not in source]
+    for dest, src in sorted(zip(destination, source)):
+        order.insert(dest, src)
+    return transpose(a, tuple(order))
+
+
+def rollaxis(a, axis, start=0):
+    """Roll ``axis`` backwards until it lies before position ``start`` (``numpy.rollaxis``)."""
+    a = operand(a)
+    axis = _axis(axis, a.ndim, "rollaxis", a.shape)
+    start = start + a.ndim if start < 0 else start        # numpy's rule (not start % (n+1))
+    if not 0 <= start <= a.ndim:
+        raise ShapeError(f"rollaxis: start {start} is out of range for shape {a.shape}")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return a
+    order = [n for n in range(a.ndim) if n != axis]
+    order.insert(start, axis)
+    return transpose(a, tuple(order))
+
+
+def _axes(axes, a, op):
+    axes = (axes,) if np.ndim(axes) == 0 else tuple(axes)
+    out = tuple(_axis(ax, a.ndim, op, a.shape) for ax in axes)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: repeated axis in {axes}")
+    return out
+
+
+def ravel(a, order="C"):
+    """The elements as a 1-D tensor (``numpy.ravel``, C order)."""
+    if order not in ("C", "A", "K"):
+        raise ValueError(f"ravel: only order='C' is supported for tensors, got {order!r}")
+    return reshape(operand(a), -1)
+
+
+def expand_dims(a, axis):
+    """Insert axes of length 1 at ``axis`` (an int or a tuple), as ``numpy.expand_dims``.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.expand_dims(ag.zeros((2, 3)), (0, -1)).shape
+    (1, 2, 3, 1)
+    """
+    a = operand(a)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    ndim = a.ndim + len(axes)
+    new = {_axis(ax, ndim, "expand_dims", a.shape) for ax in axes}
+    if len(new) != len(axes):
+        raise ShapeError(f"expand_dims: repeated axis in {axes}")
+    sizes = iter(a.shape)
+    return reshape(a, tuple(1 if i in new else next(sizes) for i in range(ndim)))

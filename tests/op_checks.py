@@ -1,0 +1,48 @@
+"""Checks shared by the op-family tests: an op against numpy's value and numerical gradients.
+
+Each family's test module has a table ``{name: (strategy, ag_f, np_f)}``; the strategy draws
+an array ``x`` and the keyword arguments of one call.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite.testing import assert_gradients_match, assert_second_gradients_match
+
+
+def check_value_and_first_order(case, data):
+    """ag_f, and np_f on a Tensor, equal np_f's value exactly; first derivatives match."""
+    strategy, ag_f, np_f = case
+    x, kwargs = data.draw(strategy)
+    expected = np_f(x, **kwargs)
+    np.testing.assert_array_equal(ag_f(ag.tensor(x), **kwargs).numpy(), expected)
+    via_numpy = np_f(ag.tensor(x), **kwargs)
+    assert isinstance(via_numpy, ag.Tensor)
+    np.testing.assert_array_equal(via_numpy.numpy(), expected)
+    assert_gradients_match(lambda t: ag_f(t, **kwargs), [x])
+
+
+def check_second_order(case, data):
+    """Second derivatives of the op squared (the ops are linear: their own Hessian is 0)."""
+    strategy, ag_f, _ = case
+    x, kwargs = data.draw(strategy)
+    assert_second_gradients_match(lambda t: ag_f(t, **kwargs) ** 2, [x])
+
+
+def family_tests(cases, first_examples=25, second_examples=8):
+    """The two parametrized tests of a family's table (assign them to test_* names)."""
+    @pytest.mark.parametrize("name", sorted(cases))
+    @settings(max_examples=first_examples, deadline=None)
+    @given(data=st.data())
+    def test_value_and_first_order(name, data):
+        check_value_and_first_order(cases[name], data)
+
+    @pytest.mark.parametrize("name", sorted(cases))
+    @settings(max_examples=second_examples, deadline=None)
+    @given(data=st.data())
+    def test_second_order(name, data):
+        check_second_order(cases[name], data)
+
+    return test_value_and_first_order, test_second_order
