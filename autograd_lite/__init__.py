@@ -21,6 +21,9 @@ from .ops.linalg import dot, matmul
 from .ops.movement import (broadcast_to, concatenate, getitem, reshape, squeeze, stack, sum_to,
                            swapaxes, transpose, unsqueeze)
 from .ops.reduce import logsumexp, max, mean, min, sum
+# convolution and pooling of NCHW images (ops/conv.py, ops/pool.py)
+from .ops.conv import conv2d
+from .ops.pool import avg_pool2d, max_pool2d
 
 __version__ = "0.1.0"
 
