@@ -101,14 +101,14 @@ class CNN(Model):
     >>> model = nn.CNN((3, 64, 64), channels=(8, 16), seed=0)
     >>> [type(layer).__name__ for layer in model.layers]
     ['Conv2d', 'MaxPool2d', 'Conv2d', 'MaxPool2d', 'Flatten', 'Linear']
-    >>> model.layer6.W.shape                      # 16 channels × 16 × 16 after two pools
-    (1, 4096)
+    >>> model.layer6.W.shape                      # 16 channels × 4 × 4 after two 4×4 pools
+    (1, 256)
     """
 
-    default_iterations = 30
-    default_learning_rate = 0.001
+    default_iterations = 30           # epochs: train with optimizer="adam", batch_size=32
+    default_learning_rate = 0.002
 
-    def __init__(self, image_shape=(3, 64, 64), channels=(8, 16), kernel_size=3, pool=2,
+    def __init__(self, image_shape=(3, 64, 64), channels=(8, 16), kernel_size=3, pool=4,
                  n_y=1, hidden="relu", output="sigmoid", init="he", seed=None,
                  dtype=np.float64):
         Module.__init__(self)
@@ -172,12 +172,12 @@ class CNN(Model):
         --------
         >>> import nn
         >>> nn.CNN.expected_shapes({"image_shape": [1, 8, 8], "channels": [2], "n_y": 1})
-        {'layer1.W': (2, 1, 3, 3), 'layer1.b': (2,), 'layer4.W': (1, 32), 'layer4.b': (1, 1)}
+        {'layer1.W': (2, 1, 3, 3), 'layer1.b': (2,), 'layer4.W': (1, 8), 'layer4.b': (1, 1)}
         """
         C, H, W = _image_shape(config.get("image_shape"), "CNN: image_shape")
         channels = [_positive_int(c, "CNN: channels") for c in config.get("channels", ())]
         k = _positive_int(config.get("kernel_size", 3), "CNN: kernel_size")
-        pool = _positive_int(config.get("pool", 2), "CNN: pool")
+        pool = _positive_int(config.get("pool", 4), "CNN: pool")
         shapes = {}
         for i, c_out in enumerate(channels):
             shapes[f"layer{2 * i + 1}.W"] = (c_out, C, k, k)

@@ -92,7 +92,7 @@ def test_bad_input_names_the_layer_and_the_shapes(layer, A, words):
 
 
 def test_errors_inside_a_model_name_the_layer_by_its_place():
-    model = nn.CNN((3, 8, 8), channels=(4,), seed=0)
+    model = nn.CNN((3, 8, 8), channels=(4,), pool=2, seed=0)
     with pytest.raises(nn.NNShapeError, match=r"^layer1: .*\(2, 5, 8, 8\), i\.e\. 5 channels"):
         model(np.ones((2, 5, 8, 8)))
 
@@ -121,7 +121,7 @@ def test_to_images_undoes_the_course_flattening_of_h_w_c_pictures():
 
 def test_cnn_forward_takes_the_course_layout_or_pictures_alike():
     X, _, images = pictures()
-    model = nn.CNN((3, 8, 8), channels=(2, 3), seed=0)
+    model = nn.CNN((3, 8, 8), channels=(2, 3), pool=2, seed=0)
     assert model(X).shape == (1, 6)
     assert np.array_equal(model(X).numpy(), model(images).numpy())
 
@@ -131,7 +131,7 @@ def test_cnn_forward_takes_the_course_layout_or_pictures_alike():
                                                 ("adam", {"learning_rate": 0.01})])
 def test_cnn_fit_lowers_the_cost_with_each_optimizer_and_mini_batches(optimizer, options):
     X, Y, _ = pictures(m=16)
-    model = nn.CNN((3, 8, 8), channels=(4,), seed=0)
+    model = nn.CNN((3, 8, 8), channels=(4,), pool=2, seed=0)
     costs = model.fit(X, Y, iterations=8, optimizer=optimizer, batch_size=5, seed=0,
                       progress=False, **options)
     assert len(costs) == 8 and costs[-1] < costs[0]
@@ -141,7 +141,7 @@ def test_cnn_fit_lowers_the_cost_with_each_optimizer_and_mini_batches(optimizer,
 
 def test_cnn_full_batch_first_cost_is_the_cross_entropy_of_its_first_forward():
     X, Y, _ = pictures(m=8)
-    model = nn.CNN((3, 8, 8), channels=(2,), seed=5)
+    model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=5)
     A = model.predict_proba(X)
     expected = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
     costs = model.fit(X, Y, iterations=2, learning_rate=0.1, progress=False)
@@ -162,7 +162,7 @@ def test_cnn_save_load_round_trip(tmp_path):
 
 
 def test_cnn_file_with_a_wrong_parameter_shape_is_refused(tmp_path):
-    model = nn.CNN((3, 8, 8), channels=(2,), seed=0)
+    model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0)
     nn.save(model, tmp_path / "cnn.npz")
     with np.load(tmp_path / "cnn.npz") as npz:
         arrays = dict(npz)
@@ -177,7 +177,7 @@ def test_cnn_file_with_a_wrong_parameter_shape_is_refused(tmp_path):
 
 def test_graph_has_one_box_per_layer():
     X, Y, _ = pictures(m=2)
-    model = nn.CNN((3, 8, 8), channels=(2,), seed=0)
+    model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0)
     J = model.cost(X, Y)
     scopes = set()
     stack = [J]

@@ -34,12 +34,15 @@ from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative
                      positive_int, save_graph_or_source, seed)
 from .data import DATASETS, load_dataset
 
-MODELS = ("logreg", "shallow", "deep")
+MODELS = ("logreg", "shallow", "deep", "cnn")
 # The course's architecture and initialisation of each model; the seed is np.random.seed(·).
 DEFAULTS = {
     "logreg": dict(layers=[], hidden=None, init="zeros", seed=1),
     "shallow": dict(layers=[4], hidden="tanh", init="small", seed=2),
     "deep": dict(layers=[20, 7, 5], hidden="relu", init="deep", seed=1),
+    # --layers are the filters of each conv layer (3×3, "same", then a 4×4 max-pool)
+    "cnn": dict(layers=[8, 16], hidden="relu", init="he", seed=1, optimizer="adam",
+                batch_size=32, pool=4),
 }
 GRAPH_EXAMPLES = 3           # examples in the drawn graph: small enough to read its shapes
 
@@ -67,7 +70,8 @@ def add_parser(commands):
                    help="folder with the cat .h5 files (default: $AUTOGRAD_LITE_DATA, else "
                         "shared/data beside the checkout)")
     p.add_argument("--model", choices=MODELS, default="shallow",
-                   help="logreg (week 2), shallow (week 3) or deep (week 4); default shallow")
+                   help="logreg (week 2), shallow (week 3), deep (week 4) or cnn (a "
+                        "convolutional network, pictures only); default shallow")
     p.add_argument("--layers", type=layer_sizes, metavar="N,N,...",
                    help="hidden layer sizes: one for shallow (default 4), several for deep "
                         "(default 20,7,5)")
@@ -84,8 +88,8 @@ def add_parser(commands):
                         "2000 / 10000 / 2500)")
     p.add_argument("--batch-size", type=positive_int, metavar="N",
                    help="mini-batches of N examples (default: the whole batch, like the course)")
-    p.add_argument("--optimizer", choices=("gd", "momentum", "adam"), default="gd",
-                   help="update rule (default: gd, plain gradient descent)")
+    p.add_argument("--optimizer", choices=("gd", "momentum", "adam"),
+                   help="update rule (default: gd, plain gradient descent; adam for cnn)")
     p.add_argument("--seed", type=seed, metavar="N",
                    help="the course's np.random.seed(N) for W and the mini-batches (default: "
                         "2 for shallow, 1 otherwise)")
@@ -114,7 +118,8 @@ def settings(args):
     import nn
 
     default = DEFAULTS[args.model]
-    cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN}
+    cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN,
+           "cnn": nn.CNN}
     cls = cls[args.model]
     if args.data_dir is not None and args.dataset != "catvnoncat":
         raise UsageError(f"--data-dir only applies to --dataset catvnoncat; {args.dataset} "
@@ -125,6 +130,9 @@ def settings(args):
     if args.model == "shallow" and args.layers is not None and len(args.layers) != 1:
         raise UsageError(f"--model shallow has one hidden layer: give one size such as "
                          f"--layers 4, not {len(args.layers)}; use --model deep for several")
+    if args.model == "cnn" and args.dataset != "catvnoncat":
+        raise UsageError(f"--model cnn needs pictures: use --dataset catvnoncat, not "
+                         f"{args.dataset}")
     iterations = args.iterations or cls.default_iterations
     every = args.print_every if args.print_every is not None else max(1, iterations // 10)
     return dict(
@@ -134,7 +142,8 @@ def settings(args):
         init=args.init or default["init"],
         seed=args.seed if args.seed is not None else default["seed"],
         learning_rate=args.lr or cls.default_learning_rate,
-        iterations=iterations, batch_size=args.batch_size, optimizer=args.optimizer,
+        iterations=iterations, batch_size=args.batch_size or default.get("batch_size"),
+        optimizer=args.optimizer or default.get("optimizer", "gd"),
         print_every=every or None)
 
 
@@ -152,6 +161,9 @@ def build_model(s, n_x):
     rng = nn.init.course_rng(s["seed"])
     if s["model"] == "logreg":
         return nn.LogisticRegression(n_x, init=s["init"], seed=rng)
+    if s["model"] == "cnn":             # the course's X columns are 64×64×3 pictures
+        return nn.CNN((3, 64, 64), channels=s["layers"], pool=DEFAULTS["cnn"]["pool"],
+                      hidden=s["hidden"], init=s["init"], seed=rng)
     if s["model"] == "shallow":
         return nn.TwoLayerNet(n_x, s["layers"][0], 1, hidden=s["hidden"], init=s["init"],
                               seed=rng)
