@@ -316,7 +316,7 @@ def test_gradcheck_refuses_a_huge_check(tmp_path, capsys):
 @pytest.mark.parametrize("argv, fragment", [
     ([], "COMMAND"),
     (["fly"], "invalid choice: 'fly'"),
-    (["train", "--model", "cnn"], "invalid choice: 'cnn'"),
+    (["train", "--model", "rnn"], "invalid choice: 'rnn'"),
     (["train", "--dataset", "mnist"], "invalid choice: 'mnist'"),
     (["train", "--layers", "20,x,5"], "such as 20,7,5"),
     (["train", "--layers", "0"], "such as 20,7,5"),
