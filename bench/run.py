@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("deep", "shallow", "overhead", "memory")
+WORKLOADS = ("deep", "shallow", "overhead", "memory", "conv")
 
 # (full, quick) sizes: chosen so that the full suite takes a few minutes on 2 cores.
 SIZES = {
@@ -28,6 +28,7 @@ SIZES = {
     "shallow_iterations": (2000, 100), "shallow_repeats": (9, 2),
     "overhead_blocks": (300, 100), "overhead_repeats": (41, 3),
     "peak_iterations": (5, 2), "growth_iterations": (10000, 1000), "growth_first": (1000, 100),
+    "conv_iterations": (5, 1), "cnn_steps": (5, 1), "conv_repeats": (5, 2),
 }
 
 
@@ -113,6 +114,13 @@ def main(argv=None):
             f"{args.growth_iterations} shallow iterations")
         results.append(memory.run_memory(args.peak_iterations, args.growth_iterations,
                                          args.growth_first, log=log))
+    if "conv" in args.only:                      # bench/conv.py; its table goes to docs/cnn.md
+        from bench import conv
+        log(f"conv: conv2d forward + backward and CNN training steps × {args.conv_repeats} "
+            "repeats")
+        results.append(conv.run_conv(args.conv_iterations, args.cnn_steps, args.conv_repeats,
+                                     torch_models, log=log, clock=args.clock))
+        log(conv.markdown(results[-1]))
     profiles = []
     if not args.no_profile:
         profiles = profiling.explain_misses(results, args, log=log)

@@ -6,8 +6,8 @@ library, "convolution" is a cross-correlation (the kernel is not flipped)::
 
     out[n, f, i, j] = b[f] + Σ_c,u,v  W[f, c, u, v] · x_pad[n, c, i·s + u·d, j·s + v·d]
 
-Every op is one matrix product on the windows of the padded input (im2col through
-``sliding_window_view``); folding windows back (col2im) loops over the kh·kw kernel
+Every op is one (batched) matrix product on the windows of the padded input (im2col
+through ``sliding_window_view``); folding windows back (col2im) loops over the kh·kw kernel
 offsets, never over pixels.
 
 The derivative table closes on three bilinear operations — conv(x, W), its adjoint in x
@@ -62,6 +62,10 @@ def fold_array(cols, shape, geometry):
     *lead, OH, OW, kh, kw = cols.shape
     (sh, sw), ((top, bottom), (left, right)), (dh, dw) = geometry[:3]
     H, W = shape[-2] + top + bottom, shape[-1] + left + right
+    if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1) and (H, W) == (OH * kh, OW * kw):
+        # windows side by side that tile the image (e.g. a 2×2 max-pool): one copy
+        tiles = cols.swapaxes(-3, -2).reshape(*lead, H, W)
+        return tiles[..., top:H - bottom, left:W - right]
     out = np.zeros((*lead, H, W), dtype=cols.dtype)
     for u in range(kh):                      # kh·kw strided additions, no loop over pixels
         for v in range(kw):
@@ -71,36 +75,36 @@ def fold_array(cols, shape, geometry):
 
 
 def _columns(x, kernel, geometry):
-    """im2col: the windows of x as a (groups, C/groups·kh·kw, N·OH·OW) matrix, and OH, OW.
+    """im2col: the windows of x as (N, groups, C/groups·kh·kw, OH·OW) matrices, and OH, OW.
 
-    Pixels run along the rows, so the copy out of the strided view reads whole image rows."""
+    One matrix per picture, pixels along the rows: the copy out of the strided view reads
+    whole image rows, and products with it come out in NCHW order without a transpose."""
     N, C = x.shape[:2]
     g = geometry.groups
     win = windows(pad_array(x, geometry.padding), kernel, geometry.stride, geometry.dilation)
     OH, OW = win.shape[2:4]
-    win = win.reshape(N, g, C // g, OH, OW, *kernel).transpose(1, 2, 5, 6, 0, 3, 4)
-    return win.reshape(g, -1, N * OH * OW), OH, OW
-
-
-def _grad_matrix(grad, g):
-    """dout (N, F, OH, OW) as the (g, F/g, N·OH·OW) matrix that matches the columns."""
-    N, F, OH, OW = grad.shape
-    return grad.reshape(N, g, F // g, OH, OW).transpose(1, 2, 0, 3, 4).reshape(g, F // g, -1)
+    win = win.reshape(N, g, C // g, OH, OW, *kernel).transpose(0, 1, 2, 5, 6, 3, 4)
+    return win.reshape(N, g, -1, OH * OW), OH, OW
 
 
 def conv_array(x, w, geometry):
-    """out = conv(x, W) on arrays: one (batched over groups) matrix product."""
+    """out = conv(x, W) on arrays: a matrix product per picture and group."""
     F, g = w.shape[0], geometry.groups
     cols, OH, OW = _columns(x, w.shape[2:], geometry)
-    out = w.reshape(g, F // g, -1) @ cols                            # (g, F/g, N·OH·OW)
-    out = out.reshape(g, F // g, x.shape[0], OH, OW).transpose(2, 0, 1, 3, 4)
+    out = w.reshape(g, F // g, -1) @ cols                     # (N, g, F/g, OH·OW)
     return out.reshape(x.shape[0], F, OH, OW)
+
+
+def _per_group(grad, g):
+    """dout (N, F, OH, OW) as (N, g, F/g, OH·OW)."""
+    N, F, OH, OW = grad.shape
+    return grad.reshape(N, g, F // g, OH * OW)
 
 
 def conv_weight_grad_array(x, grad, geometry, w_shape):
     """dW[f, c, u, v] = Σ_n,i,j dout[n, f, i, j] · x_pad[n, c, i·s + u·d, j·s + v·d]."""
     cols, _, _ = _columns(x, w_shape[2:], geometry)
-    dw = _grad_matrix(grad, geometry.groups) @ cols.transpose(0, 2, 1)
+    dw = (_per_group(grad, geometry.groups) @ cols.transpose(0, 1, 3, 2)).sum(axis=0)
     return dw.reshape(w_shape)
 
 
@@ -110,9 +114,9 @@ def conv_input_grad_array(grad, w, geometry, x_shape):
     F, Cg, kh, kw = w.shape
     g = geometry.groups
     OH, OW = grad.shape[2:]
-    # (g, Cg·kh·kw, N·OH·OW): every (channel, kernel offset) gets a contiguous image plane
-    dcols = w.reshape(g, F // g, -1).transpose(0, 2, 1) @ _grad_matrix(grad, g)
-    dcols = dcols.reshape(g, Cg, kh, kw, N, OH, OW).transpose(4, 0, 1, 5, 6, 2, 3)
+    # (N, g, Cg·kh·kw, OH·OW): every (channel, kernel offset) gets a contiguous image plane
+    dcols = w.reshape(g, F // g, -1).transpose(0, 2, 1) @ _per_group(grad, g)
+    dcols = dcols.reshape(N, g, Cg, kh, kw, OH, OW).transpose(0, 1, 2, 5, 6, 3, 4)
     return fold_array(dcols, (N, g, Cg, H, W), geometry).reshape(x_shape)
 
 
