@@ -13,15 +13,13 @@ table of docs/cnn.md.
 """
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import numpy as np
 
 import autograd_lite as ag
 import nn
 
 from .harness import interleaved
+from .memory import _peak
 from .workloads import _ratio, cat_data, check, target
 
 SHAPE, FILTERS, BATCH = (32, 3, 64, 64), 16, 32
@@ -108,16 +106,6 @@ def torch_cnn(X, Y, init, steps, dtype, learning_rate=0.002):
             opt.step()
         return {"final_cost": cost.item(), "grads": grads}
     return run
-
-
-def _peak(run):
-    gc.collect()
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def _agree(name, mine, theirs, rtol):

@@ -52,10 +52,14 @@ class MaxPool2d(Function):
     def forward(self, x, geometry, kernel):
         win = windows(pad_array(x, geometry.padding, -np.inf), kernel, geometry.stride,
                       geometry.dilation)
-        flat = win.reshape(*win.shape[:4], -1)
-        first = flat.argmax(axis=-1)[..., None]
-        self.mask = (np.arange(flat.shape[-1]) == first).astype(x.dtype).reshape(win.shape)
-        return np.take_along_axis(flat, first, axis=-1)[..., 0]
+        top = win[..., 0, 0].copy()
+        first = np.zeros(top.shape, dtype=np.intp)
+        for k, (u, v) in enumerate(np.ndindex(*kernel)):   # kh·kw steps, no loop over pixels
+            later = win[..., u, v] > top           # strictly: a tie keeps the first maximum
+            np.copyto(first, k, where=later)
+            np.maximum(top, win[..., u, v], out=top)
+        self.mask = first[..., None, None] == np.arange(k + 1).reshape(kernel)  # one-hot
+        return top
     def backward(self, grad, out, x):
         return (fold(grad[..., None, None] * self.mask, self.params["geometry"], x.shape),)
 
