@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.ops.conv import padding_pairs
 
 from . import functional as F
 from .errors import ConfigError, NNShapeError
@@ -102,6 +103,11 @@ class Conv2d(Module):
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ConfigError(f"Conv2d: groups={self.groups} must divide in_channels="
                               f"{self.in_channels} and out_channels={self.out_channels}")
+        if not (isinstance(padding, str) and padding in ("same", "valid")):
+            try:
+                padding_pairs(padding, "Conv2d")
+            except ag.ShapeError as exc:
+                raise ConfigError(f"{exc}; or 'same' / 'valid'") from None
         self.padding = padding
         self.activation = "identity" if activation is None else activation
         self._g = F.get_activation(self.activation)

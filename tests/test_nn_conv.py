@@ -102,6 +102,10 @@ def test_bad_layer_configuration():
         nn.Conv2d(3, 4, 3, groups=2)
     with pytest.raises(nn.ConfigError, match="kernel_size"):
         nn.Conv2d(3, 4, 0)
+    with pytest.raises(nn.ConfigError, match=r"Conv2d: padding must be an integer ≥ 0.*-1"):
+        nn.Conv2d(3, 4, 3, padding=-1)
+    with pytest.raises(nn.ConfigError, match="'full'"):
+        nn.Conv2d(3, 4, 3, padding="full")
     with pytest.raises(nn.ConfigError, match="too small for 3 max-pools"):
         nn.CNN((3, 4, 4), channels=(2, 2, 2))
 
@@ -206,3 +210,17 @@ def test_cnn_example_on_a_subset(tmp_path, data_dir):
     model = nn.load(tmp_path / "model.npz")
     assert isinstance(model, nn.CNN) and model.layer_dims == [12288, 1]
     assert (tmp_path / "costs.png").is_file()
+
+
+def test_cli_trains_the_cnn_with_adam_on_mini_batches(tmp_path, data_dir, capsys):
+    from autograd_lite.cli import main
+    code = main(["train", "--dataset", "catvnoncat", "--data-dir", str(data_dir), "--model",
+                 "cnn", "--iterations", "2", "--print-every", "1", "--no-progress",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert (metrics["model"], metrics["optimizer"], metrics["batch_size"]) == ("cnn", "adam", 32)
+    assert metrics["layers"] == [8, 16] and metrics["final_cost"] < metrics["first_cost"]
+    assert isinstance(nn.load(tmp_path / "model.npz"), nn.CNN)
+    assert main(["train", "--dataset", "planar", "--model", "cnn", "--out", str(tmp_path)]) == 2
+    assert "--model cnn needs pictures" in capsys.readouterr().err

@@ -8,6 +8,8 @@ Every default is the course's: ``--model shallow`` is week 3's network (4 tanh u
 α = 1.2, 10000 iterations, ``np.random.seed(2)``), ``--model deep`` week 4's
 ``[n_x, 20, 7, 5, 1]`` ReLU network (α = 0.0075, 2500 iterations, seed 1) and ``--model
 logreg`` week 2's logistic regression (α = 0.005, 2000 iterations, zero weights).
+``--model cnn`` (cat pictures only) is ``nn.CNN``: 8 and 16 3×3 filters (``--layers``), 4×4
+max-pools, He weights, 30 epochs of Adam (α = 0.002) on batches of 32; see docs/cnn.md.
 
 Examples
 --------
