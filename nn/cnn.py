@@ -78,7 +78,7 @@ def from_images(images):
 
 
 class CNN(Model):
-    """``[CONV → hidden → MAXPOOL] × len(channels) → FLATTEN → LINEAR → output`` on pictures.
+    """``[CONV → hidden → MAXPOOL] × len(channels) → FLATTEN → LINEAR → output``, for pictures.
 
     Takes the course's X (n_x, m) with n_x = C·H·W (converted by :func:`to_images`) — or
     pictures (m, C, H, W) directly in ``forward`` — and gives A[L] of shape (n_y, m).
@@ -128,7 +128,7 @@ class CNN(Model):
         self.hidden, self.output, self.dtype = hidden, output, np.dtype(dtype)
         self._cost_fn = OUTPUT_LOSSES[output]
         n_y = _positive_int(n_y, "CNN: n_y")
-        self.layer_dims = [C * H * W, n_y]        # what fit and score check: X (n_x, m), Y (n_y, m)
+        self.layer_dims = [C * H * W, n_y]    # what fit and score check: X (n_x, m), Y (n_y, m)
         rng = None if init == "zeros" else make_rng(seed)
         layers = []
         for c_out in self.channels:

@@ -33,8 +33,8 @@ def conv_reference(x, w, b, stride, padding, dilation, groups):
                     for c in range(Cg):
                         for u in range(kh):
                             for v in range(kw):
-                                total += (w[f, c, u, v]
-                                          * xp[n, group * Cg + c, i * sh + u * dh, j * sw + v * dw])
+                                pixel = xp[n, group * Cg + c, i * sh + u * dh, j * sw + v * dw]
+                                total += w[f, c, u, v] * pixel
                     out[n, f, i, j] = total
     return out
 
@@ -275,3 +275,15 @@ def test_bad_input_names_the_operation_and_the_shapes(call, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize("padding", [0, 1])
+def test_windows_that_tile_the_padded_image_fold_back_exactly(padding):
+    """stride = kernel and the padded image an exact multiple: fold takes its one-copy path."""
+    rng = np.random.default_rng(5)
+    x = rng.permutation(2 * 3 * 4 * 6).reshape(2, 3, 4, 6) * 0.1 - 5 + 0.05 * padding
+    w = rng.standard_normal((2, 3, 2, 2))
+    x = x[:, :, :4 - 2 * padding, :6 - 2 * padding]
+    assert_gradients_match(lambda x, w: ag.conv2d(x, w, stride=2, padding=padding), [x, w])
+    assert_gradients_match(lambda x: ag.max_pool2d(x, 2, padding=padding), [x], eps=1e-4)
+    assert_second_gradients_match(lambda x: ag.avg_pool2d(x, 2, padding=padding) ** 2, [x])
