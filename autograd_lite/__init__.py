@@ -41,6 +41,9 @@ from .ops.joining import (append, array_split, atleast_1d, atleast_2d, atleast_3
 from .ops.linalg_solve import det, inv, slogdet, solve
 from .ops.products import cross, inner, kron, outer, tensordot
 from .ops.shape import flip, fliplr, flipud, pad, repeat, roll, rot90, tile
+# convolution and pooling of NCHW images (ops/conv.py, ops/pool.py)
+from .ops.conv import conv2d
+from .ops.pool import avg_pool2d, max_pool2d
 
 __version__ = "0.1.0"
 

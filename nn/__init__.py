@@ -38,6 +38,10 @@ from .models import DeepNN, LogisticRegression, Model, TwoLayerNet
 from .module import Module, Parameter
 from .plotting import plot_costs, plot_decision_boundary
 from .serialization import load, save
+# pictures: convolution and pooling layers, the CNN (conv.py, cnn.py)
+from . import cnn
+from .cnn import CNN
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 
 __all__ = [
     "Module", "Parameter",
@@ -47,4 +51,5 @@ __all__ = [
     "NNError", "ConfigError", "DataError", "NNShapeError", "StateError", "FileFormatError",
     "MissingFileError", "TrainingError",
     "datasets", "functional", "init", "losses", "optim",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "CNN", "cnn",
 ]

@@ -227,6 +227,7 @@ def load(path):
     >>> nn.load(path).layer_dims
     [2, 4, 1]
     """
+    from .cnn import CNN
     from .models import MODELS
 
     path = Path(path)
@@ -236,11 +237,15 @@ def load(path):
     meta = _architecture(path, arrays)
     config = dict(meta["architecture"])
     name = config.get("class")
-    cls = MODELS.get(name) if isinstance(name, str) else None
+    models = {**MODELS, "CNN": CNN}
+    cls = models.get(name) if isinstance(name, str) else None
     if cls is None:
         raise FileFormatError(f"load: {path}: unknown model class {name!r}; "
-                              f"known: {', '.join(MODELS)}")
-    _check_shapes(path, config, cls._layer_dims_of(config), arrays)
+                              f"known: {', '.join(models)}")
+    if hasattr(cls, "expected_shapes"):          # a model whose layers are not all Linear
+        _check_expected(path, config, cls, arrays)
+    else:
+        _check_shapes(path, config, cls._layer_dims_of(config), arrays)
     try:
         model = cls.from_config(config)
     except (ConfigError, TypeError, ValueError) as exc:
@@ -293,3 +298,18 @@ def _check_shapes(path, config, dims, arrays):
             if arrays[name].shape != shape:
                 raise FileFormatError(f"load: {path}: {name} has shape {arrays[name].shape}, "
                                       f"the model expects {shape}")
+
+
+def _check_expected(path, config, cls, arrays):
+    """Compare every stored parameter with the shape the architecture declares (CNN)."""
+    try:
+        expected = cls.expected_shapes(config)
+    except (ConfigError, TypeError, ValueError) as exc:
+        raise FileFormatError(f"load: {path}: invalid architecture {config}: {exc}") from None
+    for name, shape in expected.items():
+        if name not in arrays:
+            raise FileFormatError(f"load: {path}: missing {name}, which the architecture "
+                                  "needs")
+        if arrays[name].shape != shape:
+            raise FileFormatError(f"load: {path}: {name} has shape {arrays[name].shape}, "
+                                  f"the model expects {shape}")

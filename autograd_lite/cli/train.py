@@ -8,6 +8,8 @@ Every default is the course's: ``--model shallow`` is week 3's network (4 tanh u
 α = 1.2, 10000 iterations, ``np.random.seed(2)``), ``--model deep`` week 4's
 ``[n_x, 20, 7, 5, 1]`` ReLU network (α = 0.0075, 2500 iterations, seed 1) and ``--model
 logreg`` week 2's logistic regression (α = 0.005, 2000 iterations, zero weights).
+``--model cnn`` (cat pictures only) is ``nn.CNN``: 8 and 16 3×3 filters (``--layers``), 4×4
+max-pools, He weights, 30 epochs of Adam (α = 0.002) on batches of 32; see docs/cnn.md.
 
 Examples
 --------
@@ -36,12 +38,15 @@ from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative
                      seed)
 from .data import DATASETS, load_dataset
 
-MODELS = ("logreg", "shallow", "deep")
+MODELS = ("logreg", "shallow", "deep", "cnn")
 # The course's architecture and initialisation of each model; the seed is np.random.seed(·).
 DEFAULTS = {
     "logreg": dict(layers=[], hidden=None, init="zeros", seed=1),
     "shallow": dict(layers=[4], hidden="tanh", init="small", seed=2),
     "deep": dict(layers=[20, 7, 5], hidden="relu", init="deep", seed=1),
+    # --layers are the filters of each conv layer (3×3, "same", then a 4×4 max-pool)
+    "cnn": dict(layers=[8, 16], hidden="relu", init="he", seed=1, optimizer="adam",
+                batch_size=32, pool=4),
 }
 GRAPH_EXAMPLES = 3           # examples in the drawn graph: small enough to read its shapes
 
@@ -70,7 +75,8 @@ def add_parser(commands):
                         "the first of ./shared/data, ../shared/data and shared/data beside "
                         "the checkout that holds them)")
     p.add_argument("--model", choices=MODELS, default="shallow",
-                   help="logreg (week 2), shallow (week 3) or deep (week 4); default shallow")
+                   help="logreg (week 2), shallow (week 3), deep (week 4) or cnn (a "
+                        "convolutional network, pictures only); default shallow")
     p.add_argument("--layers", type=layer_sizes, metavar="N,N,...",
                    help="hidden layer sizes: one for shallow (default 4), several for deep "
                         "(default 20,7,5)")
@@ -87,8 +93,8 @@ def add_parser(commands):
                         "2000 / 10000 / 2500)")
     p.add_argument("--batch-size", type=positive_int, metavar="N",
                    help="mini-batches of N examples (default: the whole batch, like the course)")
-    p.add_argument("--optimizer", choices=("gd", "momentum", "adam"), default="gd",
-                   help="update rule (default: gd, plain gradient descent)")
+    p.add_argument("--optimizer", choices=("gd", "momentum", "adam"),
+                   help="update rule (default: gd, plain gradient descent; adam for cnn)")
     p.add_argument("--seed", type=seed, metavar="N",
                    help="the course's np.random.seed(N) for W and the mini-batches (default: "
                         "2 for shallow, 1 otherwise)")
@@ -120,7 +126,8 @@ def settings(args):
     import nn
 
     default = DEFAULTS[args.model]
-    cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN}
+    cls = {"logreg": nn.LogisticRegression, "shallow": nn.TwoLayerNet, "deep": nn.DeepNN,
+           "cnn": nn.CNN}
     cls = cls[args.model]
     if args.data_dir is not None and args.dataset != "catvnoncat":
         raise UsageError(f"--data-dir only applies to --dataset catvnoncat; {args.dataset} "
@@ -131,6 +138,9 @@ def settings(args):
     if args.model == "shallow" and args.layers is not None and len(args.layers) != 1:
         raise UsageError(f"--model shallow has one hidden layer: give one size such as "
                          f"--layers 4, not {len(args.layers)}; use --model deep for several")
+    if args.model == "cnn" and args.dataset != "catvnoncat":
+        raise UsageError(f"--model cnn needs pictures: use --dataset catvnoncat, not "
+                         f"{args.dataset}")
     iterations = args.iterations or cls.default_iterations
     every = args.print_every if args.print_every is not None else max(1, iterations // 10)
     return dict(
@@ -140,7 +150,8 @@ def settings(args):
         init=args.init or default["init"],
         seed=args.seed if args.seed is not None else default["seed"],
         learning_rate=args.lr or cls.default_learning_rate,
-        iterations=iterations, batch_size=args.batch_size, optimizer=args.optimizer,
+        iterations=iterations, batch_size=args.batch_size or default.get("batch_size"),
+        optimizer=args.optimizer or default.get("optimizer", "gd"),
         print_every=every or None)
 
 
@@ -158,6 +169,9 @@ def build_model(s, n_x):
     rng = nn.init.course_rng(s["seed"])
     if s["model"] == "logreg":
         return nn.LogisticRegression(n_x, init=s["init"], seed=rng)
+    if s["model"] == "cnn":             # the course's X columns are 64×64×3 pictures
+        return nn.CNN((3, 64, 64), channels=s["layers"], pool=DEFAULTS["cnn"]["pool"],
+                      hidden=s["hidden"], init=s["init"], seed=rng)
     if s["model"] == "shallow":
         return nn.TwoLayerNet(n_x, s["layers"][0], 1, hidden=s["hidden"], init=s["init"],
                               seed=rng)
