@@ -467,6 +467,11 @@ def explain_misses(results, args, log=print):
         part["markdown"] = "\n\n".join([_shallow_why(part, split, by_name), split["markdown"],
                                          part["markdown"]])
         sections.append({"workload": "shallow", **part})
+    if "shallow" in missed:
+        log("profiling: shallow, compiled (the replayed program line by line)")
+        from .compiled_split import compiled_shallow_split
+        part = compiled_shallow_split()
+        sections.append({"workload": "shallow (compiled)", **part})
     if "deep" in missed:
         log("profiling: deep (cProfile)")
         part = deep_profile(iterations=min(20, args.deep_iterations))

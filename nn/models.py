@@ -431,6 +431,8 @@ class _Diverged(Exception):
 
 
 def _all_finite(array):
+    if array.size == 1:                        # the cost: a scalar test is 10x cheaper
+        return math.isfinite(array.item())
     return bool(np.isfinite(array).all())
 
 
