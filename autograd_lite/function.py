@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import warnings
+import weakref
 import zlib
 
 import numpy as np
@@ -291,10 +292,27 @@ class Function:
     def backward(self, grad, out, *inputs):
         raise NotImplementedError
 
-    def release(self):
-        """Drop saved inputs, arrays and masks; a later backward through it is an error."""
-        self.__dict__.clear()
-        self.released = True
+    def release(self, memo=None):
+        """Free what was saved for backward; keep what the graph looked like.
+
+        Like PyTorch's ``grad_fn`` after a backward: the op, its rule, scope and scalar
+        params stay, and ``inputs`` become :class:`ReleasedTensor` records (shape, dtype,
+        name, the Function that produced them) instead of tensors, so pictures and traces
+        still work while the arrays and masks are freed.  Parameters (leaves that require a
+        gradient) stay themselves: they are alive anyway and carry ``.grad``.  ``memo``
+        (``{id(tensor): record}``) gives a tensor used by several ops one record.  A later
+        backward through it is an error.
+        """
+        old = self.__dict__
+        memo = {} if memo is None else memo
+        kept = {"inputs": tuple([_released_input(t, memo) for t in old.get("inputs", ())]),
+                "released": True}
+        for key in _KEPT:
+            if key in old:
+                kept[key] = old[key]
+        params = old.get("params")
+        kept["params"] = {k: v for k, v in params.items() if _small(v)} if params else {}
+        self.__dict__ = kept
 
     def check_versions(self):
         """Raise if an input saved for backward was modified in place after this call.
@@ -312,6 +330,85 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+_KEPT = ("needs_input_grad", "scope", "created_at")     # kept by release() besides inputs
+
+
+def _small(value) -> bool:
+    """A parameter worth keeping after release (axis=1, alpha=0.01), not an array or mask."""
+    if isinstance(value, tuple):
+        return len(value) <= 8 and all(_small(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str, slice, np.generic,
+                                               np.dtype, type))
+
+
+def _released_input(t, memo):
+    """``t`` itself for a parameter, else its :class:`ReleasedTensor` (one per tensor)."""
+    if t._fn is None and t._requires_grad:
+        return t
+    key = id(t)
+    entry = memo.get(key)
+    if entry is None:
+        entry = memo[key] = (ReleasedTensor(t), t)       # t kept alive: ids stay unique
+    return entry[0]
+
+
+class ReleasedTensor:
+    """What a released graph remembers of a tensor it used: its description, not its array.
+
+    ``shape``, ``dtype``, ``name``, ``requires_grad`` and ``grad_fn`` (the Function that
+    produced it, itself released) are kept; ``data`` is the array only while the tensor is
+    still alive somewhere else (a weak reference), else None: the value was freed.  A number
+    written in the expression (``1 - a``) keeps its value.
+    """
+
+    __slots__ = ("shape", "dtype", "name", "requires_grad", "grad_fn", "origin", "_ref",
+                 "_value")
+
+    def __init__(self, t):
+        data = t._data
+        self.shape, self.dtype, self.name = data.shape, data.dtype, t.name
+        self.requires_grad = t._requires_grad
+        self.grad_fn = fn = t._fn
+        if fn is None:                    # a constant: remember what it is
+            self.origin = getattr(t, "_origin", None)
+            if data.ndim == 0 and not t.name:      # a number written in the expression
+                self._value, self._ref = data, None
+                return
+        else:
+            self.origin = None
+        self._value, self._ref = None, weakref.ref(t)
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: math.prod(self.shape))
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    @property
+    def tensor(self):
+        """The tensor itself if it is still alive, else None."""
+        return None if self._ref is None else self._ref()
+
+    @property
+    def data(self):
+        """The values, or None when they were freed with the graph."""
+        if self._value is not None:
+            return self._value
+        t = self.tensor
+        return None if t is None else t._data
+
+    @property
+    def grad(self):
+        t = self.tensor
+        return None if t is None else t.grad
+
+    def item(self):
+        return self.data.item()
+
+    def __repr__(self):
+        state = "alive" if self.data is not None else "freed"
+        return (f"<ReleasedTensor {self.name or ''} shape={self.shape} dtype={self.dtype} "
+                f"({state})>")
 
 
 def _rank_one_hint(inputs):
