@@ -264,14 +264,60 @@ def test_show_grads_after_a_retained_backward_leaves_grad_as_it_was():
     np.testing.assert_array_equal(model["w"].grad.numpy(), before)
 
 
-def test_drawing_a_released_graph_says_how_to_keep_it():
-    model = logistic_example()
-    model["L"].backward()
-    for call in (lambda: draw_graph(model["L"]), lambda: trace_backward(model["L"]),
-                 lambda: gradient_norms(model["L"])):
-        with pytest.raises(GraphError, match=r"before calling backward\(\).*retain_graph=True"):
-            call()
-    assert "dw" not in draw_graph(model["w"]).source     # a leaf alone is always drawable
+def test_the_graph_is_drawn_the_same_after_backward():
+    model = logistic_batch(m=4)
+    J = model["J"]
+    before = Dot(draw_graph(J))
+    J.backward()
+    after = Dot(draw_graph(J))
+    assert [a["lines"] for a in after.nodes.values()] == \
+        [a["lines"] for a in before.nodes.values()]            # ops, names, shapes, dtypes
+    assert after.edges == before.edges                          # shapes on every edge
+    with pytest.raises(GraphError, match="already released.*retain_graph=True"):
+        J.backward()                                            # still one backward only
+
+
+def test_after_backward_freed_values_are_drawn_as_freed_and_grads_come_from_grad():
+    model = logistic_batch(m=4)
+    w, b, Z, J = (model[k] for k in ("w", "b", "Z", "J"))
+    del model["A"]                       # A is freed with the graph; Z is still held here
+    J.backward()
+    dot = Dot(draw_graph(J, show_values=True, show_grads=True))
+    assert dot.nodes[dot.by_first_line("A")]["lines"][2:] == ["= freed by backward()"]
+    assert "dashed" in dot.nodes[dot.by_first_line("A")]["style"]
+    assert dot.nodes[dot.by_first_line("Z")]["lines"][2] == "= " + array_text(Z.numpy())
+    assert dot.nodes[dot.by_first_line("J")]["lines"][2:] == ["= " + number(J.item())]
+    assert dot.nodes[dot.by_first_line("w")]["lines"][3:] == \
+        ["dw = " + array_text(w.grad.numpy())]
+    assert dot.nodes[dot.by_first_line("b")]["lines"][3:] == \
+        ["db = " + array_text(b.grad.numpy())]
+    assert "after backward(): the parameters' .grad is shown" in dot.source
+
+
+def test_trace_and_norms_after_backward_keep_the_steps_and_use_grad():
+    L, params = deep_network(dims=(3, 4, 1), m=5, scale=0.5)
+    before, norms = trace_backward(L), gradient_norms(L)
+    L.backward()
+    after = trace_backward(L)
+    assert [(s.op, s.output, s.output_shape, s.rule, s.upstream, s.upstream_shape, s.sources)
+            for s in after] == [(s.op, s.output, s.output_shape, s.rule, s.upstream,
+                                 s.upstream_shape, s.sources) for s in before]
+    for s_after, s_before in zip(after, before):
+        assert [(g.name, g.shape, g.raw_shape, g.summed_axes, g.next_step)
+                for g in s_after.gradients] == \
+            [(g.name, g.shape, g.raw_shape, g.summed_axes, g.next_step)
+             for g in s_before.gradients]
+    assert [(n, s) for n, s, _ in after.parameters] == \
+        [(n, s) for n, s, _ in before.parameters]
+    assert [v for *_, v in after.parameters] == pytest.approx(
+        [v for *_, v in before.parameters], rel=1e-12)
+    assert "after backward(): the gradients between the steps were freed" in str(after)
+    assert gradient_norms(L) == pytest.approx(norms, rel=1e-12)
+    for p in params.values():
+        p.grad = None
+    with pytest.raises(GraphError, match=r"backward\(\) already ran.*retain_graph=True"):
+        gradient_norms(L)
+    assert "dw" not in draw_graph(ag.tensor(1.0, requires_grad=True, name="w")).source
 
 
 def test_show_backward_puts_each_ops_rule_in_its_node():
@@ -450,15 +496,68 @@ def test_trace_lists_each_chain_rule_step_in_backward_order():
     assert (sig.output, sig.rule, sig.upstream, sig.upstream_shape) == \
         ("a", "dz = da · a(1 − a)", "da", (1, 1))
     assert sig.sources == [5, 7]                   # a feeds 1 - a and log(a)
-    assert [g.text() for g in sig.gradients] == ["dz  (1, 1)   → step 9"]
+    dz = 1 / (1 + np.exp(-0.1)) - 1.0                # a − y, z = 0.5·1 − 0.25·2 + 0.1
+    assert [g.text() for g in sig.gradients] == \
+        [f"dz  (1, 1)  = {array_text(np.array([[dz]]))}   → step 9"]
     assert trace[0].upstream_note() == "   (the seed: 1)"
     assert trace[2].gradients[0].text() == "a constant (1, 1): no gradient"     # 1 - y
     assert trace[5].gradients[0].text() == "y: constant, no gradient"
-    assert trace[8].gradients[1].text() == "db  (1, 1) → reshaped to ()"     # no broadcast
+    assert trace[8].gradients[1].text() == \
+        f"db  (1, 1) → reshaped to ()  = {dz:.4g}"                         # no broadcast
     text = str(trace)
     assert text.splitlines()[0].startswith("Backward trace of L (1, 1): 11 chain-rule steps")
     assert " 8. sigmoid → a (1, 1)" in text
-    assert "    upstream  da  (1, 1)   (the sum of the gradients from steps 5, 7)" in text
+    da = -1 / (1 + dz)                   # dL/da = −y/a + (1−y)/(1−a) = −1/a for y = 1
+    assert f"    upstream  da  (1, 1)  = {array_text(np.array([[da]]))}   (the sum of the " \
+        "gradients from steps 5, 7)" in text
+
+
+def course_j():
+    """The course's first computation graph: J = 3(a + bc), a = 5, b = 3, c = 2."""
+    a, b, c = (ag.tensor(v, requires_grad=True, name=n) for n, v in
+               (("a", 5.0), ("b", 3.0), ("c", 2.0)))
+    u = b * c
+    v = a + u
+    J = 3 * v
+    u.name, v.name, J.name = "u", "v", "J"
+    return J
+
+
+def test_trace_of_the_courses_j_shows_the_walk_through_values():
+    # The course's walk-through: u = 6, v = 11, J = 33; dJ = 1, dv = 3, da = 3, du = 3,
+    # db = dJ/du · c = 6, dc = dJ/du · b = 9.
+    lines = str(trace_backward(course_j())).splitlines()
+    assert lines[2:] == [
+        " 1. mul → J ()  = 33",
+        "    rule      da = dout · b,  db = dout · a",
+        "    upstream  dJ  ()  = 1   (the seed: 1)",
+        "    gives     dv  ()  = 3   → step 2",
+        " 2. add → v ()  = 11",
+        "    rule      da = dout,  db = dout",
+        "    upstream  dv  ()  = 3",
+        "    gives     da  ()  = 3",
+        "              du  ()  = 3   → step 3",
+        " 3. mul → u ()  = 6",
+        "    rule      da = dout · b,  db = dout · a",
+        "    upstream  du  ()  = 3",
+        "    gives     db  ()  = 6",
+        "              dc  ()  = 9",
+        "",
+        "Gradients of the parameters:",
+        "  dc  ()         ‖dc‖ = 9",
+        "  db  ()         ‖db‖ = 6",
+        "  da  ()         ‖da‖ = 3"]
+
+
+def test_trace_summarises_large_tensors_with_mean_min_and_max():
+    W = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="W")
+    J = (W * W).sum() / 2                               # dJ/dW = W
+    J.name = "J"
+    step = next(s for s in trace_backward(J) if s.op == "mul")
+    assert step.head() == "mul → (3, 4)  mean 42.2, min 0, max 121"   # Σ k² / 12 = 506 / 12
+    # each of the two uses of W receives ½·W (together dJ/dW = W): mean 2.75, max 5.5
+    assert step.gradients[0].text() == "dW  (3, 4)  mean 2.75, min 0, max 5.5"
+    assert step.upstream_text() == "d[mul]  (3, 4)  mean 0.5, min 0.5, max 0.5"    # d(·/2)
 
 
 def test_trace_shows_where_a_broadcast_gradient_was_summed():
@@ -467,7 +566,9 @@ def test_trace_shows_where_a_broadcast_gradient_was_summed():
     step = next(s for s in trace if s.output == "Z")
     db = step.gradients[1]
     assert (db.name, db.raw_shape, db.shape, db.summed_axes) == ("db", (1, 4), (1, 1), (1,))
-    assert db.text() == "db  (1, 4) → summed over axis 1 (the m = 4 examples) → (1, 1)"
+    A, Y = model["A"].numpy(), model["Y"].numpy()
+    assert db.text() == ("db  (1, 4) → summed over axis 1 (the m = 4 examples) → (1, 1)  "
+                         f"= {array_text(np.sum(A - Y, keepdims=True) / 4)}")
     names = [(n, s) for n, s, _ in trace.parameters]
     assert names == [("dw", (2, 1)), ("db", (1, 1))]
     dw = dict((n, v) for n, _, v in trace.parameters)["dw"]

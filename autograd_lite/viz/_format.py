@@ -48,6 +48,16 @@ def array_text(array: np.ndarray, small: int = SMALL) -> str:
     return text + (f", {bad} × {nonfinite(array)}" if bad else "")
 
 
+def value_text(array) -> str:
+    """``= 3`` / ``= [1., 2.]`` for a small array, ``mean …, min …, max …`` for a large one;
+    '' when there is nothing to show (a value freed by backward)."""
+    if array is None:
+        return ""
+    array = np.asarray(array)
+    text = array_text(array)
+    return text if array.size > SMALL else "= " + text
+
+
 def grad_name(name: str) -> str:
     """The course's name for a gradient: ``dw``, ``d(layer1.W)``, ``d[matmul]``."""
     return "d" + name if name.isidentifier() or name.startswith("[") else f"d({name})"

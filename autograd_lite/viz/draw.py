@@ -105,7 +105,7 @@ def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False
         node_attr=dict(fontname=FONT, fontsize="11"),
         edge_attr=dict(fontname=FONT, fontsize="9", arrowsize="0.7"))
     drawing.emit(picture, int(max_nodes))
-    note = caption(walk, show_grads)
+    note = caption(walk, show_grads, show_values)
     if note:
         picture.attr(label=note, labelloc="b", fontsize="10")
     return picture
