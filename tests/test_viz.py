@@ -668,6 +668,56 @@ def test_four_layer_network_renders_with_a_box_per_layer(dot_program, tmp_path):
     assert any(t and t.startswith("‖grad‖ = ") and "vanishing?" in t for t in texts)
 
 
+def svg_size(path):
+    """(width, height) in points of a rendered SVG."""
+    root = ET.parse(path).getroot()
+    return tuple(float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+
+
+def test_direction_is_chosen_from_the_graphs_shape(dot_program, tmp_path):
+    a, b = ag.tensor(5.0, requires_grad=True, name="a"), ag.tensor(3.0, name="b")
+    small = a * b + 1.0                             # fits a page left to right: the course's way
+    assert draw_graph(small).graph_attr["rankdir"] == "LR"
+    w = ag.tensor(np.ones((3, 1)), requires_grad=True, name="w")
+    h = w
+    for k in range(12):                             # a long chain: 12 layers of 2 ops
+        h = ag.tanh(h * 0.5)
+        h.name = f"h{k + 1}"
+    chain = h.sum()
+    assert draw_graph(chain).graph_attr["rankdir"] == "TB"
+    width, height = svg_size(save_graph(chain, tmp_path / "chain.svg"))
+    assert height > 3 * width                       # a column to scroll, not a 4000-pt strip
+    width, height = svg_size(save_graph(chain, tmp_path / "lr.svg", rankdir="LR"))
+    assert width > 3 * height                       # what it would have been
+    assert draw_graph(chain, rankdir="LR").graph_attr["rankdir"] == "LR"    # asked for
+
+
+def test_demo_graph_is_readable_and_matches_the_graph_command(dot_program, tmp_path, capsys):
+    from autograd_lite.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "planar", "--model", "shallow", "--iterations", "50",
+                 "--print-every", "0", "--no-progress", "--out", str(run)]) == 0
+    width, height = svg_size(run / "graph.svg")
+    assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)   # was 4082 × 283
+    assert main(["graph", "--model", str(run / "model.npz"), "-o",
+                 str(tmp_path / "g.svg")]) == 0
+    demo, _ = svg_texts(run / "graph.svg")
+    command, _ = svg_texts(tmp_path / "g.svg")
+    norms = [t for t in demo if t and t.startswith("‖grad‖")]
+    assert len(norms) == 2 and norms == [t for t in command if t and t.startswith("‖grad‖")]
+    assert not any("vanishing?" in t for t in norms)
+    import nn
+    model = nn.load(run / "model.npz")
+    from autograd_lite.cli.common import model_cost, random_batch
+    X, Y = random_batch(model)
+    assert sorted(set(Y.ravel())) == [0.0, 1.0]                             # both classes
+    expected = gradient_norms(model_cost(model, X, Y))
+    assert [f"‖grad‖ = {number(expected[k])}" for k in ("layer1", "layer2")] == \
+        [t.split("  ")[0] for t in norms[:2]]
+    assert demo == command                                                  # the same picture
+
+
 def test_png_and_pdf_are_real_files(dot_program, tmp_path):
     y = logistic_example()["L"]
     assert save_graph(y, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

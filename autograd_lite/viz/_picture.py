@@ -238,6 +238,7 @@ class Drawing:
                 if not is_tensor(node) or node.grad_fn is not None:
                     attrs["group"] = "main"           # dot keeps the main line straight
                 graph.node(self.ids[id(node)], **attrs)
+                self.labels[self.ids[id(node)]] = attrs["label"]
             for child in scopes:
                 if child.rpartition(".")[0] == (scope or "") and child != scope:
                     label, extra = self.cluster_label(child, norms, largest)
@@ -245,12 +246,15 @@ class Drawing:
                         box.attr(label=label, **{**CLUSTER, **extra})
                         fill(box, child)
 
+        self.labels, self.edge_list = {}, []      # for choosing the direction (_layout)
         fill(picture, None)
         hidden_id = "more"
         if self.hidden:
-            picture.node(hidden_id, dot_label([
+            self.labels[hidden_id] = dot_label([
                 f"… {self.hidden} more nodes not drawn",
                 f"(max_nodes={max_nodes}: pass a larger max_nodes,",
-                "or draw a part of the graph, e.g. one layer's output)"]), **STYLES["more"])
+                "or draw a part of the graph, e.g. one layer's output)"])
+            picture.node(hidden_id, self.labels[hidden_id], **STYLES["more"])
         for tail, head, attrs in self.edges(hidden_id):
             picture.edge(tail, head, **attrs)
+            self.edge_list.append((tail, head, attrs.get("label", "")))
