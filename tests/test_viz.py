@@ -743,8 +743,18 @@ def test_without_dot_the_source_still_saves_and_rendering_says_how_to_install(
 
 
 def test_the_picture_displays_inline_in_jupyter(dot_program):
-    bundle = draw_graph(logistic_example()["L"])._repr_mimebundle_()
+    picture = draw_graph(logistic_example()["L"])
+    bundle = picture._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    svg = picture._repr_svg_()                         # IPython's display hook for SVG
+    assert isinstance(svg, str) and svg == bundle["image/svg+xml"]
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert {"w", "x", "b", "z", "a", "L", "sigmoid"} <= set(texts)
+
+
+def test_without_dot_repr_svg_steps_aside_for_the_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))           # no dot here
+    assert draw_graph(logistic_example()["L"])._repr_svg_() is None
 
 
 def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):

@@ -29,7 +29,8 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 
 
 class GraphPicture(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that, in a notebook without ``dot``, shows how to install it."""
+    """A ``graphviz.Digraph`` that shows inline in Jupyter (``_repr_mimebundle_`` and
+    ``_repr_svg_``); in a notebook without ``dot`` it shows how to install it."""
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
@@ -37,6 +38,13 @@ class GraphPicture(graphviz.Digraph):
         except graphviz.ExecutableNotFound:
             return {"text/plain": str(GraphvizNotFoundError("this graph")) + "\n\n"
                     + self.source}
+
+    def _repr_svg_(self):
+        """The picture as SVG text (IPython's older display hook, nbconvert, Sphinx)."""
+        try:
+            return self.pipe(format="svg", encoding="utf-8")
+        except graphviz.ExecutableNotFound:
+            return None           # IPython then falls back to the next representation
 
 
 def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False,
@@ -68,8 +76,9 @@ def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False
 
     Returns
     -------
-    graphviz.Digraph
-        Displays inline in Jupyter; ``.source`` is the DOT text; see :func:`save_graph`.
+    GraphPicture
+        A ``graphviz.Digraph``: displays inline in Jupyter (``_repr_svg_`` gives the SVG
+        text); ``.source`` is the DOT text; see :func:`save_graph`.
 
     Notes
     -----
