@@ -272,7 +272,10 @@ class Function:
         if state.capture is not None:       # ag.compile is capturing a step: note the call
             data = state.capture.op(fn, inputs, needs, params, data)
         if not state.enabled or True not in needs:
-            return _make_tensor(data, False)
+            out = _make_tensor(data, False)
+            if state.enabled:         # a constant made while recording: what it is (viz)
+                out._origin = _origin(cls, inputs)
+            return out
         out = _make_tensor(data, True)
         fn.inputs = inputs
         fn.needs_input_grad = needs
@@ -330,6 +333,25 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _origin(cls, inputs) -> tuple:
+    """``(op name, parts)`` telling what a constant is (``1 - Y``: ``("sub", (1.0, "Y"))``).
+
+    A part is an input's name, a number written in the expression, the origin of an
+    unnamed constant made the same way (one level deep), or None."""
+    parts = []
+    for t in inputs:
+        sub = getattr(t, "_origin", None)
+        if t.name:
+            parts.append(t.name)
+        elif sub is not None:
+            parts.append(sub if not any(type(p) is tuple for p in sub[1]) else None)
+        elif t._data.ndim == 0 and t._fn is None:
+            parts.append(t._data.item())
+        else:
+            parts.append(None)
+    return cls.name, tuple(parts)
 
 
 _KEPT = ("needs_input_grad", "scope", "created_at")     # kept by release() besides inputs

@@ -148,7 +148,7 @@ def test_logistic_graph_has_the_courses_nodes_and_edges():
     assert ops == Counter({"transpose": 1, "matmul": 1, "add": 2, "sigmoid": 1, "log": 2,
                            "mul": 2, "sub": 1, "neg": 1})
     names = sorted(a["lines"][0] for a in dot.tensors().values())
-    assert names == sorted(["w", "b", "x", "y", "z", "a", "L", "constant"])   # 1 - y
+    assert names == sorted(["w", "b", "x", "y", "z", "a", "L", "1 − y"])  # a constant
     # one edge per (non-literal) op input, plus one op -> z, a, L
     assert len(dot.edges) == 16 + 3
     assert len(dot.nodes) == 11 + 8
@@ -198,6 +198,22 @@ def test_literal_numbers_are_shown_inside_their_operation():
     assert labels["sub"][1] == "1 − A"          # 1 - A: the number and the named input
     assert labels["div"][1] == "· / 4"          # mean = sum / m
     assert not any(a["lines"][0] in ("1", "4", "() float64") for a in dot.nodes.values())
+
+
+def test_a_constant_says_what_it_was_computed_from():
+    Y = ag.tensor([[1.0, 0.0, 1.0]], name="Y")
+    A = ag.tensor([[0.5, 0.5, 0.5]], requires_grad=True, name="A")
+    half = ag.tensor([[2.0]])                       # unnamed, written by the user
+    J = ((1 - Y) * A + (2 * (1 - Y)) * A + (-Y) * A + np.exp(Y) * A + half * A).sum()
+    labels = [a["lines"][0] for a in Dot(draw_graph(J)).tensors().values()]
+    for text in ("1 − Y", "2 × (1 − Y)", "−Y", "exp(Y)", "constant [[2.]]"):
+        assert text in labels, (text, labels)
+    assert "constant" not in labels
+    J.backward()                                    # a released graph remembers it too
+    labels = [a["lines"][0] for a in Dot(draw_graph(J)).tensors().values()]
+    assert "1 − Y" in labels and "2 × (1 − Y)" in labels
+    with ag.no_grad():                              # nothing is recorded for inference
+        assert not hasattr(1 - Y, "_origin")
 
 
 def test_unnamed_results_are_drawn_as_their_operation():
@@ -500,7 +516,7 @@ def test_trace_lists_each_chain_rule_step_in_backward_order():
     assert [g.text() for g in sig.gradients] == \
         [f"dz  (1, 1)  = {array_text(np.array([[dz]]))}   → step 9"]
     assert trace[0].upstream_note() == "   (the seed: 1)"
-    assert trace[2].gradients[0].text() == "a constant (1, 1): no gradient"     # 1 - y
+    assert trace[2].gradients[0].text() == "1 − y: constant, no gradient"
     assert trace[5].gradients[0].text() == "y: constant, no gradient"
     assert trace[8].gradients[1].text() == \
         f"db  (1, 1) → reshaped to ()  = {dz:.4g}"                         # no broadcast

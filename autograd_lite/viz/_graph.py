@@ -17,6 +17,7 @@ import numpy as np
 from ..engine import grad as _grad
 from ..function import Function
 from ..tensor import Tensor
+from ._format import SMALL, array_text, origin_text
 
 
 def is_tensor(node) -> bool:
@@ -116,7 +117,14 @@ class Walk:
             return name
         if t.grad_fn is not None:
             return f"[{t.grad_fn.name}]"
-        return "parameter" if t.requires_grad else "constant"
+        if t.requires_grad:
+            return "parameter"
+        made = origin(t)                  # `1 − Y`: what the constant was computed from
+        if made is not None:
+            return origin_text(made)
+        data = t.data
+        return "constant" if data is None or data.size > SMALL else \
+            f"constant {array_text(data)}"
 
     def scope(self, node):
         """The name_scope a node belongs to: its op's scope; for a parameter, the scope of

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from ._format import array_text, dot_label, grad_name, nonfinite, number, shape_text
+from ._format import SYMBOLS, array_text, dot_label, grad_name, nonfinite, number, shape_text
 from ._graph import is_tensor
 from .health import _combine, _norm, verdict
 
@@ -18,7 +18,6 @@ FONT = "Helvetica"
 
 # Ops whose inputs are broadcast to the output's shape (their edges say so).
 BROADCASTING = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"}
-SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^"}
 
 STYLES = {
     "param": dict(shape="box", style="filled,bold", fillcolor="#ffe08a"),

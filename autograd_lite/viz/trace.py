@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..engine import backward
 from ..tensor import Tensor
 from ._format import grad_name, number, shape_text, value_text
-from ._graph import Walk, is_tensor
+from ._graph import Walk, is_tensor, origin
 from ._picture import BROADCASTING
 from .health import _norm
 
@@ -257,7 +257,7 @@ def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
             continue
         inputs.append(inp)
         if not inp.requires_grad:
-            name = walk.name(inp)
+            name = walk.name(inp) or (walk.label(inp) if origin(inp) else None)   # 1 − Y
             gradients.append(InputGradient(name or f"a constant {shape_text(inp.shape)}",
                                            None, None,
                                            note="constant, no gradient" if name else
