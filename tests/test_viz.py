@@ -784,3 +784,15 @@ def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
         assert f"{stem}.png" in made and f"{stem}.svg" in made
     texts, _ = svg_texts(tmp_path / "logistic_regression.svg")
     assert {"w", "x", "b", "z", "a", "L"} <= set(texts)
+    # README: the picture of its own code block (X of 3 examples, root J, dw and db after
+    # backward), with w = 0, b = 0: A = ½, dZ = A − Y, dw = X dZᵀ / 3, db = Σ dZ / 3
+    texts, _ = svg_texts(tmp_path / "readme_logistic_regression.svg")
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0]])
+    dZ = 0.5 - np.array([[1.0, 0.0, 1.0]])
+    assert {"J", "X", "Y", "w", "b", "(2, 3) float64", "1 − Y"} <= set(texts)
+    assert "dw = " + array_text(X @ dZ.T / 3) in texts
+    assert "db = " + number(dZ.sum() / 3) in texts
+    assert "L" not in texts and "x" not in texts
+    assert "](docs/img/readme_logistic_regression.svg)" in (ROOT / "README.md").read_text()
+    width, height = svg_size(tmp_path / "demo_graph.svg")       # make demo's graph.svg
+    assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)
