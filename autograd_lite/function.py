@@ -383,6 +383,21 @@ class ReleasedTensor:
     produced it, itself released) are kept; ``data`` is the array only while the tensor is
     still alive somewhere else (a weak reference), else None: the value was freed.  A number
     written in the expression (``1 - a``) keeps its value.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+    >>> h = ag.exp(w)
+    >>> h.name = "h"
+    >>> J = (h * 2.0).sum()
+    >>> del h
+    >>> J.backward()
+    >>> record = J.grad_fn.inputs[0].grad_fn.inputs[0]      # sum ← mul ← h
+    >>> record.name, record.shape, record.grad_fn.name, record.data is None
+    ('h', (2,), 'exp', True)
+    >>> record.grad_fn.inputs[0] is w                       # parameters stay themselves
+    True
     """
 
     __slots__ = ("shape", "dtype", "name", "requires_grad", "grad_fn", "origin", "_ref",
