@@ -3,6 +3,7 @@
 Structure tests read the DOT source; rendering tests run the real Graphviz ``dot`` and read
 the SVG.  Rendering tests skip without ``dot`` only outside CI (with CI set they fail).
 """
+import importlib.util
 import os
 import re
 import shutil
@@ -529,14 +530,13 @@ def test_trace_lists_each_chain_rule_step_in_backward_order():
 
 
 def course_j():
-    """The course's first computation graph: J = 3(a + bc), a = 5, b = 3, c = 2."""
-    a, b, c = (ag.tensor(v, requires_grad=True, name=n) for n, v in
-               (("a", 5.0), ("b", 3.0), ("c", 2.0)))
-    u = b * c
-    v = a + u
-    J = 3 * v
-    u.name, v.name, J.name = "u", "v", "J"
-    return J
+    """The course's first computation graph, J = 3(a + bc) with a = 5, b = 3, c = 2: the
+    one docs/make_pictures.py draws for the tutorial."""
+    spec = importlib.util.spec_from_file_location("make_pictures",
+                                                  ROOT / "docs" / "make_pictures.py")
+    pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pictures)
+    return pictures.course_j()
 
 
 def test_trace_of_the_courses_j_shows_the_walk_through_values():
