@@ -273,8 +273,9 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             _write_grads(leaf_grads + retained)
 
     if not retain_graph:
+        memo = {}                        # one record per tensor, shared by the ops using it
         for fn in done:
-            fn.release()
+            fn.release(memo)
     if targets is None:
         return None
     results = [targets[id(t)] for t in inputs]         # one per input, repeats included

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import warnings
+import weakref
 import zlib
 
 import numpy as np
@@ -293,7 +294,10 @@ class Function:
         if state.capture is not None:       # ag.compile is capturing a step: note the call
             data = state.capture.op(fn, inputs, needs, params, data)
         if not state.enabled or True not in needs:
-            return _make_tensor(data, False)
+            out = _make_tensor(data, False)
+            if state.enabled:         # a constant made while recording: what it is (viz)
+                out._origin = _origin(cls, inputs)
+            return out
         out = _make_tensor(data, True)
         fn.inputs = inputs
         fn.needs_input_grad = needs
@@ -313,10 +317,27 @@ class Function:
     def backward(self, grad, out, *inputs):
         raise NotImplementedError
 
-    def release(self):
-        """Drop saved inputs, arrays and masks; a later backward through it is an error."""
-        self.__dict__.clear()
-        self.released = True
+    def release(self, memo=None):
+        """Free what was saved for backward; keep what the graph looked like.
+
+        Like PyTorch's ``grad_fn`` after a backward: the op, its rule, scope and scalar
+        params stay, and ``inputs`` become :class:`ReleasedTensor` records (shape, dtype,
+        name, the Function that produced them) instead of tensors, so pictures and traces
+        still work while the arrays and masks are freed.  Parameters (leaves that require a
+        gradient) stay themselves: they are alive anyway and carry ``.grad``.  ``memo``
+        (``{id(tensor): record}``) gives a tensor used by several ops one record.  A later
+        backward through it is an error.
+        """
+        old = self.__dict__
+        memo = {} if memo is None else memo
+        kept = {"inputs": tuple([_released_input(t, memo) for t in old.get("inputs", ())]),
+                "released": True}
+        for key in _KEPT:
+            if key in old:
+                kept[key] = old[key]
+        params = old.get("params")
+        kept["params"] = {k: v for k, v in params.items() if _small(v)} if params else {}
+        self.__dict__ = kept
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -347,6 +368,119 @@ def _modified(op, which, t):
         f"{op}: {which} ({where}) was modified in place after the forward pass; its "
         "gradient would be wrong. Recompute the forward pass after changing the data (e.g. "
         "after an optimizer step).")
+
+
+def _origin(cls, inputs) -> tuple:
+    """``(op name, parts)`` telling what a constant is (``1 - Y``: ``("sub", (1.0, "Y"))``).
+
+    A part is an input's name, a number written in the expression, the origin of an
+    unnamed constant made the same way (one level deep), or None."""
+    parts = []
+    for t in inputs:
+        sub = getattr(t, "_origin", None)
+        if t.name:
+            parts.append(t.name)
+        elif sub is not None:
+            parts.append(sub if not any(type(p) is tuple for p in sub[1]) else None)
+        elif t._data.ndim == 0 and t._fn is None:
+            parts.append(t._data.item())
+        else:
+            parts.append(None)
+    return cls.name, tuple(parts)
+
+
+_KEPT = ("needs_input_grad", "scope", "created_at")     # kept by release() besides inputs
+
+
+def _small(value) -> bool:
+    """A parameter worth keeping after release (axis=1, alpha=0.01), not an array or mask."""
+    if isinstance(value, tuple):
+        return len(value) <= 8 and all(_small(v) for v in value)
+    return value is None or isinstance(value, (bool, int, float, str, slice, np.generic,
+                                               np.dtype, type))
+
+
+def _released_input(t, memo):
+    """``t`` itself for a parameter, else its :class:`ReleasedTensor` (one per tensor)."""
+    if t._fn is None and t._requires_grad:
+        return t
+    key = id(t)
+    entry = memo.get(key)
+    if entry is None:
+        entry = memo[key] = (ReleasedTensor(t), t)       # t kept alive: ids stay unique
+    return entry[0]
+
+
+class ReleasedTensor:
+    """What a released graph remembers of a tensor it used: its description, not its array.
+
+    ``shape``, ``dtype``, ``name``, ``requires_grad`` and ``grad_fn`` (the Function that
+    produced it, itself released) are kept; ``data`` is the array only while the tensor is
+    still alive somewhere else (a weak reference), else None: the value was freed.  A number
+    written in the expression (``1 - a``) keeps its value.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+    >>> h = ag.exp(w)
+    >>> h.name = "h"
+    >>> J = (h * 2.0).sum()
+    >>> del h
+    >>> J.backward()
+    >>> record = J.grad_fn.inputs[0].grad_fn.inputs[0]      # sum ← mul ← h
+    >>> record.name, record.shape, record.grad_fn.name, record.data is None
+    ('h', (2,), 'exp', True)
+    >>> record.grad_fn.inputs[0] is w                       # parameters stay themselves
+    True
+    """
+
+    __slots__ = ("shape", "dtype", "name", "requires_grad", "grad_fn", "origin", "_ref",
+                 "_value")
+
+    def __init__(self, t):
+        data = t._data
+        self.shape, self.dtype, self.name = data.shape, data.dtype, t.name
+        self.requires_grad = t._requires_grad
+        self.grad_fn = fn = t._fn
+        if fn is None:                    # a constant: remember what it is
+            self.origin = getattr(t, "_origin", None)
+            if data.ndim == 0 and not t.name:      # a number written in the expression
+                self._value, self._ref = data, None
+                return
+        else:
+            self.origin = None
+        self._value, self._ref = None, weakref.ref(t)
+
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: math.prod(self.shape))
+    is_leaf = property(lambda self: self.grad_fn is None)
+
+    @property
+    def tensor(self):
+        """The tensor itself if it is still alive, else None."""
+        return None if self._ref is None else self._ref()
+
+    @property
+    def data(self):
+        """The values, or None when they were freed with the graph."""
+        if self._value is not None:
+            return self._value
+        t = self.tensor
+        return None if t is None else t._data
+
+    @property
+    def grad(self):
+        t = self.tensor
+        return None if t is None else t.grad
+
+    def item(self):
+        return self.data.item()
+
+    def __repr__(self):
+        state = "alive" if self.data is not None else "freed"
+        return (f"<ReleasedTensor {self.name or ''} shape={self.shape} dtype={self.dtype} "
+                f"({state})>")
 
 
 def _rank_one_hint(inputs):

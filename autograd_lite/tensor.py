@@ -47,7 +47,8 @@ class Tensor(MathMethods, ShapeMethods):
     """
 
     __slots__ = ("_data", "_grad", "_requires_grad", "_fn", "name", "_version", "_base",
-                 "_retains_grad", "__weakref__")
+                 "_retains_grad", "__weakref__",
+                 "_origin")    # set only on constants made while recording: `1 - Y` (viz)
 
     # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
     # The tables at the end of this module list exactly which numpy functions are supported.

@@ -7,13 +7,15 @@
   ``ag.name_scope``), so they do not depend on the nn package.
 * docs/tutorial.md: the course's ``J = 3(a + bc)``, the activation functions and their
   derivatives, the cost for three learning rates, and the graph of the L-layer network.
-* README.md: what ``make demo`` leaves in its run folder (it runs the same command).
+* README.md: what ``make demo`` leaves in its run folder (it runs the same command), and
+  the logistic-regression picture, made by running the README's own code block.
 
 Needs the Graphviz program ``dot``.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -177,6 +179,37 @@ def demo_run(out):
     return written
 
 
+README_MARK = 'ag.save_graph(J, "graph.svg"'     # the README block that draws its picture
+
+
+def readme_block(readme=ROOT / "README.md"):
+    """The source of the README's ```python block that writes graph.svg."""
+    blocks = re.findall(r"^```python\n(.*?)^```", readme.read_text(encoding="utf-8"),
+                        flags=re.S | re.M)
+    found = [b for b in blocks if README_MARK in b]
+    if len(found) != 1:
+        raise SystemExit(f"README.md: expected one python block with {README_MARK!r}, "
+                         f"found {len(found)}")
+    return found[0]
+
+
+def readme_picture(out):
+    """Run the README's logistic-regression block as written; keep the graph.svg it writes."""
+    import os
+    import shutil
+    import tempfile
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as folder:
+        os.chdir(folder)
+        try:
+            exec(compile(readme_block(), "README.md", "exec"), {"__name__": "__readme__"})
+        finally:
+            os.chdir(here)
+        return Path(shutil.copyfile(Path(folder) / "graph.svg",
+                                    out / "readme_logistic_regression.svg"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "img",
@@ -189,7 +222,7 @@ def main(argv=None):
                 picture.attr(dpi="110")
             path = save_graph(picture, out / (stem + suffix))
             print(f"wrote {path}")
-    for path in (activations_plot(out / "activations.png"),
+    for path in (readme_picture(out), activations_plot(out / "activations.png"),
                  learning_rates_plot(out / "learning_rates.png"), *demo_run(out)):
         print(f"wrote {path}")
 

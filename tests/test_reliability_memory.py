@@ -147,3 +147,23 @@ def test_graph_recording_resumes_after_no_grad(small):
         assert model.cost(X, Y).grad_fn is None
     J = model.cost(X, Y)
     assert J.grad_fn is not None and J.requires_grad
+
+
+def test_after_backward_an_intermediate_is_freed_but_still_drawn_with_its_shape(small):
+    from autograd_lite.viz import draw_graph, trace_backward
+
+    model, X, Y = small
+    W1 = model.parameters()[0]
+    with ag.name_scope("probe"):
+        H = ag.tanh(W1 @ ag.tensor(X))            # (3, 8): an intermediate nobody keeps
+    H.name = "H"
+    probe = weakref.ref(H.data)
+    J = (H * H).mean()
+    J.name = "J"
+    del H
+    J.backward()
+    gc.collect()
+    assert probe() is None                       # its array went with the saved values
+    source = draw_graph(J, show_values=True).source
+    assert 'label="H\\n(3, 8) float64\\n= freed by backward()"' in source
+    assert "(3, 8)" in str(trace_backward(J))

@@ -3,6 +3,7 @@
 Structure tests read the DOT source; rendering tests run the real Graphviz ``dot`` and read
 the SVG.  Rendering tests skip without ``dot`` only outside CI (with CI set they fail).
 """
+import importlib.util
 import os
 import re
 import shutil
@@ -148,7 +149,7 @@ def test_logistic_graph_has_the_courses_nodes_and_edges():
     assert ops == Counter({"transpose": 1, "matmul": 1, "add": 2, "sigmoid": 1, "log": 2,
                            "mul": 2, "sub": 1, "neg": 1})
     names = sorted(a["lines"][0] for a in dot.tensors().values())
-    assert names == sorted(["w", "b", "x", "y", "z", "a", "L", "constant"])   # 1 - y
+    assert names == sorted(["w", "b", "x", "y", "z", "a", "L", "1 − y"])  # a constant
     # one edge per (non-literal) op input, plus one op -> z, a, L
     assert len(dot.edges) == 16 + 3
     assert len(dot.nodes) == 11 + 8
@@ -198,6 +199,22 @@ def test_literal_numbers_are_shown_inside_their_operation():
     assert labels["sub"][1] == "1 − A"          # 1 - A: the number and the named input
     assert labels["div"][1] == "· / 4"          # mean = sum / m
     assert not any(a["lines"][0] in ("1", "4", "() float64") for a in dot.nodes.values())
+
+
+def test_a_constant_says_what_it_was_computed_from():
+    Y = ag.tensor([[1.0, 0.0, 1.0]], name="Y")
+    A = ag.tensor([[0.5, 0.5, 0.5]], requires_grad=True, name="A")
+    half = ag.tensor([[2.0]])                       # unnamed, written by the user
+    J = ((1 - Y) * A + (2 * (1 - Y)) * A + (-Y) * A + np.exp(Y) * A + half * A).sum()
+    labels = [a["lines"][0] for a in Dot(draw_graph(J)).tensors().values()]
+    for text in ("1 − Y", "2 × (1 − Y)", "−Y", "exp(Y)", "constant [[2.]]"):
+        assert text in labels, (text, labels)
+    assert "constant" not in labels
+    J.backward()                                    # a released graph remembers it too
+    labels = [a["lines"][0] for a in Dot(draw_graph(J)).tensors().values()]
+    assert "1 − Y" in labels and "2 × (1 − Y)" in labels
+    with ag.no_grad():                              # nothing is recorded for inference
+        assert not hasattr(1 - Y, "_origin")
 
 
 def test_unnamed_results_are_drawn_as_their_operation():
@@ -264,14 +281,60 @@ def test_show_grads_after_a_retained_backward_leaves_grad_as_it_was():
     np.testing.assert_array_equal(model["w"].grad.numpy(), before)
 
 
-def test_drawing_a_released_graph_says_how_to_keep_it():
-    model = logistic_example()
-    model["L"].backward()
-    for call in (lambda: draw_graph(model["L"]), lambda: trace_backward(model["L"]),
-                 lambda: gradient_norms(model["L"])):
-        with pytest.raises(GraphError, match=r"before calling backward\(\).*retain_graph=True"):
-            call()
-    assert "dw" not in draw_graph(model["w"]).source     # a leaf alone is always drawable
+def test_the_graph_is_drawn_the_same_after_backward():
+    model = logistic_batch(m=4)
+    J = model["J"]
+    before = Dot(draw_graph(J))
+    J.backward()
+    after = Dot(draw_graph(J))
+    assert [a["lines"] for a in after.nodes.values()] == \
+        [a["lines"] for a in before.nodes.values()]            # ops, names, shapes, dtypes
+    assert after.edges == before.edges                          # shapes on every edge
+    with pytest.raises(GraphError, match="already released.*retain_graph=True"):
+        J.backward()                                            # still one backward only
+
+
+def test_after_backward_freed_values_are_drawn_as_freed_and_grads_come_from_grad():
+    model = logistic_batch(m=4)
+    w, b, Z, J = (model[k] for k in ("w", "b", "Z", "J"))
+    del model["A"]                       # A is freed with the graph; Z is still held here
+    J.backward()
+    dot = Dot(draw_graph(J, show_values=True, show_grads=True))
+    assert dot.nodes[dot.by_first_line("A")]["lines"][2:] == ["= freed by backward()"]
+    assert "dashed" in dot.nodes[dot.by_first_line("A")]["style"]
+    assert dot.nodes[dot.by_first_line("Z")]["lines"][2] == "= " + array_text(Z.numpy())
+    assert dot.nodes[dot.by_first_line("J")]["lines"][2:] == ["= " + number(J.item())]
+    assert dot.nodes[dot.by_first_line("w")]["lines"][3:] == \
+        ["dw = " + array_text(w.grad.numpy())]
+    assert dot.nodes[dot.by_first_line("b")]["lines"][3:] == \
+        ["db = " + array_text(b.grad.numpy())]
+    assert "after backward(): the parameters' .grad is shown" in dot.source
+
+
+def test_trace_and_norms_after_backward_keep_the_steps_and_use_grad():
+    L, params = deep_network(dims=(3, 4, 1), m=5, scale=0.5)
+    before, norms = trace_backward(L), gradient_norms(L)
+    L.backward()
+    after = trace_backward(L)
+    assert [(s.op, s.output, s.output_shape, s.rule, s.upstream, s.upstream_shape, s.sources)
+            for s in after] == [(s.op, s.output, s.output_shape, s.rule, s.upstream,
+                                 s.upstream_shape, s.sources) for s in before]
+    for s_after, s_before in zip(after, before):
+        assert [(g.name, g.shape, g.raw_shape, g.summed_axes, g.next_step)
+                for g in s_after.gradients] == \
+            [(g.name, g.shape, g.raw_shape, g.summed_axes, g.next_step)
+             for g in s_before.gradients]
+    assert [(n, s) for n, s, _ in after.parameters] == \
+        [(n, s) for n, s, _ in before.parameters]
+    assert [v for *_, v in after.parameters] == pytest.approx(
+        [v for *_, v in before.parameters], rel=1e-12)
+    assert "after backward(): the gradients between the steps were freed" in str(after)
+    assert gradient_norms(L) == pytest.approx(norms, rel=1e-12)
+    for p in params.values():
+        p.grad = None
+    with pytest.raises(GraphError, match=r"backward\(\) already ran.*retain_graph=True"):
+        gradient_norms(L)
+    assert "dw" not in draw_graph(ag.tensor(1.0, requires_grad=True, name="w")).source
 
 
 def test_show_backward_puts_each_ops_rule_in_its_node():
@@ -450,15 +513,67 @@ def test_trace_lists_each_chain_rule_step_in_backward_order():
     assert (sig.output, sig.rule, sig.upstream, sig.upstream_shape) == \
         ("a", "dz = da · a(1 − a)", "da", (1, 1))
     assert sig.sources == [5, 7]                   # a feeds 1 - a and log(a)
-    assert [g.text() for g in sig.gradients] == ["dz  (1, 1)   → step 9"]
+    dz = 1 / (1 + np.exp(-0.1)) - 1.0                # a − y, z = 0.5·1 − 0.25·2 + 0.1
+    assert [g.text() for g in sig.gradients] == \
+        [f"dz  (1, 1)  = {array_text(np.array([[dz]]))}   → step 9"]
     assert trace[0].upstream_note() == "   (the seed: 1)"
-    assert trace[2].gradients[0].text() == "a constant (1, 1): no gradient"     # 1 - y
+    assert trace[2].gradients[0].text() == "1 − y: constant, no gradient"
     assert trace[5].gradients[0].text() == "y: constant, no gradient"
-    assert trace[8].gradients[1].text() == "db  (1, 1) → reshaped to ()"     # no broadcast
+    assert trace[8].gradients[1].text() == \
+        f"db  (1, 1) → reshaped to ()  = {dz:.4g}"                         # no broadcast
     text = str(trace)
     assert text.splitlines()[0].startswith("Backward trace of L (1, 1): 11 chain-rule steps")
     assert " 8. sigmoid → a (1, 1)" in text
-    assert "    upstream  da  (1, 1)   (the sum of the gradients from steps 5, 7)" in text
+    da = -1 / (1 + dz)                   # dL/da = −y/a + (1−y)/(1−a) = −1/a for y = 1
+    assert f"    upstream  da  (1, 1)  = {array_text(np.array([[da]]))}   (the sum of the " \
+        "gradients from steps 5, 7)" in text
+
+
+def course_j():
+    """The course's first computation graph, J = 3(a + bc) with a = 5, b = 3, c = 2: the
+    one docs/make_pictures.py draws for the tutorial."""
+    spec = importlib.util.spec_from_file_location("make_pictures",
+                                                  ROOT / "docs" / "make_pictures.py")
+    pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pictures)
+    return pictures.course_j()
+
+
+def test_trace_of_the_courses_j_shows_the_walk_through_values():
+    # The course's walk-through: u = 6, v = 11, J = 33; dJ = 1, dv = 3, da = 3, du = 3,
+    # db = dJ/du · c = 6, dc = dJ/du · b = 9.
+    lines = str(trace_backward(course_j())).splitlines()
+    assert lines[2:] == [
+        " 1. mul → J ()  = 33",
+        "    rule      da = dout · b,  db = dout · a",
+        "    upstream  dJ  ()  = 1   (the seed: 1)",
+        "    gives     dv  ()  = 3   → step 2",
+        " 2. add → v ()  = 11",
+        "    rule      da = dout,  db = dout",
+        "    upstream  dv  ()  = 3",
+        "    gives     da  ()  = 3",
+        "              du  ()  = 3   → step 3",
+        " 3. mul → u ()  = 6",
+        "    rule      da = dout · b,  db = dout · a",
+        "    upstream  du  ()  = 3",
+        "    gives     db  ()  = 6",
+        "              dc  ()  = 9",
+        "",
+        "Gradients of the parameters:",
+        "  dc  ()         ‖dc‖ = 9",
+        "  db  ()         ‖db‖ = 6",
+        "  da  ()         ‖da‖ = 3"]
+
+
+def test_trace_summarises_large_tensors_with_mean_min_and_max():
+    W = ag.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True, name="W")
+    J = (W * W).sum() / 2                               # dJ/dW = W
+    J.name = "J"
+    step = next(s for s in trace_backward(J) if s.op == "mul")
+    assert step.head() == "mul → (3, 4)  mean 42.2, min 0, max 121"   # Σ k² / 12 = 506 / 12
+    # each of the two uses of W receives ½·W (together dJ/dW = W): mean 2.75, max 5.5
+    assert step.gradients[0].text() == "dW  (3, 4)  mean 2.75, min 0, max 5.5"
+    assert step.upstream_text() == "d[mul]  (3, 4)  mean 0.5, min 0.5, max 0.5"    # d(·/2)
 
 
 def test_trace_shows_where_a_broadcast_gradient_was_summed():
@@ -467,7 +582,9 @@ def test_trace_shows_where_a_broadcast_gradient_was_summed():
     step = next(s for s in trace if s.output == "Z")
     db = step.gradients[1]
     assert (db.name, db.raw_shape, db.shape, db.summed_axes) == ("db", (1, 4), (1, 1), (1,))
-    assert db.text() == "db  (1, 4) → summed over axis 1 (the m = 4 examples) → (1, 1)"
+    A, Y = model["A"].numpy(), model["Y"].numpy()
+    assert db.text() == ("db  (1, 4) → summed over axis 1 (the m = 4 examples) → (1, 1)  "
+                         f"= {array_text(np.sum(A - Y, keepdims=True) / 4)}")
     names = [(n, s) for n, s, _ in trace.parameters]
     assert names == [("dw", (2, 1)), ("db", (1, 1))]
     dw = dict((n, v) for n, _, v in trace.parameters)["dw"]
@@ -567,6 +684,56 @@ def test_four_layer_network_renders_with_a_box_per_layer(dot_program, tmp_path):
     assert any(t and t.startswith("‖grad‖ = ") and "vanishing?" in t for t in texts)
 
 
+def svg_size(path):
+    """(width, height) in points of a rendered SVG."""
+    root = ET.parse(path).getroot()
+    return tuple(float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+
+
+def test_direction_is_chosen_from_the_graphs_shape(dot_program, tmp_path):
+    a, b = ag.tensor(5.0, requires_grad=True, name="a"), ag.tensor(3.0, name="b")
+    small = a * b + 1.0                             # fits a page left to right: the course's way
+    assert draw_graph(small).graph_attr["rankdir"] == "LR"
+    w = ag.tensor(np.ones((3, 1)), requires_grad=True, name="w")
+    h = w
+    for k in range(12):                             # a long chain: 12 layers of 2 ops
+        h = ag.tanh(h * 0.5)
+        h.name = f"h{k + 1}"
+    chain = h.sum()
+    assert draw_graph(chain).graph_attr["rankdir"] == "TB"
+    width, height = svg_size(save_graph(chain, tmp_path / "chain.svg"))
+    assert height > 3 * width                       # a column to scroll, not a 4000-pt strip
+    width, height = svg_size(save_graph(chain, tmp_path / "lr.svg", rankdir="LR"))
+    assert width > 3 * height                       # what it would have been
+    assert draw_graph(chain, rankdir="LR").graph_attr["rankdir"] == "LR"    # asked for
+
+
+def test_demo_graph_is_readable_and_matches_the_graph_command(dot_program, tmp_path, capsys):
+    from autograd_lite.cli import main
+
+    run = tmp_path / "run"
+    assert main(["train", "--dataset", "planar", "--model", "shallow", "--iterations", "50",
+                 "--print-every", "0", "--no-progress", "--out", str(run)]) == 0
+    width, height = svg_size(run / "graph.svg")
+    assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)   # was 4082 × 283
+    assert main(["graph", "--model", str(run / "model.npz"), "-o",
+                 str(tmp_path / "g.svg")]) == 0
+    demo, _ = svg_texts(run / "graph.svg")
+    command, _ = svg_texts(tmp_path / "g.svg")
+    norms = [t for t in demo if t and t.startswith("‖grad‖")]
+    assert len(norms) == 2 and norms == [t for t in command if t and t.startswith("‖grad‖")]
+    assert not any("vanishing?" in t for t in norms)
+    import nn
+    model = nn.load(run / "model.npz")
+    from autograd_lite.cli.common import model_cost, random_batch
+    X, Y = random_batch(model)
+    assert sorted(set(Y.ravel())) == [0.0, 1.0]                             # both classes
+    expected = gradient_norms(model_cost(model, X, Y))
+    assert [f"‖grad‖ = {number(expected[k])}" for k in ("layer1", "layer2")] == \
+        [t.split("  ")[0] for t in norms[:2]]
+    assert demo == command                                                  # the same picture
+
+
 def test_png_and_pdf_are_real_files(dot_program, tmp_path):
     y = logistic_example()["L"]
     assert save_graph(y, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -592,8 +759,18 @@ def test_without_dot_the_source_still_saves_and_rendering_says_how_to_install(
 
 
 def test_the_picture_displays_inline_in_jupyter(dot_program):
-    bundle = draw_graph(logistic_example()["L"])._repr_mimebundle_()
+    picture = draw_graph(logistic_example()["L"])
+    bundle = picture._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    svg = picture._repr_svg_()                         # IPython's display hook for SVG
+    assert isinstance(svg, str) and svg == bundle["image/svg+xml"]
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert {"w", "x", "b", "z", "a", "L", "sigmoid"} <= set(texts)
+
+
+def test_without_dot_repr_svg_steps_aside_for_the_text(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))           # no dot here
+    assert draw_graph(logistic_example()["L"])._repr_svg_() is None
 
 
 def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
@@ -607,3 +784,15 @@ def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
         assert f"{stem}.png" in made and f"{stem}.svg" in made
     texts, _ = svg_texts(tmp_path / "logistic_regression.svg")
     assert {"w", "x", "b", "z", "a", "L"} <= set(texts)
+    # README: the picture of its own code block (X of 3 examples, root J, dw and db after
+    # backward), with w = 0, b = 0: A = ½, dZ = A − Y, dw = X dZᵀ / 3, db = Σ dZ / 3
+    texts, _ = svg_texts(tmp_path / "readme_logistic_regression.svg")
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0]])
+    dZ = 0.5 - np.array([[1.0, 0.0, 1.0]])
+    assert {"J", "X", "Y", "w", "b", "(2, 3) float64", "1 − Y"} <= set(texts)
+    assert "dw = " + array_text(X @ dZ.T / 3) in texts
+    assert "db = " + number(dZ.sum() / 3) in texts
+    assert "L" not in texts and "x" not in texts
+    assert "](docs/img/readme_logistic_regression.svg)" in (ROOT / "README.md").read_text()
+    width, height = svg_size(tmp_path / "demo_graph.svg")       # make demo's graph.svg
+    assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)

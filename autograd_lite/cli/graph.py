@@ -51,7 +51,8 @@ def add_parser(commands):
     p.add_argument("--examples", type=positive_int, default=3, metavar="M",
                    help="examples in the batch (default: 3)")
     p.add_argument("--rankdir", choices=("LR", "TB"), default=None,
-                   help="left to right or top to bottom (default: TB for 3+ layers)")
+                   help="left to right or top to bottom (default: chosen from the graph's "
+                        "shape, top to bottom when left to right would not fit a page)")
     p.set_defaults(run=run)
     return p
 
@@ -72,12 +73,11 @@ def run(args):
     model, _ = resolve_model(args.model)
     X, Y = random_batch(model, m=args.examples)
     J = model_cost(model, X, Y)
-    rankdir = args.rankdir or ("TB" if len(model.layer_dims) > 3 else "LR")
     with output_folder(args.output.parent, "graph"):          # created like train --out
         try:
             written, note = save_graph_or_source(J, args.output, show_grads=not args.no_grads,
                                                  show_backward=args.show_backward,
-                                                 show_values=args.show_values, rankdir=rankdir)
+                                                 show_values=args.show_values, rankdir=args.rankdir)
         except OSError as exc:
             raise CLIError(f"graph: cannot write {args.output}: {exc.strerror or exc}") \
                 from None

@@ -1,7 +1,8 @@
 """``autograd-lite train``: train one of the course's models and keep everything in a run folder.
 
 The run folder receives ``model.npz`` (``nn.save``), ``costs.png``, ``graph.svg`` (the
-model's graph on three training examples; ``graph.gv`` without Graphviz),
+model's graph on the three examples ``autograd-lite graph`` draws; ``graph.gv`` without
+Graphviz),
 ``decision_boundary.png`` for 2-D data, and ``metrics.json``.
 
 Every default is the course's: ``--model shallow`` is week 3's network (4 tanh units,
@@ -34,8 +35,8 @@ import time
 from pathlib import Path
 
 from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int,
-                     output_folder, positive_float, positive_int, save_graph_or_source,
-                     seed)
+                     output_folder, positive_float, positive_int, random_batch,
+                     save_graph_or_source, seed)
 from .data import DATASETS, load_dataset
 
 MODELS = ("logreg", "shallow", "deep", "cnn")
@@ -332,10 +333,10 @@ def _write_run(out, model, data, s, costs):
     files["model"] = "model.npz"
     nn.plot_costs(costs, out / "costs.png", learning_rate=s["learning_rate"])
     files["costs"] = "costs.png"
-    k = min(GRAPH_EXAMPLES, data.train_x.shape[1])
-    J = model_cost(model, data.train_x[:, :k], data.train_y[:, :k])
-    graph, note = save_graph_or_source(J, out / "graph.svg", show_grads=True,
-                                       rankdir="TB" if len(model.layer_dims) > 3 else "LR")
+    # The batch `autograd-lite graph --model RUN_DIR/model.npz` draws (both classes), so the
+    # two pictures show the same gradient norms and flags; the direction fits the graph.
+    J = model_cost(model, *random_batch(model, m=GRAPH_EXAMPLES))
+    graph, note = save_graph_or_source(J, out / "graph.svg", show_grads=True)
     if note:
         print(f"note: {note}", file=sys.stderr)
     files["graph"] = graph.name

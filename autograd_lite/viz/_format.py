@@ -48,6 +48,38 @@ def array_text(array: np.ndarray, small: int = SMALL) -> str:
     return text + (f", {bad} × {nonfinite(array)}" if bad else "")
 
 
+def value_text(array) -> str:
+    """``= 3`` / ``= [1., 2.]`` for a small array, ``mean …, min …, max …`` for a large one;
+    '' when there is nothing to show (a value freed by backward)."""
+    if array is None:
+        return ""
+    array = np.asarray(array)
+    text = array_text(array)
+    return text if array.size > SMALL else "= " + text
+
+
+SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^"}
+
+
+def origin_text(origin) -> str:
+    """``1 − Y`` for a constant recorded as ``("sub", (1.0, "Y"))`` (see ``Function.apply``)."""
+    op, parts = origin
+
+    def part(p, nested=False):
+        if p is None:
+            return "·"
+        if isinstance(p, tuple):
+            text = origin_text(p)
+            return f"({text})" if nested and p[0] in SYMBOLS else text
+        return p if isinstance(p, str) else number(p)
+
+    if op in SYMBOLS and len(parts) == 2:
+        return f"{part(parts[0], True)} {SYMBOLS[op]} {part(parts[1], True)}"
+    if op == "neg" and len(parts) == 1:
+        return "−" + part(parts[0], True)
+    return f"{op}({', '.join(part(p) for p in parts)})"
+
+
 def grad_name(name: str) -> str:
     """The course's name for a gradient: ``dw``, ``d(layer1.W)``, ``d[matmul]``."""
     return "d" + name if name.isidentifier() or name.startswith("[") else f"d({name})"

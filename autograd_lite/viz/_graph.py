@@ -3,6 +3,10 @@
 Unlike the engine's ``topological_order``, the walk also keeps the constant inputs (the data
 X, Y), because a picture of the model must show them.  Literal numbers (``1 - a``,
 ``total / m``) are not nodes of their own: the operation that uses them shows them.
+
+After a plain ``backward()`` the graph is released: its operations keep their inputs as
+:class:`~autograd_lite.function.ReleasedTensor` records (shape, dtype, name, no array), so
+the walk still sees the whole structure; values that were freed are None.
 """
 from __future__ import annotations
 
@@ -11,13 +15,19 @@ from collections import deque
 import numpy as np
 
 from ..engine import grad as _grad
-from ..errors import GraphError
+from ..function import Function
 from ..tensor import Tensor
+from ._format import SMALL, array_text, origin_text
 
-RELEASED = (
-    "{what}: the graph through '{op}' was already released by backward(), so it can no "
-    "longer be walked. {what} before calling backward(), or call "
-    "loss.backward(retain_graph=True) to keep the graph.")
+
+def is_tensor(node) -> bool:
+    """A Tensor or a released graph's record of one (not an operation)."""
+    return not isinstance(node, Function)
+
+
+def origin(t):
+    """How a constant computed from other constants was made (``1 - Y``), or None."""
+    return getattr(t, "_origin", None) if isinstance(t, Tensor) else t.origin
 
 
 def as_roots(root) -> list:
@@ -51,15 +61,18 @@ class Walk:
     """The tensors and operations reachable from ``roots``, nearest to the roots first.
 
     ``nodes`` holds Tensors and Functions in breadth-first order (each Function right after
-    the tensor it produced), so cutting the list keeps the part next to the loss.
+    the tensor it produced), so cutting the list keeps the part next to the loss.  In a
+    released graph (after ``backward()``) the tensors below the roots are
+    :class:`~autograd_lite.function.ReleasedTensor` records and ``released`` is True.
     """
 
-    def __init__(self, roots, names=None, what="draw_graph"):
+    def __init__(self, roots, names=None):
         self.roots = as_roots(roots)
         self.names = name_map(names)
         self.nodes = []
         self.output = {}          # id(fn) -> the tensor it produced
         self.consumers = {}       # id(tensor) -> the Functions that use it
+        self.released = False     # True once backward() freed the saved values
         seen = set()
         queue = deque(self.roots)
         while queue:
@@ -71,8 +84,7 @@ class Walk:
             fn = t.grad_fn
             if fn is None:
                 continue
-            if fn.released:
-                raise GraphError(RELEASED.format(what=what, op=fn.name))
+            self.released = self.released or fn.released
             self.nodes.append(fn)
             self.output[id(fn)] = t
             for inp in fn.inputs:
@@ -82,7 +94,7 @@ class Walk:
 
     # --- what a node is --------------------------------------------------------------------
     def tensors(self, nodes=None) -> list:
-        return [n for n in (self.nodes if nodes is None else nodes) if isinstance(n, Tensor)]
+        return [n for n in (self.nodes if nodes is None else nodes) if is_tensor(n)]
 
     def is_literal(self, t: Tensor) -> bool:
         """A number written in the expression (``1 - a``): unnamed, constant and 0-d."""
@@ -95,7 +107,8 @@ class Walk:
 
     def name(self, t: Tensor):
         """The given name (``names=``), else ``Tensor.name``, else None."""
-        return self.names.get(id(t)) or t.name or None
+        alive = t if isinstance(t, Tensor) else t.tensor       # a record: its tensor, if any
+        return self.names.get(id(alive)) or t.name or None
 
     def label(self, t: Tensor) -> str:
         """A name for text: the tensor's name, or what it is (``[sigmoid]``, ``constant``)."""
@@ -104,12 +117,19 @@ class Walk:
             return name
         if t.grad_fn is not None:
             return f"[{t.grad_fn.name}]"
-        return "parameter" if t.requires_grad else "constant"
+        if t.requires_grad:
+            return "parameter"
+        made = origin(t)                  # `1 − Y`: what the constant was computed from
+        if made is not None:
+            return origin_text(made)
+        data = t.data
+        return "constant" if data is None or data.size > SMALL else \
+            f"constant {array_text(data)}"
 
     def scope(self, node):
         """The name_scope a node belongs to: its op's scope; for a parameter, the scope of
         the operations that use it when they all share one."""
-        if not isinstance(node, Tensor):
+        if not is_tensor(node):
             return node.scope
         if node.grad_fn is not None:
             return node.grad_fn.scope
@@ -133,8 +153,12 @@ class Walk:
 
         Computed with ``grad(..., retain_graph=True)``: the graph stays usable and no
         ``.grad`` changes.  A root with more than one element is seeded with ones, i.e. the
-        gradients are those of its sum.
+        gradients are those of its sum.  A released graph cannot be differentiated again:
+        there, the parameters' ``.grad`` (what the backward left) is all there is.
         """
+        if self.released:
+            return {id(t): t.grad.numpy() for t in tensors
+                    if self.is_param(t) and t.grad is not None}
         roots = [r for r in self.roots if r.requires_grad]
         wanted = [t for t in tensors if t.requires_grad]
         if not roots or not wanted:

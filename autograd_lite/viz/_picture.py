@@ -10,15 +10,14 @@ import re
 
 import numpy as np
 
-from ..tensor import Tensor
-from ._format import array_text, dot_label, grad_name, nonfinite, number, shape_text
+from ._format import SYMBOLS, array_text, dot_label, grad_name, nonfinite, number, shape_text
+from ._graph import is_tensor
 from .health import _combine, _norm, verdict
 
 FONT = "Helvetica"
 
 # Ops whose inputs are broadcast to the output's shape (their edges say so).
 BROADCASTING = {"add", "sub", "mul", "div", "pow", "maximum", "minimum", "where"}
-SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^"}
 
 STYLES = {
     "param": dict(shape="box", style="filled,bold", fillcolor="#ffe08a"),
@@ -34,8 +33,14 @@ BROADCAST_EDGE = dict(color="#c26a00", fontcolor="#c26a00", penwidth="1.6")
 CLUSTER = dict(style="rounded,filled", fillcolor="#f6f8fb", color="#8a96a8", fontsize="11",
                labeljust="l")
 
-def caption(walk, show_grads) -> str:
-    """A note under the picture about the gradients shown, or ''."""
+FREED = "freed by backward()"
+
+
+def caption(walk, show_grads, show_values=False) -> str:
+    """A note under the picture about the gradients and values shown, or ''."""
+    if walk.released and (show_grads or show_values):
+        return ("after backward(): " + ("the parameters' .grad is shown; " if show_grads
+                                        else "") + "the values saved for it were freed")
     if not show_grads:
         return ""
     if not any(r.requires_grad for r in walk.roots):
@@ -76,40 +81,46 @@ class Drawing:
 
     def merged(self, node) -> bool:
         """True for an unnamed intermediate tensor (drawn as part of its operation)."""
-        return (isinstance(node, Tensor) and node.grad_fn is not None
+        return (is_tensor(node) and node.grad_fn is not None
                 and not self.walk.name(node) and id(node) not in self.root_ids)
 
     # --- nodes ---------------------------------------------------------------------------
-    def tensor_node(self, t: Tensor) -> dict:
+    def tensor_node(self, t) -> dict:
         walk = self.walk
         name = walk.name(t)
         lines = [name] if name else ([] if t.grad_fn else [walk.label(t)])
         lines.append(f"{shape_text(t.shape)} {t.dtype}")
         lines += self.numbers(t, name)
         attrs = dict(STYLES[self.kind(t)])
+        if t.data is None:                # freed by backward(): drawn dashed
+            attrs["style"] += ",dashed"
         warnings = self.warnings(t)
         if warnings:
             lines += warnings
             attrs.update(BAD)
         return dict(label=dot_label(lines), **attrs)
 
-    def numbers(self, t: Tensor, name, merged=False) -> list:
+    def numbers(self, t, name, merged=False) -> list:
         """The value and gradient lines asked for; an op's own result is ``out``."""
         value, grad = ("out = ", "dout = ") if merged else \
             ("= ", f"{grad_name(name) if name else 'grad'} = ")
-        lines = [value + array_text(t.data)] if self.show_values else []
+        data = t.data
+        lines = [value + (FREED if data is None else array_text(data))] \
+            if self.show_values else []
         if id(t) in self.grads:
             lines.append(grad + array_text(self.grads[id(t)]))
         return lines
 
-    def warnings(self, t: Tensor) -> list:
+    def warnings(self, t) -> list:
         """'⚠ value has NaN' / '⚠ grad has inf' lines for non-finite numbers."""
-        found = [f"⚠ value has {bad}" for bad in [nonfinite(t.data)] if bad]
+        data = t.data
+        found = [f"⚠ value has {bad}" for bad in [nonfinite(data)] if bad] \
+            if data is not None else []
         if id(t) in self.known:
             found += [f"⚠ grad has {bad}" for bad in [nonfinite(self.known[id(t)])] if bad]
         return found
 
-    def kind(self, t: Tensor) -> str:
+    def kind(self, t) -> str:
         if id(t) in self.root_ids:
             return "root"
         if t.grad_fn is not None:
@@ -153,7 +164,7 @@ class Drawing:
         """(tail, head, attrs) for every edge; edges from undrawn nodes start at the note."""
         walk, ids = self.walk, self.ids
         for node in self.shown:
-            if isinstance(node, Tensor):
+            if is_tensor(node):
                 if node.grad_fn is not None and id(node.grad_fn) not in ids:
                     yield hidden_id, ids[id(node)], {}
                 continue
@@ -222,10 +233,11 @@ class Drawing:
 
         def fill(graph, scope):
             for node in by_scope.get(scope, ()):
-                attrs = self.tensor_node(node) if isinstance(node, Tensor) else self.op_node(node)
-                if not isinstance(node, Tensor) or node.grad_fn is not None:
+                attrs = self.tensor_node(node) if is_tensor(node) else self.op_node(node)
+                if not is_tensor(node) or node.grad_fn is not None:
                     attrs["group"] = "main"           # dot keeps the main line straight
                 graph.node(self.ids[id(node)], **attrs)
+                self.labels[self.ids[id(node)]] = attrs["label"]
             for child in scopes:
                 if child.rpartition(".")[0] == (scope or "") and child != scope:
                     label, extra = self.cluster_label(child, norms, largest)
@@ -233,12 +245,15 @@ class Drawing:
                         box.attr(label=label, **{**CLUSTER, **extra})
                         fill(box, child)
 
+        self.labels, self.edge_list = {}, []      # for choosing the direction (_layout)
         fill(picture, None)
         hidden_id = "more"
         if self.hidden:
-            picture.node(hidden_id, dot_label([
+            self.labels[hidden_id] = dot_label([
                 f"… {self.hidden} more nodes not drawn",
                 f"(max_nodes={max_nodes}: pass a larger max_nodes,",
-                "or draw a part of the graph, e.g. one layer's output)"]), **STYLES["more"])
+                "or draw a part of the graph, e.g. one layer's output)"])
+            picture.node(hidden_id, self.labels[hidden_id], **STYLES["more"])
         for tail, head, attrs in self.edges(hidden_id):
             picture.edge(tail, head, **attrs)
+            self.edge_list.append((tail, head, attrs.get("label", "")))

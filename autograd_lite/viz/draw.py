@@ -9,6 +9,7 @@ import pathlib
 import graphviz
 
 from ._graph import Walk
+from ._layout import choose_rankdir
 from ._picture import FONT, Drawing, caption
 
 INSTALL_HINT = ("Install Graphviz: sudo apt-get install graphviz (Debian/Ubuntu), "
@@ -28,7 +29,8 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 
 
 class GraphPicture(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that, in a notebook without ``dot``, shows how to install it."""
+    """A ``graphviz.Digraph`` that shows inline in Jupyter (``_repr_mimebundle_`` and
+    ``_repr_svg_``); in a notebook without ``dot`` it shows how to install it."""
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
@@ -37,9 +39,16 @@ class GraphPicture(graphviz.Digraph):
             return {"text/plain": str(GraphvizNotFoundError("this graph")) + "\n\n"
                     + self.source}
 
+    def _repr_svg_(self):
+        """The picture as SVG text (IPython's older display hook, nbconvert, Sphinx)."""
+        try:
+            return self.pipe(format="svg", encoding="utf-8")
+        except graphviz.ExecutableNotFound:
+            return None           # IPython then falls back to the next representation
+
 
 def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False,
-               rankdir="LR", max_nodes=120, names=None) -> graphviz.Digraph:
+               rankdir=None, max_nodes=120, names=None) -> "GraphPicture":
     """Draw the computational graph that produced ``root`` (a tensor, or a list of them).
 
     Draw *before* ``loss.backward()`` (or after ``backward(retain_graph=True)``): a plain
@@ -57,8 +66,9 @@ def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False
         elements is treated as its sum.
     show_backward : bool
         Show each operation's local derivative rule (``dz = da · a(1 − a)``).
-    rankdir : {"LR", "TB", "RL", "BT"}
-        Direction of the flow, left-to-right by default.
+    rankdir : {None, "LR", "TB", "RL", "BT"}
+        Direction of the flow.  By default it is chosen from the graph's shape: left to
+        right when that fits a page column (720 pt), else top to bottom for long chains.
     max_nodes : int
         Draw at most this many nodes, those nearest the root; the rest becomes one note.
     names : dict, (name, tensor) pairs or a model, optional
@@ -66,8 +76,9 @@ def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False
 
     Returns
     -------
-    graphviz.Digraph
-        Displays inline in Jupyter; ``.source`` is the DOT text; see :func:`save_graph`.
+    GraphPicture
+        A ``graphviz.Digraph``: displays inline in Jupyter (``_repr_svg_`` gives the SVG
+        text); ``.source`` is the DOT text; see :func:`save_graph`.
 
     Notes
     -----
@@ -93,19 +104,22 @@ def draw_graph(root, *, show_values=False, show_grads=False, show_backward=False
     """
     if int(max_nodes) < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_graph: rankdir must be LR, TB, RL or BT, not {rankdir!r}")
+    if rankdir not in (None, "LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_graph: rankdir must be None (chosen from the graph's shape), "
+                         f"LR, TB, RL or BT, not {rankdir!r}")
     walk = Walk(root, names)
     drawing = Drawing(walk, int(max_nodes), show_values=show_values, show_grads=show_grads,
                        show_backward=show_backward)
     picture = GraphPicture(
         name="autograd_lite",
-        graph_attr=dict(rankdir=rankdir, nodesep="0.25", ranksep="0.3", bgcolor="white",
-                        fontname=FONT),
+        graph_attr=dict(rankdir=rankdir or "LR", nodesep="0.25", ranksep="0.3",
+                        bgcolor="white", fontname=FONT),
         node_attr=dict(fontname=FONT, fontsize="11"),
         edge_attr=dict(fontname=FONT, fontsize="9", arrowsize="0.7"))
     drawing.emit(picture, int(max_nodes))
-    note = caption(walk, show_grads)
+    if rankdir is None:
+        picture.graph_attr["rankdir"] = choose_rankdir(drawing.labels, drawing.edge_list)
+    note = caption(walk, show_grads, show_values)
     if note:
         picture.attr(label=note, labelloc="b", fontsize="10")
     return picture

@@ -19,8 +19,8 @@ def gradient_norms(source, *, per="layer", names=None) -> dict:
     Parameters
     ----------
     source : Tensor, or parameters
-        A loss whose graph still exists: its gradients are computed without touching
-        ``.grad`` (``grad(..., retain_graph=True)``).  Or the parameters themselves after
+        A loss: before ``backward()`` its gradients are computed without touching
+        ``.grad`` (``grad(..., retain_graph=True)``); after it, its parameters' ``.grad``.  Or the parameters themselves after
         ``backward()``: a list of tensors, a dict / (name, tensor) pairs, or a model with
         ``named_parameters()``; then their ``.grad`` is used.
     per : {"layer", "parameter"}
@@ -61,9 +61,14 @@ def gradient_norms(source, *, per="layer", names=None) -> dict:
 
 def _from_loss(loss, names) -> dict:
     """{layer: [(param name, norm)]} for the parameters of ``loss``'s graph, input side first."""
-    walk = Walk(loss, names, what="gradient_norms")
+    walk = Walk(loss, names)
     params = [t for t in reversed(walk.tensors()) if walk.is_param(t)]
     grads = walk.gradients(params)
+    if walk.released and not grads:
+        raise GraphError(
+            "gradient_norms: backward() already ran through this loss's graph and none of its "
+            "parameters has a .grad (cleared since?); pass the loss before backward(), or "
+            "call loss.backward(retain_graph=True) to keep the graph")
     groups = {}
     for i, t in enumerate(params):
         if id(t) in grads:

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from ..engine import backward
 from ..tensor import Tensor
-from ._format import grad_name, number, shape_text
-from ._graph import Walk
+from ._format import grad_name, number, shape_text, value_text
+from ._graph import Walk, is_tensor, origin
+from ._picture import BROADCASTING
 from .health import _norm
 
 
@@ -22,6 +23,7 @@ class InputGradient:
     summed_axes: tuple = ()      # axes summed to undo broadcasting
     note: str = ""               # e.g. "constant: no gradient"
     next_step: int | None = None  # the step that carries this gradient further back
+    value: str = ""              # "= 6", "mean …, min …, max …"; '' once freed by backward
 
     def text(self) -> str:
         if self.shape is None:
@@ -34,6 +36,7 @@ class InputGradient:
         else:
             text = (f"{self.name}  {shape_text(self.raw_shape)} → {summed_text(self)} → "
                     f"{shape_text(self.shape)}")
+        text += f"  {self.value}" if self.value else ""
         return text + (f"   → step {self.next_step}" if self.next_step else "")
 
 
@@ -51,6 +54,8 @@ class TraceStep:
     upstream_shape: tuple
     gradients: list = field(default_factory=list)
     sources: list = field(default_factory=list)   # the steps whose gradients were summed here
+    value: str = ""              # the result's value ("= 33"); '' once freed by backward
+    upstream_value: str = ""     # the incoming gradient's value ("= 1")
 
     def upstream_note(self) -> str:
         if self.index == 1:
@@ -62,7 +67,13 @@ class TraceStep:
     def head(self) -> str:
         out = f"{self.output} {shape_text(self.output_shape)}" if self.output \
             else shape_text(self.output_shape)
+        out += f"  {self.value}" if self.value else ""
         return f"{self.op} → {out}" + (f"   in {self.scope}" if self.scope else "")
+
+    def upstream_text(self) -> str:
+        value = f"  {self.upstream_value}" if self.upstream_value else ""
+        return (f"{self.upstream}  {shape_text(self.upstream_shape)}{value}"
+                f"{self.upstream_note()}")
 
 
 def summed_text(g: InputGradient) -> str:
@@ -88,9 +99,10 @@ class BackwardTrace:
     ``(gradient name, shape, norm)`` of the parameters' gradients.
     """
 
-    def __init__(self, root_name, root_shape, steps, parameters):
+    def __init__(self, root_name, root_shape, steps, parameters, released=False):
         self.root_name, self.root_shape = root_name, root_shape
         self.steps, self.parameters = steps, parameters
+        self.released = released
 
     def __len__(self):
         return len(self.steps)
@@ -104,15 +116,16 @@ class BackwardTrace:
     def header(self) -> str:
         return (f"Backward trace of {self.root_name} {shape_text(self.root_shape)}: "
                 f"{len(self.steps)} chain-rule steps, from {self.root_name} back to the "
-                "inputs (the graph is kept, no .grad was changed)")
+                + ("inputs (after backward(): the gradients between the steps were freed; "
+                   "the parameters' .grad is below)" if self.released else
+                   "inputs (the graph is kept, no .grad was changed)"))
 
     def __str__(self):
         lines = [self.header(), ""]
         for s in self.steps:
             lines.append(f"{s.index:>2}. {s.head()}")
             lines.append(f"    rule      {s.rule or '?'}")
-            lines.append(f"    upstream  {s.upstream}  {shape_text(s.upstream_shape)}"
-                         f"{s.upstream_note()}")
+            lines.append(f"    upstream  {s.upstream_text()}")
             for k, g in enumerate(s.gradients):
                 lines.append(("    gives     " if k == 0 else " " * 14) + g.text())
         if self.parameters:
@@ -130,8 +143,7 @@ class BackwardTrace:
         e = html.escape
         rows = "".join(
             f"<tr><td>{s.index}</td><td>{e(s.head())}</td><td>{e(s.rule or '?')}</td>"
-            f"<td>{e(s.upstream)} {e(shape_text(s.upstream_shape))}"
-            f"{e(s.upstream_note())}</td>"
+            f"<td>{e(s.upstream_text())}</td>"
             f"<td>{'<br>'.join(e(g.text()) for g in s.gradients)}</td></tr>"
             for s in self.steps)
         return (f"<table><caption>{e(self.header())}</caption><tr><th>#</th>"
@@ -142,15 +154,19 @@ class BackwardTrace:
 def trace_backward(loss, *, names=None) -> BackwardTrace:
     """Run the chain rule from ``loss`` and record every step, without consuming anything.
 
-    Each step names the operation and its result, the local derivative rule, the shape of
-    the upstream gradient and of each gradient it passes on, and where the engine summed a
-    broadcast gradient back to its input's shape (``db`` summed over the m examples).  The
-    graph is kept (``retain_graph=True``) and no ``.grad`` is changed.
+    Each step names the operation and its result, the local derivative rule, the upstream
+    gradient and each gradient it passes on, and where the engine summed a broadcast
+    gradient back to its input's shape (``db`` summed over the m examples).  Small tensors
+    (up to 6 numbers) show their values, larger ones ``mean, min, max``.  The graph is kept
+    (``retain_graph=True``) and no ``.grad`` is changed.
+
+    After ``loss.backward()`` the gradients between the steps were freed: the trace then
+    shows the same steps with their shapes and rules, and the parameters' ``.grad``.
 
     Parameters
     ----------
     loss : Tensor
-        A one-element tensor whose graph still exists (trace before ``loss.backward()``).
+        A one-element tensor (usually the cost J).
     names : dict, (name, tensor) pairs or a model, optional
         Names for tensors without ``Tensor.name``.
 
@@ -169,40 +185,79 @@ def trace_backward(loss, *, names=None) -> BackwardTrace:
     >>> Z.name = "Z"
     >>> trace = trace_backward(Z.sum())
     >>> print(trace[1].gradients[1].text())
-    db  (1, 3) → summed over axis 1 (the m = 3 examples) → (1, 1)
+    db  (1, 3) → summed over axis 1 (the m = 3 examples) → (1, 1)  = [[3.]]
     >>> W.grad is None
     True
     """
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected the loss Tensor, got {type(loss).__name__}")
-    walk = Walk(loss, names, what="trace_backward")
+    walk = Walk(loss, names)
     params = [t for t in reversed(walk.tensors()) if walk.is_param(t)]
-    steps, step_of, inputs_of = [], {}, []
-
-    def observe(t, fn, grad, raw, fitted):
-        steps.append(_step(walk, len(steps) + 1, t, fn, grad, raw, fitted))
-        step_of[id(t)] = len(steps)
-        inputs_of.append([inp for inp in fn.inputs if not walk.is_literal(inp)])
-
-    found = backward([loss], retain_graph=True, inputs=params, allow_unused=True,
-                     observer=observe)
-    for step, inputs in zip(steps, inputs_of):     # link each gradient to where it goes next
-        for g, inp in zip(step.gradients, inputs):
+    if walk.released:
+        steps, found = _released_steps(walk, loss), [t.grad for t in params]
+    else:
+        steps, found = _live_steps(walk, loss, params)
+    step_of = {id(s.tensor): s.index for s in steps}
+    for step in steps:                     # link each gradient to where it goes next
+        for g, inp in zip(step.gradients, step.inputs):
             g.next_step = step_of.get(id(inp))
             if g.next_step and g.shape is not None:
                 steps[g.next_step - 1].sources.append(step.index)
     summary = [(grad_name(walk.label(t)), t.shape, _norm(g.numpy()))
                for t, g in zip(params, found) if g is not None]
-    return BackwardTrace(walk.label(loss), loss.shape, steps, summary)
+    return BackwardTrace(walk.label(loss), loss.shape, steps, summary, walk.released)
+
+
+def _live_steps(walk, loss, params):
+    """The steps as the engine runs them, with the values of every gradient."""
+    steps = []
+
+    def observe(t, fn, grad, raw, fitted):
+        steps.append(_step(walk, len(steps) + 1, t, fn, grad, raw, fitted))
+
+    found = backward([loss], retain_graph=True, inputs=params, allow_unused=True,
+                     observer=observe)
+    return steps, found
+
+
+def _released_steps(walk, loss):
+    """The steps of a graph released by backward(): the engine's order (Kahn's algorithm,
+    as in ``engine.backward``), shapes and rules; the gradients themselves were freed."""
+    consumers = {}
+    for node in walk.nodes:
+        if not is_tensor(node):
+            for x, need in zip(node.inputs, node.needs_input_grad):
+                if need:
+                    consumers[id(x)] = consumers.get(id(x), 0) + 1
+    steps, ready = [], [loss]
+    while ready:
+        t = ready.pop()
+        fn = t.grad_fn
+        if fn is None:
+            continue
+        raw = [None if not need else
+               (t.shape if fn.name in BROADCASTING and x.shape != t.shape else x.shape)
+               for x, need in zip(fn.inputs, fn.needs_input_grad)]
+        known = [x.grad if walk.is_param(x) and x.grad is not None else r   # a leaf's .grad
+                 for x, r in zip(fn.inputs, raw)]
+        steps.append(_step(walk, len(steps) + 1, t, fn, None, raw, known))
+        for x, need in zip(fn.inputs, fn.needs_input_grad):
+            if need:
+                consumers[id(x)] -= 1
+                if not consumers[id(x)]:
+                    ready.append(x)
+    return steps
 
 
 def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
-    gradients = []
+    """One step; ``grad``, ``raw`` and ``fitted`` are arrays, or shapes once released."""
+    gradients, inputs = [], []
     for inp, r, g in zip(fn.inputs, raw, fitted):
         if walk.is_literal(inp):
             continue
+        inputs.append(inp)
         if not inp.requires_grad:
-            name = walk.name(inp)
+            name = walk.name(inp) or (walk.label(inp) if origin(inp) else None)   # 1 − Y
             gradients.append(InputGradient(name or f"a constant {shape_text(inp.shape)}",
                                            None, None,
                                            note="constant, no gradient" if name else
@@ -212,10 +267,26 @@ def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
         if g is None:
             gradients.append(InputGradient(name, None, None, note="no gradient"))
             continue
-        raw_shape = tuple(r.shape)
-        broadcast = raw_shape != g.shape and math.prod(raw_shape) != math.prod(g.shape)
-        gradients.append(InputGradient(name, g.shape, raw_shape,
-                                       _summed_axes(raw_shape, g.shape) if broadcast else ()))
-    return TraceStep(index=index, op=fn.name, output=walk.name(t), output_shape=t.shape,
+        raw_shape, shape = _shape(r), _shape(g)
+        broadcast = raw_shape != shape and math.prod(raw_shape) != math.prod(shape)
+        gradients.append(InputGradient(name, shape, raw_shape,
+                                       _summed_axes(raw_shape, shape) if broadcast else (),
+                                       value=value_text(_array(g))))
+    step = TraceStep(index=index, op=fn.name, output=walk.name(t), output_shape=t.shape,
                      scope=fn.scope, rule=fn.rule, upstream=grad_name(walk.label(t)),
-                     upstream_shape=grad.shape, gradients=gradients)
+                     upstream_shape=t.shape if grad is None else tuple(grad.shape),
+                     gradients=gradients, value=value_text(t.data),
+                     upstream_value=value_text(_array(grad)))
+    step.tensor, step.inputs = t, inputs          # for linking the steps
+    return step
+
+
+def _shape(x) -> tuple:
+    return tuple(x) if isinstance(x, tuple) else tuple(x.shape)
+
+
+def _array(x):
+    """The numbers of a gradient (array or Tensor), or None for a shape (released graph)."""
+    if x is None or isinstance(x, tuple):
+        return None
+    return x.numpy() if isinstance(x, Tensor) else x
