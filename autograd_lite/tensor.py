@@ -492,6 +492,8 @@ def operand(x, like: Tensor | None = None, op: str | None = None) -> Tensor:
             return Tensor._make(np.array(x, dtype=dtype))
         if kind is int or kind is float or kind is bool:
             return Tensor._make(_weak_scalar(x, dtype))
+    if isinstance(x, np.ma.MaskedArray):
+        x = _unmasked(x, op or calling_operation())
     array = np.asarray(x)
     if array.dtype.kind not in NUMBER_KINDS:
         raise not_numbers(op or calling_operation(), array, x)
