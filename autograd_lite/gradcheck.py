@@ -210,7 +210,7 @@ def _check(f, inputs, eps, atol, rtol, grad_output=None, seed=0,
 def _compare(f, xs, v, k, x, a, n, eps, atol, rtol):
     name = x.name or f"input {k}"
     err = np.abs(a - n)
-    bad = err > atol + rtol * np.abs(n)
+    bad = np.asarray(err > atol + rtol * np.abs(n))      # an array also for a 0-d input
     kinks = []
     for index in [i for i in np.ndindex(bad.shape) if bad[i]]:
         forward, backward = _one_sided(f, xs, v, k, index, eps)

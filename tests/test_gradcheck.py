@@ -254,3 +254,10 @@ def test_numerical_grad_takes_numbers_and_refuses_anything_else():
     assert str(info.value) == ("numerical_grad: f must return a Tensor built with autograd_lite "
                                "operations (or an array of numbers); it returned str '"
                                + "x" * 36 + "...")         # a long value is cut at 40 chars
+
+
+def test_a_kink_of_a_zero_dimensional_input_is_reported_not_a_crash():
+    # relu at 0: central differences give 1/2, the engine's convention 0 — a kink, not an error
+    x = ag.tensor(0.0, requires_grad=True)
+    report = ag.gradcheck(ag.relu, [x], raise_exception=False)
+    assert report.passed and report.inputs[0].status == "kink" and report.inputs[0].kinks == [()]
