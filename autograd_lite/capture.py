@@ -98,7 +98,7 @@ def signature(leaves):
 
 def rng_states(fn):
     """States of numpy's global generator and of the generators ``fn`` closes over."""
-    states = [np.random.get_state()[1].tobytes()]
+    states = [_mt_state(np.random.get_state())]
     cells = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())
              if _cell_filled(c)]
     owner = getattr(fn, "__self__", None)
@@ -108,8 +108,15 @@ def rng_states(fn):
         if isinstance(value, np.random.Generator):
             states.append(repr(value.bit_generator.state))
         elif isinstance(value, np.random.RandomState):
-            states.append(value.get_state()[1].tobytes())
+            states.append(_mt_state(value.get_state()))
     return states
+
+
+def _mt_state(state):
+    """A Mersenne Twister state as comparable values: the key, and the position in it (a
+    draw may move only the position)."""
+    _, key, pos, has_gauss, gauss = state
+    return key.tobytes(), pos, has_gauss, gauss
 
 
 def _cell_filled(cell):

@@ -446,3 +446,14 @@ def test_gradients_of_tensors_made_in_the_step_are_not_written_on_replay():
     assert np.array_equal(first.data, 2 * (w.data * X) * X)
     assert np.array_equal(second.data, 2 * (w.data * 2 * X) * 2 * X)
     assert np.array_equal(kept[0].grad.data, 2 * w.data * X)     # written once, eagerly
+
+
+def test_a_single_draw_from_a_seeded_global_generator_is_seen():
+    np.random.seed(0)                     # a draw then moves only the position in the key
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+
+    @ag.compile
+    def step(X):
+        return w * float(np.random.rand())
+    with pytest.raises(ag.CaptureError, match="drew random numbers"):
+        step(np.ones(2))
