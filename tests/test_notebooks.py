@@ -55,7 +55,6 @@ def test_notebook_runs_without_error(name, kernel_specs, request, monkeypatch, t
     if EXPECTED[name]:
         data_dir = request.getfixturevalue("data_dir")      # skips, naming the path, without data
         monkeypatch.setenv("AUTOGRAD_LITE_DATA", str(data_dir))
-    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     manager = KernelManager(kernel_name=KERNEL, kernel_spec_manager=kernel_specs)
     client = NotebookClient(nb, km=manager, timeout=300,
