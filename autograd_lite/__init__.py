@@ -10,8 +10,8 @@
 """
 from .tensor import Tensor, as_tensor, tensor  # first: it loads the ops
 from .engine import backward, grad
-from .errors import (AnomalyError, AutogradError, DTypeError, GraphError, NumericalWarning,
-                     RankOneWarning, ShapeError)
+from .errors import (AnomalyError, AutogradError, CaptureError, DTypeError, GraphError,
+                     NumericalWarning, RankOneWarning, ShapeError)
 from .function import (Function, current_scope, detect_anomaly, enable_grad, is_grad_enabled,
                        name_scope, no_grad, set_grad_enabled)
 from .ops.activation import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
@@ -37,6 +37,7 @@ def ones(shape, requires_grad=False, dtype=None, name=None) -> Tensor:
     return Tensor(np.ones(shape, dtype=dtype or np.float64), requires_grad, name=name)
 
 
+from .compile import CompiledStep, compile  # noqa: E402
 from .gradcheck import (GradcheckError, course_gradient_check, gradcheck,  # noqa: E402
                         gradgradcheck, numerical_grad)
 from .viz import (GraphvizNotFoundError, draw_graph, gradient_norms, save_graph,  # noqa: E402

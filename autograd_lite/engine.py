@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import AnomalyError, GraphError, ShapeError
-from .function import Clock, is_anomaly_enabled, set_grad_enabled
+from .function import Clock, _state, is_anomaly_enabled, set_grad_enabled
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
 
@@ -90,7 +90,11 @@ def _seed(root, grad, as_tensors):
         grad = (grad.astype(root.dtype) if as_tensors
                 else np.array(grad._data, dtype=root.dtype))
     else:
+        given = grad
         grad = np.array(grad, dtype=root.dtype)      # a copy: .grad must not alias it
+        if _state.capture is not None and isinstance(given, np.ndarray):
+            _state.capture.call([given], grad,
+                                f"np.array({{0}}, dtype=np.dtype({root.dtype.str!r}))", "seed")
     if grad.shape != root.shape:
         raise ShapeError(f"backward: grad has shape {grad.shape} but the output has shape "
                          f"{root.shape}")
@@ -102,15 +106,24 @@ def _fit(grad, inp, index, fn, as_tensors):
     if as_tensors and not isinstance(grad, Tensor):
         grad = as_tensor(grad)
     shape = inp._data.shape
+    recorder = _state.capture
     if grad.shape != shape:
         try:
-            grad = sum_to(grad, shape)
+            summed = sum_to(grad, shape)
         except (ShapeError, ValueError):
             raise GraphError(
                 f"{fn.name}: backward returned a gradient of shape {grad.shape} for input "
                 f"{index} of shape {shape}") from None
+        if recorder is not None:
+            recorder.call([grad], summed, f"sum_to({{0}}, {shape!r})",
+                          recorder.grad_name(inp._data))
+        grad = summed
     if grad.dtype != inp._data.dtype:
-        grad = grad.astype(inp._data.dtype)
+        cast = grad.astype(inp._data.dtype)
+        if recorder is not None:
+            recorder.call([grad], cast, f"{{0}}.astype(np.dtype({inp._data.dtype.str!r}))",
+                          recorder.grad_name(inp._data))
+        grad = cast
     return grad
 
 
@@ -184,6 +197,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
     careful = is_anomaly_enabled() or observer is not None
+    recorder = _state.capture
     now = Clock.now
     with set_grad_enabled(create_graph):
         while ready:
@@ -205,7 +219,9 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             if g is not None:
                 if fn.clock != now or careful:
                     fn.check_versions()
-                if create_graph:
+                if recorder is not None:
+                    raw = _captured_backward(recorder, fn, g, t, xs, create_graph)
+                elif create_graph:
                     raw = fn.backward(g, t, *xs)
                 elif len(xs) == 2:
                     raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
@@ -223,7 +239,13 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                     if create_graph or ig.shape != x._data.shape or ig.dtype != x._data.dtype:
                         ig = _fit(ig, x, i, fn, create_graph)
                     prev = pending.get(key)
-                    pending[key] = ig if prev is None else prev + ig
+                    if prev is None:
+                        pending[key] = ig
+                    else:
+                        pending[key] = total = prev + ig
+                        if recorder is not None:
+                            recorder.call([prev, ig], total, "{0} + {1}",
+                                          recorder.grad_name(x._data))
                 left = consumers[key] - 1
                 if left:
                     consumers[key] = left
@@ -247,26 +269,56 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             for g in results]
 
 
+def _captured_backward(recorder, fn, g, t, xs, create_graph):
+    """``fn.backward`` while ``ag.compile`` captures a step: the call is recorded."""
+    if create_graph:
+        return recorder.tensor_backward(fn, g, t, xs)
+    inputs = [x._data for x in xs]
+    raw = fn.backward(g, t._data, *inputs)
+    recorder.backward(fn, g, t._data, inputs, raw)
+    return raw
+
+
 def _write_grads(items):
-    """Accumulate into ``.grad`` as Tensors.  A gradient array shared by two tensors, or a
-    read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
+    """Accumulate into ``.grad`` as Tensors (see :func:`write_grad`)."""
     used = set()
+    recorder = _state.capture
     for t, g in items:
-        if isinstance(g, Tensor):                     # create_graph: keep the graph
-            if id(g) in used or not g._data.flags.writeable:
-                g = g * 1                             # new memory, still differentiable
-            used.add(id(g))
-        else:
-            if type(g) is not np.ndarray or g.base is not None or id(g) in used:
-                owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
-                if id(owner) in used or not g.flags.writeable:
-                    g = g.copy()
-                    owner = g
-                g = np.asarray(g)
-                used.add(id(owner))
-            used.add(id(g))
-            g = Tensor._make(g)
-        t.grad = g if t.grad is None else t.grad + g
+        if recorder is None or isinstance(g, Tensor):     # create_graph: ops are recorded
+            write_grad(t, g, used)
+            if recorder is not None:
+                recorder.set_grad(t, t.grad)
+            continue
+        _state.capture = None        # the write's own arithmetic is replayed as a whole
+        try:
+            stored = write_grad(t, g, used)
+        finally:
+            _state.capture = recorder
+        recorder.write_grad(t, g, stored, t._grad._data)
+
+
+def write_grad(t, g, used):
+    """Accumulate ``g`` into ``t.grad``; returns the gradient as stored (``g`` or a copy).
+
+    A gradient array shared by two tensors of one pass (``used`` holds their ids), or a
+    read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
+    if isinstance(g, Tensor):                     # create_graph: keep the graph
+        if id(g) in used or not g._data.flags.writeable:
+            g = g * 1                             # new memory, still differentiable
+        used.add(id(g))
+    else:
+        if type(g) is not np.ndarray or g.base is not None or id(g) in used:
+            owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
+            if id(owner) in used or not g.flags.writeable:
+                g = g.copy()
+                owner = g
+            g = np.asarray(g)
+            used.add(id(owner))
+        used.add(id(g))
+    stored = g
+    g = Tensor._make(g) if not isinstance(g, Tensor) else g
+    t.grad = g if t._grad is None else t._grad + g
+    return stored
 
 
 def _owner(array):

@@ -27,3 +27,7 @@ class RankOneWarning(UserWarning):
 
 class NumericalWarning(UserWarning):
     """A computation lost its numbers to rounding (e.g. log of a sigmoid that rounded to 0)."""
+
+
+class CaptureError(GraphError):
+    """A step given to ``ag.compile`` does something a replayed program could not repeat."""

@@ -25,6 +25,7 @@ class _ThreadState(threading.local):
     enabled = True      # grad mode
     scope = None        # innermost name_scope
     anomaly = False     # detect_anomaly
+    capture = None      # the Recorder of autograd_lite.compile while a step is captured
 
 
 _state = _ThreadState()
@@ -267,6 +268,8 @@ class Function:
                 f"{', '.join(str(t.shape) for t in inputs)}: {exc}"
                 + _rank_one_hint(inputs)) from None
         state = _state
+        if state.capture is not None:       # ag.compile is capturing a step: note the call
+            data = state.capture.op(fn, inputs, needs, params, data)
         if not state.enabled or True not in needs:
             return _make_tensor(data, False)
         out = _make_tensor(data, True)

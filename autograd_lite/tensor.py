@@ -9,8 +9,8 @@ import numbers
 
 import numpy as np
 
-from .errors import DTypeError, GraphError
-from .function import Clock
+from .errors import DTypeError, GraphError, ShapeError
+from .function import Clock, _state
 
 
 def _is_float(dtype) -> bool:
@@ -35,7 +35,7 @@ class Tensor:
     array([[3., 4.]])
     """
 
-    __slots__ = ("_data", "grad", "_requires_grad", "_fn", "name", "_version",
+    __slots__ = ("_data", "_grad", "_requires_grad", "_fn", "name", "_version",
                  "_retains_grad", "__weakref__")
 
     # --- numpy protocol: np.exp(t), ndarray + t, np.where(c, t, 0) run our differentiable ops.
@@ -59,7 +59,7 @@ class Tensor:
         if array.dtype == object:
             raise DTypeError(f"tensor: cannot make a tensor of Python objects from {type(data)}")
         self._data = array
-        self.grad = None
+        self._grad = None
         self._requires_grad = False
         self._fn = None
         self.name = name
@@ -72,7 +72,7 @@ class Tensor:
         """Fast constructor for results of operations (no copy, no checks)."""
         t = object.__new__(cls)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t._requires_grad = requires_grad
         t._fn = None
         t.name = None
@@ -85,10 +85,14 @@ class Tensor:
     def data(self) -> np.ndarray:
         """The underlying numpy array.  Assigning to it (``t.data -= lr * g``) bumps the version,
         so a backward through a graph that saved the old values is refused."""
+        if _state.capture is not None:
+            value_read(self, ".data")
         return self._data
 
     @data.setter
     def data(self, value):
+        if _state.capture is not None:
+            value_read(self, "assigning .data")
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
         if self._requires_grad and not _is_float(value.dtype):
             raise DTypeError(f"data: this tensor requires a gradient, so its data must be "
@@ -137,18 +141,37 @@ class Tensor:
         """The :class:`~autograd_lite.function.Function` that produced this tensor, or None."""
         return self._fn
 
+    @property
+    def grad(self):
+        """The gradient accumulated by :meth:`backward` (a Tensor of this shape), or None."""
+        if _state.capture is not None:
+            _state.capture.read_grad(self, self._grad)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if _state.capture is not None:
+            _state.capture.set_grad(self, value)
+        self._grad = value
+
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shares memory; do not modify it in place)."""
+        if _state.capture is not None:
+            value_read(self, ".numpy()")
         return self._data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
+        if _state.capture is not None:
+            value_read(self, ".item()")
         if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a Python number, "
                              f"this one has shape {self.shape}")
         return self._data.item()
 
     def tolist(self):
+        if _state.capture is not None:
+            value_read(self, ".tolist()")
         return self._data.tolist()
 
     def detach(self) -> "Tensor":
@@ -158,6 +181,8 @@ class Tensor:
         return t
 
     def __array__(self, dtype=None, copy=None):
+        if _state.capture is not None:
+            value_read(self, "np.asarray(tensor)")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
@@ -170,6 +195,8 @@ class Tensor:
             yield self[i]
 
     def __bool__(self):
+        if _state.capture is not None:
+            value_read(self, "bool(tensor)")
         return bool(self._data)
 
     def __float__(self):
@@ -239,6 +266,10 @@ class Tensor:
     def __pow__(self, other): return ew.pow(self, other)
     def __rpow__(self, other): return ew.pow(other, self)
     def __matmul__(self, other): return linalg.matmul(self, other)
+    def __iadd__(self, other): return _inplace(self, np.add, other)
+    def __isub__(self, other): return _inplace(self, np.subtract, other)
+    def __imul__(self, other): return _inplace(self, np.multiply, other)
+    def __itruediv__(self, other): return _inplace(self, np.true_divide, other)
     def __rmatmul__(self, other): return linalg.matmul(other, self)
     def __neg__(self): return ew.Neg.apply(self)
     def __pos__(self): return self
@@ -333,6 +364,38 @@ def as_tensor(data, dtype=None) -> Tensor:
     return Tensor._make(array)
 
 
+def _inplace(t, ufunc, other):
+    """``t op= other``: update t's array in place (same tensor, still a leaf), bump its version.
+
+    A tensor that requires a gradient may only be updated under ``no_grad`` (an optimizer
+    step); the graph would otherwise silently lose the old values."""
+    other = _other(other, t)
+    name = ufunc.__name__
+    if _state.enabled and (t._requires_grad or other._requires_grad):
+        raise GraphError(
+            f"{name} in place: this tensor (shape {t.shape}"
+            f"{', name ' + repr(t.name) if t.name else ''}) "
+            + ("requires a gradient" if t._requires_grad else
+               "would need a gradient from the right-hand side")
+            + "; update it inside `with ag.no_grad():` (e.g. an optimizer step), or write "
+            "t = t op x to record the operation")
+    try:
+        shape = np.broadcast_shapes(t._data.shape, other._data.shape)
+    except ValueError:
+        shape = None
+    if shape != t._data.shape:
+        raise ShapeError(f"{name} in place: the right-hand side of shape {other.shape} does "
+                         f"not fit the tensor of shape {t.shape}")
+    recorder = _state.capture
+    ufunc(t._data, other._data, out=t._data, casting="same_kind")
+    with Clock.lock:
+        Clock.now += 1
+        t._version = Clock.now
+    if recorder is not None:
+        recorder.inplace(ufunc, t, other, t)
+    return t
+
+
 def _other(x, like):
     """The other operand of a binary operator as a Tensor (fast path for Tensors)."""
     return x if isinstance(x, Tensor) else operand(x, like)
@@ -356,6 +419,7 @@ def operand(x, like: Tensor | None = None) -> Tensor:
 
 
 from . import function as _function  # noqa: E402
+from .capture import value_read  # noqa: E402
 
 _function._make_tensor = Tensor._make
 

@@ -27,8 +27,9 @@ def _fit_result(model, costs, X, Y, X_test=None, Y_test=None):
 
 
 def prepare_deep(X, Y, layer_dims, learning_rate, iterations, X_test=None, Y_test=None,
-                 dtype=np.float64):
-    """DeepNN(layer_dims, seed=course_rng(1)).fit(X, Y) — the course's week 4 model."""
+                 dtype=np.float64, compile=False):
+    """DeepNN(layer_dims, seed=course_rng(1)).fit(X, Y) — the course's week 4 model
+    (``compile=True``: the fit's step is captured once and replayed, ag.compile)."""
     # the very array the baselines get (no copy for float64; float32 keeps the memory layout)
     X = np.asarray(X, dtype=dtype)
     X_test = None if X_test is None else np.asarray(X_test, dtype=dtype)
@@ -36,19 +37,19 @@ def prepare_deep(X, Y, layer_dims, learning_rate, iterations, X_test=None, Y_tes
 
     def run():
         costs = model.fit(X, Y, iterations=iterations, learning_rate=learning_rate,
-                          progress=False)
+                          progress=False, compile=compile)
         return _fit_result(model, costs, X, Y, X_test, Y_test)
     run.model = model
     return run
 
 
-def prepare_shallow(X, Y, n_h, learning_rate, iterations):
+def prepare_shallow(X, Y, n_h, learning_rate, iterations, compile=False):
     """TwoLayerNet(n_x, n_h, 1, seed=course_rng(2)).fit(X, Y) — the course's week 3 model."""
     model = nn.TwoLayerNet(X.shape[0], n_h, 1, seed=nn.init.course_rng(2))
 
     def run():
         costs = model.fit(X, Y, iterations=iterations, learning_rate=learning_rate,
-                          progress=False)
+                          progress=False, compile=compile)
         return _fit_result(model, costs, X, Y)
     run.model = model
     return run

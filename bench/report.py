@@ -6,6 +6,9 @@ LABELS = {
     "engine": "autograd_lite (nn API)",
     "engine_f32": "autograd_lite, float32",
     "engine_raw": "autograd_lite ops, no nn",
+    "compiled": "autograd_lite (nn API), ag.compile",
+    "compiled_f32": "autograd_lite, float32, ag.compile",
+    "hand_rop": "hand-written R-operator (numpy)",
     "torch": "PyTorch eager, float64",
 }
 # The overhead chain uses autograd_lite's operations directly (there is no nn model in it).
@@ -51,7 +54,7 @@ def timings_table(run):
         timings = r.get("timings")
         if not timings:
             continue
-        base = timings["numpy"]["time"]["median"]
+        base = timings[r.get("baseline", "numpy")]["time"]["median"]
         steps = r["config"].get("iterations") or r["config"].get("ops")
         unit = "iteration" if "iterations" in r["config"] else "op"
         for name, entry in timings.items():
@@ -60,7 +63,7 @@ def timings_table(run):
                          f"{t['median'] / steps * 1e6:,.1f} µs/{unit}",
                          f"{t['median'] / base:.2f}", _ms(entry["wall"]["median"])))
     return _table(("workload", "implementation", f"median ({clock})", f"min ({clock})",
-                   "per step", "÷ numpy", "median (wall)"), rows)
+                   "per step", "÷ baseline", "median (wall)"), rows)
 
 
 def checks_table(run):

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("deep", "shallow", "overhead", "memory")
+WORKLOADS = ("deep", "shallow", "overhead", "memory", "mlp", "hvp", "capture")
 
 # (full, quick) sizes: chosen so that the full suite takes a few minutes on 2 cores.
 SIZES = {
@@ -28,6 +28,8 @@ SIZES = {
     "shallow_iterations": (2000, 100), "shallow_repeats": (9, 2),
     "overhead_blocks": (300, 100), "overhead_repeats": (41, 3),
     "peak_iterations": (5, 2), "growth_iterations": (10000, 1000), "growth_first": (1000, 100),
+    "mlp_epochs": (3, 1), "mlp_repeats": (5, 2), "hvp_calls": (500, 20), "hvp_repeats": (7, 2),
+    "capture_repeats": (9, 2),
 }
 
 
@@ -80,7 +82,7 @@ def main(argv=None):
     from bench.harness import pin_threads
     pin_threads(args.threads)
 
-    from bench import harness, memory, profiling, report, workloads
+    from bench import compiled, harness, memory, profiling, report, workloads
 
     def log(*parts):
         print(*parts, flush=True)
@@ -113,6 +115,17 @@ def main(argv=None):
             f"{args.growth_iterations} shallow iterations")
         results.append(memory.run_memory(args.peak_iterations, args.growth_iterations,
                                          args.growth_first, log=log))
+    if "mlp" in args.only:
+        log(f"mlp: {args.mlp_epochs} epochs × {args.mlp_repeats} repeats")
+        results.append(compiled.run_mlp(args.mlp_epochs, args.mlp_repeats, log=log,
+                                        clock=args.clock))
+    if "hvp" in args.only:
+        log(f"hvp: {args.hvp_calls} Hessian-vector products × {args.hvp_repeats} repeats")
+        results.append(compiled.run_hvp(args.hvp_calls, args.hvp_repeats, log=log,
+                                        clock=args.clock))
+    if "capture" in args.only:
+        log(f"capture: {args.capture_repeats} captures of the shallow step")
+        results.append(compiled.run_capture(args.capture_repeats, log=log))
     profiles = []
     if not args.no_profile:
         profiles = profiling.explain_misses(results, args, log=log)

@@ -53,6 +53,14 @@ def _cost_checks(timings, reference, names, rtol=COST_RTOL):
     return checks
 
 
+def _bitwise_checks(timings, pairs):
+    """A compiled fit must give every cost of the eager fit, bitwise."""
+    return [check(f"{a} costs = {b}'s, bitwise",
+                  timings[a]["result"]["costs"] == timings[b]["result"]["costs"],
+                  f"{len(timings[a]['result']['costs'])} costs compared")
+            for a, b in pairs]
+
+
 # --- deep ---------------------------------------------------------------------------------------
 
 def cat_data(log=print):
@@ -96,6 +104,11 @@ def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=p
                                               X_test, Y_test),
         "engine_f32": lambda: engine.prepare_deep(X, Y, DEEP_DIMS, learning_rate, iterations,
                                                   X_test, Y_test, dtype=np.float32),
+        "compiled": lambda: engine.prepare_deep(X, Y, DEEP_DIMS, learning_rate, iterations,
+                                                X_test, Y_test, compile=True),
+        "compiled_f32": lambda: engine.prepare_deep(X, Y, DEEP_DIMS, learning_rate, iterations,
+                                                    X_test, Y_test, dtype=np.float32,
+                                                    compile=True),
     }
     if torch_models is not None:
         prepares["torch"] = lambda: torch_models.prepare_deep(X, Y, init, learning_rate,
@@ -108,6 +121,7 @@ def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=p
     checks = [check("same initial parameters", same_init,
                     "DeepNN(seed=course_rng(1)) draws the W[l] of initialize_parameters_deep")]
     checks += _cost_checks(timings, "numpy", [n for n in ("engine", "torch") if n in timings])
+    checks += _bitwise_checks(timings, [("compiled", "engine"), ("compiled_f32", "engine_f32")])
     f32, f64 = timings["engine_f32"]["result"], timings["engine"]["result"]
     rel32 = relative_difference(f32["final_cost"], f64["final_cost"])
     checks.append(check("engine_f32 final cost ≈ engine's", rel32 <= 1e-3,
@@ -118,6 +132,12 @@ def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=p
     r, text = _ratio(timings, "engine", "numpy")
     targets.append(target("deep", "engine / hand-written numpy (time)", r, 0.75, r <= 0.75,
                           text, "≤ 0.75"))
+    r, text = _ratio(timings, "compiled", "numpy")
+    targets.append(target("deep", "compiled fit / hand-written numpy (time)", r, 0.62,
+                          r <= 0.62, text, "≤ 0.62"))
+    r, text = _ratio(timings, "compiled_f32", "compiled")
+    targets.append(target("deep", "compiled float32 / compiled float64 (time)", r, 1.0,
+                          r < 1.0, text, "< 1"))
     if "torch" in timings:
         r, text = _ratio(timings, "engine", "torch")
         targets.append(target("deep", "engine / PyTorch (time)", r, 1.2, r <= 1.2,
@@ -165,6 +185,8 @@ def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2
         "engine": lambda: engine.prepare_shallow(X, Y, n_h, learning_rate, iterations),
         "engine_raw": lambda: engine.prepare_shallow_raw(X, Y_float, init, learning_rate,
                                                          iterations),
+        "compiled": lambda: engine.prepare_shallow(X, Y, n_h, learning_rate, iterations,
+                                                   compile=True),
     }
     if torch_models is not None:
         prepares["torch"] = lambda: torch_models.prepare_shallow(X, Y_float, init,
@@ -178,7 +200,11 @@ def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2
                     "TwoLayerNet(seed=course_rng(2)) draws the course's W1, W2")]
     checks += _cost_checks(timings, "numpy",
                            [n for n in ("engine", "engine_raw", "torch") if n in timings])
+    checks += _bitwise_checks(timings, [("compiled", "engine")])
     targets = []
+    r, text = _ratio(timings, "compiled", "numpy")
+    targets.append(target("shallow", "compiled fit / hand-written numpy (time)", r, 1.1,
+                          r <= 1.1, text, "≤ 1.1"))
     r, text = _ratio(timings, "engine", "numpy")
     targets.append(target("shallow", "engine / hand-written numpy (time)", r, 2.0, r <= 2.0,
                           text, "≤ 2"))

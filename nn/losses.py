@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.capture import guard
 from autograd_lite.function import warn_at_user_code
 
 from .errors import NNShapeError, lookup
@@ -28,9 +29,9 @@ def _pair(A, Y, name):
     """A as a Tensor, Y as a Tensor of A's float dtype, both (n_y, m) of the same shape."""
     A = ag.as_tensor(A)
     if not np.issubdtype(A.dtype, np.floating):
-        A = ag.as_tensor(A.data, dtype=np.float64)
-    Y = Y if isinstance(Y, ag.Tensor) and Y.dtype == A.dtype else ag.as_tensor(
-        np.asarray(Y.data if isinstance(Y, ag.Tensor) else Y, dtype=A.dtype))
+        A = A.astype(np.float64)
+    Y = ag.as_tensor(Y) if isinstance(Y, ag.Tensor) else ag.as_tensor(np.asarray(Y))
+    Y = Y.astype(A.dtype)          # recorded, so a compiled step converts each new Y
     if A.ndim != 2 or Y.shape != A.shape:
         hint = ""
         if Y.shape == A.shape[::-1]:
@@ -79,22 +80,30 @@ def binary_cross_entropy(A, Y, eps=0.0):
     if eps:
         A = ag.clip(A, eps, 1.0 - eps)
     m = A.shape[1]
-    a = A.data
-    if a.size and (a.min() <= 0.0 or a.max() >= 1.0):
+    if guard(_outside_open_unit_interval, A):
         return _saturated_binary_cross_entropy(A, Y, m)
     return -(Y * ag.log(A) + (1.0 - Y) * ag.log(1.0 - A)).sum() / m
 
 
+def _outside_open_unit_interval(a):
+    """Some probability is exactly 0 or 1 (a saturated sigmoid)."""
+    return bool(a.size) and bool(a.min() <= 0.0 or a.max() >= 1.0)
+
+
+def _has_zero_or_less(a):
+    return bool(a.size) and bool(a.min() <= 0.0)
+
+
 def _saturated_binary_cross_entropy(A, Y, m):
     """binary_cross_entropy where some a is exactly 0 or 1: 0·log 0 counts as 0."""
-    a, y = A.data, Y.data
+    a, y = A.data, Y.data          # a compiled step warns when it is captured (eagerly)
     wrong = ((a <= 0.0) & (y > 0)) | ((a >= 1.0) & (y < 1))
     if wrong.any():
         _warn_saturated("binary_cross_entropy", wrong, a, y, "sigmoid",
                         "binary_cross_entropy_with_logits(Z, Y)")
     # log(1) = 0 where the label's weight is 0, so no 0·log(0) = nan, in value or gradient
-    log_a = ag.log(ag.where(y > 0, A, 1.0))
-    log_1_minus_a = ag.log(ag.where(y < 1, 1.0 - A, 1.0))
+    log_a = ag.log(ag.where(Y > 0, A, 1.0))
+    log_1_minus_a = ag.log(ag.where(Y < 1, 1.0 - A, 1.0))
     return -(Y * log_a + (1.0 - Y) * log_1_minus_a).sum() / m
 
 
@@ -158,15 +167,14 @@ def cross_entropy(A, Y, eps=0.0):
     if eps:
         A = ag.clip(A, eps, 1.0)
     m = A.shape[1]
-    a = A.data
-    if a.size and a.min() <= 0.0:
+    if guard(_has_zero_or_less, A):
         # as in binary_cross_entropy: 0·log 0 counts as 0, a wrong sure prediction costs inf
-        y = Y.data
+        a, y = A.data, Y.data
         wrong = (a <= 0.0) & (y > 0)
         if wrong.any():
             _warn_saturated("cross_entropy", wrong, a, y, "softmax",
                             "softmax_cross_entropy(Z, Y)")
-        return -(Y * ag.log(ag.where(y > 0, A, 1.0))).sum() / m
+        return -(Y * ag.log(ag.where(Y > 0, A, 1.0))).sum() / m
     return -(Y * ag.log(A)).sum() / m
 
 

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.capture import guard
 
 from . import losses
 from .errors import ConfigError, DataError, NNShapeError, TrainingError
@@ -179,7 +180,7 @@ class Model(Module):
     # --- training ---------------------------------------------------------------------------
     def fit(self, X, Y, iterations=None, learning_rate=None, *, optimizer="gd",
             batch_size=None, print_every=None, progress=None, callback=None, seed=None,
-            **optimizer_options):
+            compile=True, **optimizer_options):
         """Train by gradient descent on the cost; return the cost of every iteration.
 
         Each iteration computes A[L] = forward(X), the cost J(A[L], Y), its gradients with
@@ -212,6 +213,10 @@ class Model(Module):
             training.
         seed : None, int, numpy Generator or RandomState
             Shuffling of mini-batches (an int is the course's ``np.random.seed(seed)`` stream).
+        compile : bool
+            Capture the training step once with :func:`autograd_lite.compile` and replay its
+            numpy program on later iterations (the costs are bitwise those of the eager
+            step, only faster).  ``False`` runs every step eagerly; so does anomaly mode.
         **optimizer_options
             ``beta`` (momentum), ``beta1``, ``beta2``, ``epsilon`` (Adam).
 
@@ -255,13 +260,16 @@ class Model(Module):
         write = print if bar is None else bar.write
         history = self.costs_ = CostHistory(unit=unit)
         self.train()
+        step = self._make_step(opt)
+        if compile:
+            step = ag.compile(step)
         try:
             for i in steps:
                 try:
                     if batch_size is None:
-                        cost = self._step(X, Y, opt)
+                        cost = step(X, Y).item()
                     else:
-                        cost = self._epoch(X, Y, opt, batch_size, rng)
+                        cost = self._epoch(X, Y, step, batch_size, rng)
                 except _Diverged as exc:
                     raise self._diverged(exc.cost, i, history, opt) from None
                 history.append(cost)
@@ -286,20 +294,22 @@ class Model(Module):
         learning_rate = _check_rate(learning_rate, f"{name}.fit: learning_rate")
         return get_optimizer(optimizer, self.parameters(), learning_rate, **options)
 
-    def _step(self, X, Y, opt):
-        """One gradient step on (X, Y); returns the cost before the step.
+    def _make_step(self, opt):
+        """The training step: one gradient step on (X, Y), returning the cost before it.
 
-        A NaN or infinite cost stops before its gradient could reach the parameters."""
-        opt.zero_grad()
-        A = self(X)
-        with ag.name_scope("cost"):
-            cost = self._cost_fn(A, Y)
-        value = cost.item()
-        if not math.isfinite(value):
-            raise _Diverged(value)
-        cost.backward()
-        opt.step()
-        return value
+        A NaN or infinite cost stops before its gradient could reach the parameters (the
+        check is a guard, so a compiled step makes it on every replay too)."""
+        def train_step(X, Y):
+            opt.zero_grad()
+            A = self(X)
+            with ag.name_scope("cost"):
+                cost = self._cost_fn(A, Y)
+            if not guard(_all_finite, cost):
+                raise _Diverged(cost.item())
+            cost.backward()
+            opt.step()
+            return cost
+        return train_step
 
     def _diverged(self, cost, i, history, opt):
         """The error for a cost that became NaN or inf at iteration ``i``."""
@@ -311,7 +321,7 @@ class Model(Module):
             f"so far. Try a smaller learning_rate (it is {rate}); if a sigmoid output "
             "saturated, a NumericalWarning above names where")
 
-    def _epoch(self, X, Y, opt, batch_size, rng):
+    def _epoch(self, X, Y, step, batch_size, rng):
         """One pass over shuffled mini-batches; returns the mean cost over the m examples."""
         m = X.shape[1]
         order = rng.permutation(m)
@@ -320,7 +330,7 @@ class Model(Module):
         for start in range(0, m, batch_size):
             X_batch = ag.as_tensor(X_shuffled[:, start:start + batch_size])
             Y_batch = ag.as_tensor(Y_shuffled[:, start:start + batch_size])
-            total += self._step(X_batch, Y_batch, opt) * X_batch.shape[1]
+            total += step(X_batch, Y_batch).item() * X_batch.shape[1]
         return total / m
 
     # --- prediction -------------------------------------------------------------------------
@@ -429,6 +439,10 @@ class _Diverged(Exception):
     def __init__(self, cost):
         super().__init__(cost)
         self.cost = cost
+
+
+def _all_finite(array):
+    return bool(np.isfinite(array).all())
 
 
 def _numeric(data, what):

@@ -1,9 +1,11 @@
 """Optimizers: gradient descent, momentum and Adam (course 2's update rules).
 
 Each optimizer reads the gradients the engine left in ``p.grad`` and updates the
-parameters in place, under ``autograd_lite.no_grad()`` and through ``p.data`` (so every
-update bumps the parameter's version, and a graph recorded before the update refuses to
-run backward).  Work arrays are allocated once, so a step creates no new arrays.
+parameters with in-place tensor operations (``p -= α · v``) under
+``autograd_lite.no_grad()``: the same parameter objects change, every update bumps the
+parameter's version (a graph recorded before the update refuses to run backward), and a
+step compiled with :func:`autograd_lite.compile` replays the update too.  Optimizer state
+(momentum v, RMSprop s, Adam's step count t) lives in tensors for the same reason.
 
 Examples
 --------
@@ -60,7 +62,6 @@ class Optimizer:
                 raise ConfigError(f"{type(self).__name__}: every parameter must be a Tensor "
                                   f"with requires_grad=True, got {p!r}")
         self.learning_rate = _check_rate(learning_rate, f"{type(self).__name__}: learning_rate")
-        self._work = [np.empty_like(p.data) for p in self.parameters]
 
     def zero_grad(self):
         """Forget the parameters' gradients (``p.grad = None``) before the next backward.
@@ -109,11 +110,9 @@ class GradientDescent(Optimizer):
 
     def _update(self):
         lr = self.learning_rate
-        for p, step in zip(self.parameters, self._work):
-            if p.grad is None:
-                continue
-            np.multiply(p.grad.data, lr, out=step)
-            p.data -= step                  # in place, and the setter bumps the version
+        for p in self.parameters:
+            if p.grad is not None:
+                p -= p.grad * lr
 
 
 class Momentum(Optimizer):
@@ -132,18 +131,16 @@ class Momentum(Optimizer):
     def __init__(self, parameters, learning_rate, beta=0.9):
         super().__init__(parameters, learning_rate)
         self.beta = _check_beta(beta, "Momentum: beta")
-        self.v = [np.zeros_like(p.data) for p in self.parameters]
+        self.v = [_state_like(p, "v") for p in self.parameters]
 
     def _update(self):
         lr, beta = self.learning_rate, self.beta
-        for p, v, step in zip(self.parameters, self.v, self._work):
+        for p, v in zip(self.parameters, self.v):
             if p.grad is None:
                 continue
             v *= beta
-            np.multiply(p.grad.data, 1.0 - beta, out=step)
-            v += step
-            np.multiply(v, lr, out=step)
-            p.data -= step
+            v += p.grad * (1.0 - beta)
+            p -= v * lr
 
 
 class Adam(Optimizer):
@@ -167,32 +164,35 @@ class Adam(Optimizer):
         self.beta1 = _check_beta(beta1, "Adam: beta1")
         self.beta2 = _check_beta(beta2, "Adam: beta2")
         self.epsilon = _check_rate(epsilon, "Adam: epsilon")
-        self.t = 0
-        self.v = [np.zeros_like(p.data) for p in self.parameters]
-        self.s = [np.zeros_like(p.data) for p in self.parameters]
+        self._t = ag.tensor(0.0, name="adam.t")       # a tensor, so compiled steps count too
+        self.v = [_state_like(p, "v") for p in self.parameters]
+        self.s = [_state_like(p, "s") for p in self.parameters]
+
+    @property
+    def t(self):
+        """The number of steps taken so far."""
+        return int(self._t._data)
 
     def _update(self):
-        self.t += 1
+        self._t += 1.0
         b1, b2, eps = self.beta1, self.beta2, self.epsilon
-        correct1, correct2 = 1.0 - b1 ** self.t, 1.0 - b2 ** self.t
+        correct1, correct2 = 1.0 - b1 ** self._t, 1.0 - b2 ** self._t
         lr = self.learning_rate / correct1
-        for p, v, s, step in zip(self.parameters, self.v, self.s, self._work):
+        for p, v, s in zip(self.parameters, self.v, self.s):
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad
             v *= b1
-            np.multiply(g, 1.0 - b1, out=step)
-            v += step
+            v += g * (1.0 - b1)
             s *= b2
-            np.square(g, out=step)
-            step *= 1.0 - b2
-            s += step
-            np.divide(s, correct2, out=step)        # ŝ
-            np.sqrt(step, out=step)
-            step += eps
-            np.divide(v, step, out=step)            # v / (√ŝ + ε); α / (1−β1^t) gives v̂
-            step *= lr
-            p.data -= step
+            s += g * g * (1.0 - b2)
+            step = v / (ag.sqrt(s / correct2) + eps)     # v / (√ŝ + ε); α / (1−β1^t) gives v̂
+            p -= step * lr
+
+
+def _state_like(p, what):
+    """A zero tensor shaped like parameter ``p`` for optimizer state (``v`` of layer1.W)."""
+    return ag.zeros(p.shape, dtype=p.dtype, name=f"{what}.{p.name}" if p.name else what)
 
 
 OPTIMIZERS = {"gd": GradientDescent, "gradient_descent": GradientDescent,

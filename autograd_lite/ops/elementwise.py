@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import GraphError
 from ..errors import NumericalWarning
-from ..function import Function, warn_at_user_code
+from ..function import Function, _state, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
@@ -324,4 +324,7 @@ def compare(ufunc, a, b):
         # Python's own rule then applies: ``t == None`` is False, ``t != None`` True
         return NotImplemented
     a, b = _pair(a, b)
-    return as_tensor(ufunc(a._data, b._data))
+    result = ufunc(a._data, b._data)
+    if _state.capture is not None:                   # ag.compile: replay the comparison
+        result = _state.capture.compare(ufunc, a, b, result)
+    return as_tensor(result)

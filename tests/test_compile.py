@@ -1,0 +1,409 @@
+"""ag.compile: a captured step replays bitwise what the eager step computes, or refuses.
+
+Every comparison here is equality, not closeness: a replay runs the same numpy calls in the
+same order as the eager step, so any difference is a bug.
+"""
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+import nn
+
+
+def _params(seed=0, shapes=((4, 2), (4, 1), (1, 4), (1, 1))):
+    rng = np.random.RandomState(seed)
+    names = ("W1", "b1", "W2", "b2")
+    return [ag.tensor(rng.randn(*s) * 0.5, requires_grad=True, name=n)
+            for s, n in zip(shapes, names)]
+
+
+def _shallow_step(params, lr=0.5):
+    W1, b1, W2, b2 = params
+
+    def step(X, Y):
+        for p in params:
+            p.grad = None
+        A1 = ag.tanh(W1 @ X + b1)
+        A2 = ag.sigmoid(W2 @ A1 + b2)
+        J = -(Y * ag.log(A2) + (1 - Y) * ag.log(1 - A2)).mean()
+        J.backward()
+        with ag.no_grad():
+            for p in params:
+                p -= lr * p.grad
+        return J
+    return step
+
+
+def _data(m=50, seed=1):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(2, m)
+    Y = (rng.rand(1, m) > 0.5).astype(np.float64)
+    return X, Y
+
+
+def _run_both(make_step, calls):
+    """The same step eagerly and compiled from equal parameters: results of every call."""
+    eager_params, compiled_params = _params(), _params()
+    eager, compiled = make_step(eager_params), ag.compile(make_step(compiled_params))
+    out_e = [eager(*args) for args in calls]
+    out_c = [compiled(*args) for args in calls]
+    return out_e, out_c, eager_params, compiled_params, compiled
+
+
+def test_replay_is_bitwise_the_eager_step_and_updates_the_same_parameter_objects():
+    X, Y = _data()
+    calls = [(X, Y)] * 6
+    out_e, out_c, pe, pc, step = _run_both(_shallow_step, calls)
+    assert [j.item() for j in out_e] == [j.item() for j in out_c]
+    for a, b in zip(pe, pc):
+        assert np.array_equal(a.data, b.data) and np.array_equal(a.grad.data, b.grad.data)
+        assert b.is_leaf and b.requires_grad              # still the parameters, updated
+    assert (step.captures, step.replays) == (1, 5)
+
+
+def test_a_new_batch_of_the_same_shape_replays_on_the_new_data():
+    batches = [_data(seed=s) for s in range(5)]
+    out_e, out_c, pe, pc, step = _run_both(_shallow_step, batches)
+    assert [j.item() for j in out_e] == [j.item() for j in out_c]
+    assert step.captures == 1
+
+
+def test_new_shapes_capture_again_and_each_signature_keeps_its_program():
+    calls = [_data(m=50), _data(m=50, seed=2), _data(m=16), _data(m=50, seed=3), _data(m=16)]
+    out_e, out_c, pe, pc, step = _run_both(_shallow_step, calls)
+    assert [j.item() for j in out_e] == [j.item() for j in out_c]
+    assert (step.captures, step.replays) == (2, 3)
+
+
+def test_float32_steps_replay_in_float32():
+    X, Y = (a.astype(np.float32) for a in _data())
+
+    def make(params):
+        for p in params:
+            p.data = p.data.astype(np.float32)
+        return _shallow_step(params)
+    out_e, out_c, pe, pc, step = _run_both(make, [(X, Y)] * 4)
+    assert out_c[-1].dtype == np.float32
+    assert [j.item() for j in out_e] == [j.item() for j in out_c]
+
+
+def test_a_parameter_replaced_by_another_shape_captures_again():
+    params = _params()
+    step = ag.compile(_shallow_step(params))
+    X, Y = _data()
+    step(X, Y)
+    step(X, Y)
+    params[0].data = np.zeros((4, 2))             # same shape: replayed, reads the new values
+    j_same = step(X, Y)
+    assert step.captures == 1
+    params[0].data = np.zeros((3, 2))             # another shape: W2 @ A1 no longer fits
+    with pytest.raises(ag.ShapeError):
+        step(X, Y)
+    assert step.captures == 1                      # a failed capture keeps nothing
+    params[0].data, params[1].data = np.zeros((3, 2)), np.zeros((3, 1))
+    params[2].data = np.zeros((1, 3))
+    step(X, Y)
+    assert step.captures == 2
+    assert np.isfinite(j_same.item())
+
+
+def test_accumulating_grads_without_zero_grad_matches_eager():
+    def make(params):
+        W1 = params[0]
+
+        def step(X):
+            (W1 * X[:, :1].T.sum()).sum().backward()     # never cleared: .grad accumulates
+            return W1.grad * 1
+        return step
+    X, _ = _data()
+    out_e, out_c, pe, pc, step = _run_both(make, [(X,)] * 4)
+    for a, b in zip(out_e, out_c):
+        assert np.array_equal(a.data, b.data)
+    assert np.array_equal(pe[0].grad.data, pc[0].grad.data)
+
+
+def test_the_program_prunes_the_gradient_of_the_data_and_unused_work():
+    W = ag.tensor(np.ones((3, 2)), requires_grad=True, name="W")
+
+    @ag.compile
+    def step(X):
+        unused = ag.exp(X) * 2                          # computed, never used: pruned
+        J = (W @ X).sum()
+        J.backward()
+        return J
+    step(np.ones((2, 4)))
+    source = step.source
+    assert "exp" not in source and "dX" not in source
+    assert "dW, _ = matmul_1.backward(" in source       # no gradient for X (needs none)
+
+
+def test_source_names_tensors_and_shows_each_rule():
+    model = nn.TwoLayerNet(2, 4, 1, seed=0)
+    X, Y = _data()
+    model.fit(X, Y, iterations=2, learning_rate=0.1, progress=False)
+    step = ag.compile(model._make_step(nn.optim.GradientDescent(model.parameters(), 0.1)))
+    Xt, Yt = model._check_data(X, Y)
+    Xt.name, Yt.name = "X", "Y"
+    step(Xt, Yt)
+    source = step.source
+    for text in ("layer1_W = T_layer1_W_1._data", "layer1_matmul = matmul_1.forward(layer1_W, X)",
+                 "dlayer1_W, _ = matmul_1.backward(dlayer1_add, layer1_matmul, layer1_W, X)",
+                 "# tanh: dz = da · (1 − a²)", "# forward", "# backward", "# update",
+                 "np.subtract(layer1_W, "):
+        assert text in source, text
+    compile(source, "<source>", "exec")                 # it is valid Python
+
+
+# --- nn: fit compiles by default; costs bitwise those of the eager fit ----------------------
+
+@pytest.mark.parametrize("optimizer,options", [("gd", {}), ("momentum", {"beta": 0.9}),
+                                               ("adam", {"beta1": 0.9, "beta2": 0.99})])
+def test_fit_compiled_equals_eager_for_each_optimizer_with_minibatches(optimizer, options):
+    X, Y = nn.datasets.planar_flower(m=200, seed=1)
+    runs = []
+    for compiled in (False, True):
+        model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+        costs = model.fit(X, Y, iterations=6, learning_rate=0.05, optimizer=optimizer,
+                          batch_size=64, seed=0, compile=compiled, progress=False, **options)
+        runs.append((costs, [p.data.copy() for p in model.parameters()]))
+    assert runs[0][0] == runs[1][0]                     # 200 = 3·64 + 8: a short last batch
+    for a, b in zip(runs[0][1], runs[1][1]):
+        assert np.array_equal(a, b)
+
+
+def test_fit_compiled_equals_eager_on_the_planar_flower():
+    X, Y = nn.datasets.planar_flower()
+    costs = []
+    for compiled in (False, True):
+        model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+        costs.append(model.fit(X, Y, 1500, 1.2, compile=compiled, progress=False))
+    assert costs[0] == costs[1]
+    assert round(costs[1][1000], 6) == 0.288083          # the course's printed cost
+
+
+def test_fit_compiled_equals_eager_for_logistic_regression_on_the_cats(cat_data):
+    costs = []
+    for compiled in (False, True):
+        model = nn.LogisticRegression(cat_data.train_x.shape[0])
+        costs.append(model.fit(cat_data.train_x, cat_data.train_y, 2000, 0.005,
+                               compile=compiled, progress=False))
+    assert costs[0] == costs[1]
+    assert [round(costs[1][i], 6) for i in (0, 100, 1900)] == [0.693147, 0.584508, 0.140872]
+
+
+@pytest.mark.slow
+def test_fit_compiled_equals_eager_for_the_deep_network_on_the_cats(cat_data):
+    costs, scores = [], []
+    for compiled in (False, True):
+        model = nn.DeepNN([12288, 20, 7, 5, 1], seed=nn.init.course_rng(1))
+        costs.append(model.fit(cat_data.train_x, cat_data.train_y, 2500, 0.0075,
+                               compile=compiled, progress=False))
+        scores.append((model.score(cat_data.train_x, cat_data.train_y),
+                       model.score(cat_data.test_x, cat_data.test_y)))
+    assert costs[0] == costs[1]                           # all 2500 costs, bitwise
+    assert round(costs[1][2400], 6) == 0.092878 and scores[0] == scores[1]
+
+
+def test_a_diverging_compiled_fit_stops_before_applying_the_bad_gradient():
+    X, Y = nn.datasets.circles(m=50, seed=0)
+    results = []
+    for compiled in (False, True):
+        model = nn.DeepNN([2, 3, 1], hidden="relu", init="he", seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(nn.TrainingError) as info:
+                model.fit(X, Y, iterations=300, learning_rate=100.0, compile=compiled,
+                          progress=False)
+        results.append((model.costs_, str(info.value), [p.data.copy() for p in model.parameters()]))
+    assert results[0][0] == results[1][0] and results[0][1] == results[1][1]
+    assert all(np.array_equal(a, b) for a, b in zip(results[0][2], results[1][2]))
+
+
+def test_a_cost_whose_branch_changes_on_replay_falls_back_and_matches_eager():
+    # binary_cross_entropy takes another formula when a probability is exactly 0 or 1: the
+    # guard sees it change on the replay, and that call runs (and captures) eagerly
+    def make(params):
+        W = params[0]
+
+        def step(X, Y):
+            W.grad = None
+            J = nn.losses.binary_cross_entropy(ag.sigmoid(W[:1] @ X), Y)
+            J.backward()
+            return J, W.grad * 1
+        return step
+    small, huge = np.ones((2, 3)), np.full((2, 3), 1e3)
+    Y = np.array([[1.0, 0.0, 1.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out_e, out_c, _, _, step = _run_both(make, [(small, Y), (huge, Y), (small, Y)])
+    for (je, ge), (jc, gc) in zip(out_e, out_c):
+        assert je.item() == jc.item() and np.array_equal(ge.data, gc.data, equal_nan=True)
+    assert step.captures == 2
+
+
+# --- second order -----------------------------------------------------------------------------
+
+def _hvp_step(params):
+    """A Hessian-vector product of the shallow cost, v = all ones."""
+    W1, b1, W2, b2 = params
+
+    def step(X, Y):
+        A2 = ag.sigmoid(W2 @ ag.tanh(W1 @ X + b1) + b2)
+        J = -(Y * ag.log(A2) + (1 - Y) * ag.log(1 - A2)).mean()
+        grads = ag.grad(J, params, create_graph=True)
+        dot = sum((g * ag.ones(g.shape)).sum() for g in grads)
+        return ag.grad(dot, params)
+    return step
+
+
+def test_second_order_hessian_vector_products_replay_bitwise():
+    batches = [_data(seed=s) for s in range(4)]
+    out_e, out_c, _, _, step = _run_both(_hvp_step, batches)
+    for he, hc in zip(out_e, out_c):
+        for a, b in zip(he, hc):
+            assert np.array_equal(a.data, b.data)
+    assert step.replays == 3
+
+
+@pytest.mark.parametrize("op", [ag.relu, ag.abs, lambda x: ag.maximum(x, 0.3 * x),
+                                lambda x: ag.clip(x, -0.5, 0.5), lambda x: x ** 3,
+                                lambda x: ag.where(x > 0, x * x, -x)])
+def test_second_order_through_ops_that_save_masks_reads_the_replayed_masks(op):
+    w = ag.tensor([0.3, -0.2, 0.5], requires_grad=True)
+
+    def step(X):
+        g = ag.grad((op(w * X) * w).sum(), w, create_graph=True)
+        return ag.grad((g * g).sum(), w)
+    compiled = ag.compile(step)
+    rng = np.random.RandomState(0)
+    for _ in range(5):                                  # signs change: so do the masks
+        X = rng.randn(3)
+        assert np.array_equal(step(X).data, compiled(X).data)
+
+
+# --- what a replay could not repeat is refused while capturing --------------------------------
+
+@pytest.mark.parametrize("read,what", [
+    (lambda J: J.item(), ".item()"), (lambda J: float(J), ".item()"),
+    (lambda J: bool(J > 0), "bool(tensor)"), (lambda J: J.numpy(), ".numpy()"),
+    (lambda J: J.data, ".data"), (lambda J: np.asarray(J), "np.asarray(tensor)"),
+    (lambda J: J.tolist(), ".tolist()")])
+def test_reading_a_value_inside_the_step_is_refused_with_the_line(read, what):
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+
+    @ag.compile
+    def step(X):
+        J = (w * X).sum()
+        read(J)
+        return J
+    with pytest.raises(ag.CaptureError) as info:
+        step(np.ones(2))
+    message = str(info.value)
+    assert message.startswith(f"compile: {what} reads a value inside a compiled step")
+    assert "test_compile.py:" in message and "ag.where" in message
+
+
+def test_a_raw_numpy_update_through_data_is_refused():
+    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+
+    @ag.compile
+    def step(X):
+        w.grad = None
+        (w * X).sum().backward()
+        w.data -= 0.1 * w.grad.numpy()
+    with pytest.raises(ag.CaptureError, match=r"compile: \.data reads a value") as info:
+        step(np.ones(2))
+    assert "with ag.no_grad(): w -= lr * w.grad" in str(info.value)
+
+
+def test_assigning_data_inside_the_step_is_refused():
+    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+
+    @ag.compile
+    def step(X):
+        w.data = w.detach() * X
+    with pytest.raises(ag.CaptureError, match="assigning .data reads a value"):
+        step(np.ones(2))
+
+
+def test_random_numbers_drawn_in_the_step_are_refused():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    rng = np.random.default_rng(0)
+
+    @ag.compile
+    def global_draw(X):
+        return w * np.random.rand(2)
+
+    @ag.compile
+    def closure_draw(X):
+        return w * rng.random(2)
+    for step in (global_draw, closure_draw):
+        with pytest.raises(ag.CaptureError, match="drew random numbers while it was captured"):
+            step(np.ones(2))
+
+
+def test_unhashable_arguments_are_refused():
+    step = ag.compile(lambda X, options: X)
+    with pytest.raises(ag.CaptureError, match="argument 1 is a set"):
+        step(np.ones(2), {1})
+
+
+def test_anomaly_mode_runs_the_step_eagerly():
+    params = _params()
+    step = ag.compile(_shallow_step(params))
+    with ag.detect_anomaly():
+        step(*_data())
+        step(*_data())
+    assert step.captures == 0 and step.replays == 0
+
+
+def test_source_before_the_first_call_says_so():
+    with pytest.raises(ag.CaptureError, match="has not been called yet"):
+        ag.compile(lambda X: X).source
+
+
+# --- random programs: compiled == eager -------------------------------------------------------
+
+_UNARY = [ag.tanh, ag.sigmoid, ag.exp, ag.relu, lambda x: x * x, lambda x: -x,
+          lambda x: ag.abs(x), lambda x: ag.softplus(x), lambda x: x.T.T,
+          lambda x: ag.log(1 + x * x), lambda x: ag.sqrt(1 + x * x), lambda x: x.sum(0),
+          lambda x: x.max(-1, keepdims=True), lambda x: ag.where(x > 0.1, x, 2 * x)]
+_BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b,
+           lambda a, b: a / (1.5 + b * b), lambda a, b: ag.maximum(a, b)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ops=st.lists(st.tuples(st.integers(0, len(_UNARY) - 1), st.integers(0, len(_BINARY) - 1),
+                              st.integers(0, 3)), min_size=1, max_size=8),
+       seed=st.integers(0, 2**16), order=st.sampled_from([1, 2]))
+def test_random_programs_replay_bitwise(ops, seed, order):
+    rng = np.random.RandomState(seed)
+    w = ag.tensor(rng.randn(3, 4), requires_grad=True, name="w")
+    v = ag.tensor(rng.randn(1, 4), requires_grad=True, name="v")
+
+    def step(X):
+        values = [w * X, v + X, X]
+        for u, b, pick in ops:
+            x = _UNARY[u](values[pick % len(values)])
+            y = values[(pick + 1) % len(values)]
+            if x.shape == y.shape or (x.ndim == 2 and y.ndim == 2):
+                x = _BINARY[b](x, y)
+            values.append(x)
+        J = sum(t.sum() for t in values[-2:])
+        if order == 1:
+            return ag.grad(J, [w, v], allow_unused=True) + [J]
+        g = ag.grad(J, [w, v], create_graph=True, allow_unused=True)
+        return ag.grad(sum((t * t).sum() for t in g if t is not None) + (w * v).sum(), [w, v],
+                       allow_unused=True)
+    compiled = ag.compile(step)
+    for _ in range(3):
+        X = rng.randn(3, 4)
+        eager = step(X)
+        replayed = compiled(X)
+        assert len(eager) == len(replayed)
+        for a, b in zip(eager, replayed):
+            assert (a is None and b is None) or np.array_equal(a.data, b.data, equal_nan=True)
