@@ -25,11 +25,13 @@ Examples
 --------
 >>> import nn
 >>> X, Y = nn.datasets.planar_flower()                   # X (2, 400), Y (1, 400)
->>> model = nn.TwoLayerNet(n_x=2, n_h=4, n_y=1, hidden="tanh", seed=nn.init.course_rng(2))
+>>> model = nn.TwoLayerNet(n_x=2, n_h=4, n_y=1, hidden="tanh", seed=2)
 >>> costs = model.fit(X, Y, iterations=2000, learning_rate=1.2)
 >>> model.score(X, Y) > 0.85
 True
 """
+from autograd_lite import __version__     # one version for both packages (setup.cfg reads it)
+
 from . import datasets, functional, init, losses, optim
 from .errors import (ConfigError, DataError, FileFormatError, MissingFileError, NNError,
                      NNShapeError, StateError, TrainingError)

@@ -4,9 +4,10 @@ Every initializer takes ``(n_out, n_in, rng)`` with ``n_out = n[l]`` and ``n_in 
 ``rng`` comes from :func:`make_rng`, which accepts a seed, a numpy ``Generator`` or a legacy
 ``RandomState``.  The biases b[l] always start at zero.
 
-To reproduce the course's notebooks exactly — ``np.random.seed(1)`` followed by
-``np.random.randn(n[l], n[l−1])`` layer after layer — pass ``seed=course_rng(1)``: a
-``np.random.RandomState(1)`` draws the same numbers without touching numpy's global state.
+An integer seed means the course's stream everywhere in ``nn``: ``seed=1`` draws exactly what
+the course's notebooks draw after ``np.random.seed(1)`` — ``np.random.randn(n[l], n[l−1])``
+layer after layer — from its own ``np.random.RandomState(1)``, without touching numpy's global
+state.  Pass a ``np.random.default_rng(...)`` Generator for numpy's newer stream.
 
 =============  ==========================================  =================================
 name           W[l] =                                      used for
@@ -21,9 +22,9 @@ name           W[l] =                                      used for
 Examples
 --------
 >>> import numpy as np
->>> from nn.init import course_rng, initialize
->>> (W1, b1), (W2, b2) = initialize([3, 2, 1], "deep", seed=course_rng(1))
->>> legacy = np.random.RandomState(1)
+>>> from nn.init import initialize
+>>> (W1, b1), (W2, b2) = initialize([3, 2, 1], "deep", seed=1)
+>>> legacy = np.random.RandomState(1)      # the stream np.random.seed(1) gives the course
 >>> np.array_equal(W1, legacy.randn(2, 3) / np.sqrt(3)), b1.shape
 (True, (2, 1))
 """
@@ -39,13 +40,17 @@ from .errors import ConfigError, lookup
 def make_rng(seed=None):
     """A random generator from ``seed``: None (fresh entropy), an int, a Generator or a RandomState.
 
-    An int gives ``np.random.default_rng(seed)``; a Generator or RandomState is returned as is,
-    so several layers drawing from it continue one stream in order.
+    An int gives the course's stream, ``np.random.RandomState(seed)`` — the numbers
+    ``np.random.seed(seed)`` makes numpy's global functions draw — so ``seed=1`` reproduces the
+    course's notebooks.  A Generator or RandomState is returned as is, so several layers drawing
+    from it continue one stream in order.  None gives a fresh ``np.random.default_rng()``.
 
     Examples
     --------
+    >>> import numpy as np
     >>> from nn.init import make_rng
-    >>> make_rng(0).standard_normal() == make_rng(0).standard_normal()
+    >>> legacy = np.random.RandomState(1)          # what np.random.seed(1) sets up
+    >>> np.array_equal(make_rng(1).standard_normal((2, 3)), legacy.randn(2, 3))
     True
     """
     if seed is None:
@@ -53,13 +58,16 @@ def make_rng(seed=None):
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
-        return np.random.default_rng(int(seed))
+        return course_rng(seed)
     raise ConfigError(f"seed must be None, an int, a numpy Generator or a RandomState, "
                       f"not {type(seed).__name__}")
 
 
 def course_rng(seed=1):
     """The course's random stream: ``np.random.RandomState(seed)``, as after ``np.random.seed(seed)``.
+
+    The stream an integer ``seed`` means everywhere in ``nn`` (``seed=1`` and
+    ``seed=course_rng(1)`` are the same).  ``seed`` must lie in [0, 2³²), as for numpy.
 
     Examples
     --------
@@ -68,7 +76,11 @@ def course_rng(seed=1):
     >>> float(course_rng(1).randn()) == float(np.random.RandomState(1).randn())
     True
     """
-    return np.random.RandomState(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) \
+            or not 0 <= seed < 2 ** 32:
+        raise ConfigError(f"seed must be an integer in [0, 2**32) (numpy's np.random.seed "
+                          f"accepts no other), not {seed!r}")
+    return np.random.RandomState(int(seed))
 
 
 def _randn(rng, n_out, n_in):

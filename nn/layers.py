@@ -43,7 +43,8 @@ class Linear(Module):
     init : str
         The initializer of W (``"zeros"``, ``"small"``, ``"deep"``, ``"he"``, ``"xavier"``).
     seed : None, int, numpy Generator or RandomState
-        Where W's random numbers come from (see :func:`nn.init.make_rng`).
+        Where W's random numbers come from; an int is the course's ``np.random.seed(seed)``
+        stream (see :func:`nn.init.make_rng`).
     dtype : numpy dtype
         Of W and b (float64 by default).
 

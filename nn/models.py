@@ -58,8 +58,9 @@ class Model(Module):
     init : str
         Initializer of every W (see :mod:`nn.init`).
     seed : None, int, numpy Generator or RandomState
-        One stream, drawn layer by layer in order; ``nn.init.course_rng(1)`` reproduces the
-        course's ``np.random.seed(1)``.
+        One stream, drawn layer by layer in order.  An int is the course's
+        ``np.random.seed(seed)`` stream (``seed=1`` reproduces week 4's numbers); see
+        :func:`nn.init.make_rng`.
     dtype : numpy dtype
         Of the parameters.
 
@@ -202,15 +203,16 @@ class Model(Module):
             Mini-batches of this many examples, reshuffled each epoch; the recorded cost is
             the epoch's mean over examples.  Default: the whole batch (the course's weeks 2–4).
         print_every : int, optional
-            Print "Cost after iteration i: J" every that many iterations and at the last one.
+            Print "Cost after iteration i: J" every that many iterations and at the last one
+            ("Cost after epoch i: J" with ``batch_size``, as the course's mini-batch runs).
         progress : bool, optional
             Show a tqdm progress bar; by default shown for fits of at least 500 iterations
             when standard error is a terminal.
         callback : callable, optional
             ``callback(iteration, cost, model)`` after every iteration; returning True stops
             training.
-        seed : None, int or Generator
-            Shuffling of mini-batches.
+        seed : None, int, numpy Generator or RandomState
+            Shuffling of mini-batches (an int is the course's ``np.random.seed(seed)`` stream).
         compile : bool
             Capture the training step once with :func:`autograd_lite.compile` and replay its
             numpy program on later iterations (the costs are bitwise those of the eager
@@ -220,8 +222,9 @@ class Model(Module):
 
         Returns
         -------
-        list of float
-            The cost at every iteration.
+        CostHistory
+            The cost at every iteration (a list of float); its ``unit`` is "iteration", or
+            "epoch" with ``batch_size``, so :func:`nn.plot_costs` labels its axis right.
 
         Examples
         --------
@@ -246,15 +249,16 @@ class Model(Module):
         X, Y = self._check_data(X, Y)
         X.name, Y.name = "X", "Y"
         rng = make_rng(seed) if batch_size is not None else None
+        unit = "iteration" if batch_size is None else "epoch"
 
         steps, bar = range(iterations), None
         if progress or (progress is None and iterations >= PROGRESS_FROM):
             from tqdm.auto import tqdm
-            bar = tqdm(steps, desc=f"{name}.fit", unit="it", leave=False,
-                       disable=None if progress is None else False)
+            bar = tqdm(steps, desc=f"{name}.fit", unit="it" if unit == "iteration" else unit,
+                       leave=False, disable=None if progress is None else False)
             steps = bar
         write = print if bar is None else bar.write
-        history = self.costs_ = []
+        history = self.costs_ = CostHistory(unit=unit)
         self.train()
         step = self._make_step(opt)
         if compile:
@@ -272,7 +276,7 @@ class Model(Module):
                     break
                 history.append(cost)
                 if print_every is not None and (i % print_every == 0 or i == iterations - 1):
-                    write(f"Cost after iteration {i}: {cost:f}")
+                    write(f"Cost after {unit} {i}: {cost:f}")
                 if callback is not None and callback(i, cost, self):
                     break
         finally:
@@ -422,6 +426,24 @@ class Model(Module):
         return f"layer_dims={self.layer_dims}, hidden={self.hidden!r}, output={self.output!r}"
 
 
+class CostHistory(list):
+    """The costs ``fit`` returns, one per iteration — or per epoch: ``unit`` says which.
+
+    A plain list of float otherwise (it compares, prints and serializes as one).
+
+    Examples
+    --------
+    >>> from nn.models import CostHistory
+    >>> costs = CostHistory([0.69, 0.52], unit="epoch")
+    >>> costs == [0.69, 0.52], costs.unit
+    (True, 'epoch')
+    """
+
+    def __init__(self, costs=(), unit="iteration"):
+        super().__init__(costs)
+        self.unit = unit
+
+
 class _Diverged(Exception):
     """Raised by a training step whose cost is NaN or inf (fit turns it into TrainingError)."""
 
@@ -508,13 +530,13 @@ class LogisticRegression(Model):
 class TwoLayerNet(Model):
     """Week 3's shallow network: n_x → n_h (``hidden``, tanh) → n_y (sigmoid).
 
-    W = randn · 0.01 by default (``init="small"``); ``seed=nn.init.course_rng(2)`` is the
-    course's stream.  Defaults of :meth:`fit`: 10000 iterations, α = 1.2.
+    W = randn · 0.01 by default (``init="small"``); ``seed=2`` is the course's
+    ``np.random.seed(2)``.  Defaults of :meth:`fit`: 10000 iterations, α = 1.2.
 
     Examples
     --------
     >>> import nn
-    >>> model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    >>> model = nn.TwoLayerNet(2, 4, 1, seed=2)
     >>> model.layer1.W.shape, model.layer2.W.shape, model.layer1.activation
     ((4, 2), (1, 4), 'tanh')
     """
@@ -541,13 +563,13 @@ class DeepNN(Model):
     """Week 4's L-layer network: ``[LINEAR → hidden] × (L−1) → LINEAR → output``.
 
     W[l] = randn(n[l], n[l−1]) / √n[l−1] by default (``init="deep"``);
-    ``seed=nn.init.course_rng(1)`` reproduces the course's numbers.  Defaults of
+    ``seed=1`` (the course's ``np.random.seed(1)``) reproduces the course's numbers.  Defaults of
     :meth:`fit`: 2500 iterations, α = 0.0075.
 
     Examples
     --------
     >>> import nn
-    >>> model = nn.DeepNN([12288, 20, 7, 5, 1], seed=nn.init.course_rng(1))
+    >>> model = nn.DeepNN([12288, 20, 7, 5, 1], seed=1)
     >>> [layer.W.shape for layer in model.layers]
     [(20, 12288), (7, 20), (5, 7), (1, 5)]
     """

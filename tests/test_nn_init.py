@@ -51,12 +51,95 @@ def test_logistic_regression_starts_at_zero_without_drawing():
 
 
 @pytest.mark.parametrize("name", ["small", "deep", "he", "xavier"])
-def test_an_int_seed_or_a_generator_give_reproducible_weights(name):
+def test_an_int_seed_or_a_random_state_give_reproducible_weights(name):
     a = nn.DeepNN([4, 3, 2], init=name, seed=7)
-    b = nn.DeepNN([4, 3, 2], init=name, seed=np.random.default_rng(7))
+    b = nn.DeepNN([4, 3, 2], init=name, seed=np.random.RandomState(7))
     c = nn.DeepNN([4, 3, 2], init=name, seed=8)
     np.testing.assert_array_equal(a.layer2.W.data, b.layer2.W.data)
     assert not np.array_equal(a.layer2.W.data, c.layer2.W.data)
+
+
+# --- one meaning of seed: an int is the course's np.random.seed(seed) stream everywhere ----------
+
+def test_an_int_seed_is_the_course_stream_in_every_model():
+    # the course's notebooks: np.random.seed(s), then randn layer by layer (global numpy)
+    def course_weights(seed, layer_dims, scale):
+        np.random.seed(seed)
+        return [scale(np.random.randn(n, n_prev), n_prev)
+                for n_prev, n in zip(layer_dims[:-1], layer_dims[1:])]
+
+    state = np.random.get_state()
+    try:
+        deep = course_weights(1, [12288, 20, 7, 5, 1], lambda W, n_prev: W / np.sqrt(n_prev))
+        shallow = course_weights(2, [2, 4, 1], lambda W, n_prev: W * 0.01)
+    finally:
+        np.random.set_state(state)
+    models = [(nn.DeepNN([12288, 20, 7, 5, 1], seed=1), deep),
+              (nn.TwoLayerNet(2, 4, 1, seed=2), shallow)]
+    for model, expected in models:
+        assert len(model.layers) == len(expected)
+        for layer, W in zip(model.layers, expected):
+            np.testing.assert_array_equal(layer.W.data, W)               # bit for bit
+
+
+def test_seed_1_and_course_rng_1_are_the_same_everywhere():
+    np.testing.assert_array_equal(nn.Linear(5, 3, init="he", seed=1).W.data,
+                                  nn.Linear(5, 3, init="he", seed=init.course_rng(1)).W.data)
+    for (W, _), (W_rs, _) in zip(init.initialize([4, 3, 2], "deep", seed=1),
+                                 init.initialize([4, 3, 2], "deep", seed=init.course_rng(1))):
+        np.testing.assert_array_equal(W, W_rs)
+    X, Y = nn.datasets.xor(m=30, seed=3)
+    np.testing.assert_array_equal(X, np.random.RandomState(3).uniform(-1.0, 1.0, size=(2, 30)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), n_in=st.integers(1, 6), n_out=st.integers(1, 6))
+def test_a_layers_int_seed_draws_randn_after_np_random_seed(seed, n_in, n_out):
+    expected = np.random.RandomState(seed).randn(n_out, n_in) / np.sqrt(n_in)
+    np.testing.assert_array_equal(nn.Linear(n_in, n_out, init="deep", seed=seed).W.data,
+                                  expected)
+
+
+def test_mini_batch_shuffling_with_an_int_seed_is_the_course_permutation():
+    # fit(seed=4) shuffles with RandomState(4).permutation(m), epoch after epoch (the course's
+    # mini-batch notebook draws np.random.permutation(m) after np.random.seed)
+    class Recording(np.random.RandomState):
+        orders = []
+
+        def permutation(self, m):
+            order = super().permutation(m)
+            self.orders.append(order)
+            return order
+
+    X, Y = nn.datasets.xor(m=12, seed=0)
+    runs = []
+    for seed in (4, Recording(4)):
+        model = nn.LogisticRegression(2)
+        runs.append(model.fit(X, Y, iterations=3, learning_rate=0.1, batch_size=5, seed=seed))
+    assert runs[0] == runs[1]                                       # bit for bit
+    course = np.random.RandomState(4)
+    assert [order.tolist() for order in Recording.orders] == \
+        [course.permutation(12).tolist() for _ in range(3)]
+
+
+def test_a_generator_is_still_accepted_and_drawn_in_order():
+    model = nn.DeepNN([3, 4, 2], init="deep", seed=np.random.default_rng(5))
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(model.layer1.W.data, rng.standard_normal((4, 3)) / np.sqrt(3))
+    np.testing.assert_array_equal(model.layer2.W.data, rng.standard_normal((2, 4)) / np.sqrt(4))
+
+
+def test_an_int_seed_leaves_numpys_global_state_alone():
+    before = np.random.get_state()[1].copy()
+    nn.DeepNN([5, 3, 1], seed=1)
+    nn.datasets.moons(m=10, seed=1)
+    np.testing.assert_array_equal(np.random.get_state()[1], before)
+
+
+@pytest.mark.parametrize("seed", [-1, 2 ** 32, True, 1.0, "1"])
+def test_a_seed_numpy_cannot_take_is_named(seed):
+    with pytest.raises(nn.ConfigError, match=r"seed must be .*not"):
+        nn.DeepNN([3, 1], seed=seed)
 
 
 SCALES = {   # the standard deviation of each scheme, from its definition

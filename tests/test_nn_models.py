@@ -91,6 +91,26 @@ def test_fit_prints_the_course_line_every_n_iterations_and_at_the_end(capsys):
     assert lines[0] == "Cost after iteration 0: 0.693147"       # σ(0) = 0.5: J = log 2
 
 
+def test_a_mini_batch_fit_prints_and_records_epochs(capsys):
+    X, Y = tiny_data()
+    costs = nn.LogisticRegression(3).fit(X, Y, iterations=5, learning_rate=0.1,
+                                         batch_size=3, print_every=2, seed=0)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"Cost after epoch {i}: {costs[i]:f}" for i in (0, 2, 4)]
+    assert costs.unit == "epoch" and len(costs) == 5
+    # one batch of all m examples: epoch 0's cost is the zero model's log 2
+    one_batch = nn.LogisticRegression(3).fit(X, Y, iterations=1, learning_rate=0.1,
+                                             batch_size=X.shape[1], print_every=1, seed=0)
+    assert capsys.readouterr().out == "Cost after epoch 0: 0.693147\n"
+    assert one_batch == [pytest.approx(np.log(2), abs=1e-15)]
+
+
+def test_a_full_batch_fit_records_iterations():
+    X, Y = tiny_data()
+    costs = nn.LogisticRegression(3).fit(X, Y, iterations=3, learning_rate=0.1)
+    assert costs.unit == "iteration" and isinstance(costs, list)
+
+
 def test_fit_returns_every_cost_as_a_float_and_keeps_it():
     X, Y = tiny_data()
     model = nn.DeepNN([3, 2, 1], seed=0)
@@ -155,7 +175,7 @@ def test_mini_batch_epoch_cost_is_the_mean_over_examples():
     # replay: the same shuffle, batches of 4, 4, 2, one gradient step each
     replay = nn.DeepNN([3, 2, 1], seed=0)
     replay.load_state_dict(start)
-    order = np.random.default_rng(5).permutation(10)
+    order = np.random.RandomState(5).permutation(10)      # seed=5: the course's stream
     total = 0.0
     for batch in (order[:4], order[4:8], order[8:]):
         J = replay.cost(X[:, batch], Y[:, batch])
