@@ -257,7 +257,7 @@ def test_numpy_functions_on_tensors_are_differentiable():
 
 def test_numpy_functions_without_a_derivative_are_refused():
     with pytest.raises(TypeError):
-        np.sin(ag.tensor([1.0], requires_grad=True))
+        np.cbrt(ag.tensor([1.0], requires_grad=True))    # np.sin has one now (ops/trig.py)
 
 
 def test_numpy_functions_accept_numpys_keyword_names():
