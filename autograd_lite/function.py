@@ -330,14 +330,35 @@ class Function:
         """
         old = self.__dict__
         memo = {} if memo is None else memo
-        kept = {"inputs": tuple([_released_input(t, memo) for t in old.get("inputs", ())]),
-                "released": True}
+        records = []
+        for t in old.get("inputs", ()):
+            if t._fn is None and t._requires_grad:
+                records.append(t)                # a parameter stays itself
+                continue
+            entry = memo.get(id(t))
+            if entry is None:                    # t kept alive in memo: ids stay unique
+                data = t._data
+                number = data if t._fn is None and data.ndim == 0 and not t.name else None
+                entry = memo[id(t)] = ([weakref.ref(t), data.shape, data.dtype, t.name,
+                                        t._requires_grad, t._fn, _origin_of(t), number, None],
+                                       t)
+            records.append(entry[0])
+        kept = {"_records": records, "released": True}
         for key in _KEPT:
             if key in old:
                 kept[key] = old[key]
         params = old.get("params")
         kept["params"] = {k: v for k, v in params.items() if _small(v)} if params else {}
         self.__dict__ = kept
+
+    def __getattr__(self, name):
+        # a released op's inputs, as ReleasedTensor records, made when first asked for
+        # (pictures, traces): backward only notes a few facts per input, cheaply
+        if name == "inputs" and "_records" in self.__dict__:
+            inputs = tuple(_record(r) for r in self.__dict__["_records"])
+            self.__dict__["inputs"] = inputs
+            return inputs
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -400,15 +421,23 @@ def _small(value) -> bool:
                                                np.dtype, type))
 
 
-def _released_input(t, memo):
-    """``t`` itself for a parameter, else its :class:`ReleasedTensor` (one per tensor)."""
-    if t._fn is None and t._requires_grad:
-        return t
-    key = id(t)
-    entry = memo.get(key)
-    if entry is None:
-        entry = memo[key] = (ReleasedTensor(t), t)       # t kept alive: ids stay unique
-    return entry[0]
+def _origin_of(t):
+    """What a constant is (``1 - Y``), for a record of it; None for results of ops."""
+    if t._fn is not None:
+        return None
+    try:
+        return t._origin
+    except AttributeError:
+        return None
+
+
+def _record(r):
+    """A release record (a list) as its :class:`ReleasedTensor`, made once; parameters as is."""
+    if type(r) is not list:
+        return r
+    if r[8] is None:
+        r[8] = ReleasedTensor._from_record(r)
+    return r[8]
 
 
 class ReleasedTensor:
@@ -439,18 +468,24 @@ class ReleasedTensor:
                  "_value")
 
     def __init__(self, t):
-        data = t._data
-        self.shape, self.dtype, self.name = data.shape, data.dtype, t.name
-        self.requires_grad = t._requires_grad
-        self.grad_fn = fn = t._fn
-        if fn is None:                    # a constant: remember what it is
-            self.origin = getattr(t, "_origin", None)
-            if data.ndim == 0 and not t.name:      # a number written in the expression
-                self._value, self._ref = data, None
-                return
+        self._set(weakref.ref(t), t._data.shape, t._data.dtype, t.name, t._requires_grad,
+                  t._fn, _origin_of(t), t._data)
+
+    @classmethod
+    def _from_record(cls, r):
+        """From what ``Function.release`` noted (the array only if the tensor is alive)."""
+        record = object.__new__(cls)
+        t = r[0]()
+        record._set(r[0], *r[1:7], r[7] if t is None else t._data)
+        return record
+
+    def _set(self, ref, shape, dtype, name, requires_grad, fn, origin, data):
+        self.shape, self.dtype, self.name = shape, dtype, name
+        self.requires_grad, self.grad_fn, self.origin = requires_grad, fn, origin
+        if fn is None and data is not None and data.ndim == 0 and not name:
+            self._value, self._ref = data, None     # a number written in the expression
         else:
-            self.origin = None
-        self._value, self._ref = None, weakref.ref(t)
+            self._value, self._ref = None, ref
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
