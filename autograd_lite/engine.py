@@ -228,7 +228,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                     retained.append((t, g))
             if fn is None:
                 continue
-            done.append(fn)
+            done.append(t)
             xs, needs = fn.inputs, fn.needs_input_grad
             if g is not None:
                 if fn.clock != now or careful:
@@ -274,8 +274,8 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
 
     if not retain_graph:
         memo = {}                        # one record per tensor, shared by the ops using it
-        for fn in done:
-            fn.release(memo)
+        for t in done:
+            t._fn.release(memo, t)
     if targets is None:
         return None
     results = [targets[id(t)] for t in inputs]         # one per input, repeats included

@@ -317,7 +317,7 @@ class Function:
     def backward(self, grad, out, *inputs):
         raise NotImplementedError
 
-    def release(self, memo=None):
+    def release(self, memo=None, out=None):
         """Free what was saved for backward; keep what the graph looked like.
 
         Like PyTorch's ``grad_fn`` after a backward: the op, its rule, scope and scalar
@@ -332,23 +332,31 @@ class Function:
         memo = {} if memo is None else memo
         records = []
         for t in old.get("inputs", ()):
-            if t._fn is None and t._requires_grad:
+            fn = t._fn
+            if fn is not None:
+                records.append(fn)               # a result: its op describes it (see out)
+            elif t._requires_grad:
                 records.append(t)                # a parameter stays itself
-                continue
-            entry = memo.get(id(t))
-            if entry is None:                    # t kept alive in memo: ids stay unique
-                data = t._data
-                number = data if t._fn is None and data.ndim == 0 and not t.name else None
-                entry = memo[id(t)] = ([weakref.ref(t), data.shape, data.dtype, t.name,
-                                        t._requires_grad, t._fn, _origin_of(t), number, None],
-                                       t)
-            records.append(entry[0])
-        kept = {"_records": records, "released": True}
-        for key in _KEPT:
-            if key in old:
-                kept[key] = old[key]
+            else:                                # a constant: a few facts, once per tensor
+                entry = memo.get(id(t))
+                if entry is None:                # t kept alive in memo: ids stay unique
+                    data = t._data
+                    number = data if data.ndim == 0 and not t.name else None
+                    entry = memo[id(t)] = ([weakref.ref(t), data.shape, data.dtype, t.name,
+                                            False, None, _origin_of(t), number, None], t)
+                records.append(entry[0])
         params = old.get("params")
-        kept["params"] = {k: v for k, v in params.items() if _small(v)} if params else {}
+        kept = {"_records": records, "released": True,
+                "needs_input_grad": old.get("needs_input_grad"),
+                "params": {k: v for k, v in params.items() if _small(v)} if params else {}}
+        if out is not None:                      # what this op produced, for its consumers
+            data = out._data
+            kept["_out"] = [weakref.ref(out), data.shape, data.dtype, out.name,
+                            out._requires_grad, None, None, None, None]   # no cycle to self
+        if len(old) > _PLAIN:                    # rare keys: a scope, anomaly mode's line
+            for key in _KEPT:
+                if key in old:
+                    kept[key] = old[key]
         self.__dict__ = kept
 
     def __getattr__(self, name):
@@ -410,7 +418,8 @@ def _origin(cls, inputs) -> tuple:
     return cls.name, tuple(parts)
 
 
-_KEPT = ("needs_input_grad", "scope", "created_at")     # kept by release() besides inputs
+_KEPT = ("scope", "created_at")     # kept by release() besides inputs, needs and params
+_PLAIN = 4                          # inputs, needs_input_grad, params, clock: nothing more
 
 
 def _small(value) -> bool:
@@ -432,7 +441,13 @@ def _origin_of(t):
 
 
 def _record(r):
-    """A release record (a list) as its :class:`ReleasedTensor`, made once; parameters as is."""
+    """A release record as its :class:`ReleasedTensor`, made once: a constant's list, or the
+    op that produced a result (its ``_out``); parameters as they are."""
+    if isinstance(r, Function):
+        fn, r = r, r.__dict__.get("_out")
+        if r is None:                            # released without its output known
+            return None
+        r[5] = fn                                # its grad_fn (not stored: no cycle)
     if type(r) is not list:
         return r
     if r[8] is None:
