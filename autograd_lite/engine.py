@@ -361,7 +361,7 @@ def _accumulate(items):
         if recorder is None or isinstance(g, Tensor):     # create_graph: ops are recorded
             write_grad(t, g, used)
             if recorder is not None:
-                recorder.set_grad(t, t.grad)
+                recorder.set_grad(t, t._grad)
             continue
         _state.capture = None        # the write's own arithmetic is replayed as a whole
         try:
@@ -391,7 +391,7 @@ def write_grad(t, g, used):
         used.add(id(g))
     stored = g
     g = Tensor._make(g) if not isinstance(g, Tensor) else g
-    t.grad = g if t._grad is None else t._grad + g
+    t._grad = g if t._grad is None else t._grad + g      # (the setter would note it twice)
     return stored
 
 

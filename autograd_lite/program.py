@@ -18,6 +18,7 @@ from .function import Clock
 from .ops.movement import _sum_to_array as sum_to
 from .tensor import Tensor
 
+_TENSOR = object()          # a result leaf that is a tensor (rebuilt from the replay's array)
 _PHASES = {"forward": "# forward", "backward": "# backward (each op's derivative, in reverse)",
            "update": "# update"}
 
@@ -33,14 +34,14 @@ class Program:
         Number of calls in the program after pruning.
     """
 
-    def __init__(self, source, namespace, name, tree, kinds, lines, pruned):
+    def __init__(self, source, namespace, name, tree, results, lines, pruned):
         self.source = source
         self.name = name
         self.lines = lines
         self.pruned = pruned
         self._tree = tree
-        self._kinds = kinds              # per output leaf: "tensor" or "value"
-        self._single = tree.kind == "leaf" and kinds == ["tensor"]
+        self._results = results          # per result leaf: _TENSOR, or the value of capture
+        self._single = tree.kind == "leaf" and results == [_TENSOR]
         filename = f"<compiled {name} #{id(self):x}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         exec(compile(source, filename, "exec"), namespace)
@@ -48,12 +49,12 @@ class Program:
 
     def run(self, leaves):
         """Replay on the call's flattened arguments; the step's result, rebuilt."""
-        values = self._run(leaves)
+        arrays = self._run(leaves)
         if self._single:                             # the common result: one tensor
-            return Tensor._make(values[0])
-        out = [Tensor._make(v) if kind == "tensor" else v
-               for v, kind in zip(values, self._kinds)]
-        return self._tree.unflatten(out)
+            return Tensor._make(arrays[0])
+        arrays = iter(arrays)                        # numbers, None, ... as at capture
+        return self._tree.unflatten([Tensor._make(next(arrays)) if r is _TENSOR else r
+                                     for r in self._results])
 
     def __repr__(self):
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
@@ -82,14 +83,8 @@ def _late_guard(where):
 def build_program(rec, result, name):
     """Prune the recorded calls, write them as Python and compile them."""
     leaves, tree = flatten(result)
-    out_slots, kinds = [], []
-    for leaf in leaves:
-        if isinstance(leaf, Tensor):
-            out_slots.append(rec.slot_of_tensor(leaf))
-            kinds.append("tensor")
-        else:
-            out_slots.append(leaf)
-            kinds.append("value")
+    results = [_TENSOR if isinstance(leaf, Tensor) else leaf for leaf in leaves]
+    out_slots = [rec.slot_of_tensor(leaf) for leaf in leaves if isinstance(leaf, Tensor)]
 
     # tensors read from outside the step are read on every replay; those made inside it (or
     # that died with it) are constants, and writes to them are nothing a replay must repeat
@@ -107,7 +102,7 @@ def build_program(rec, result, name):
     entries = _fold_constants(_without_dead_targets(rec.entries, dead))
     entries, renamed = _copy_written_constants(entries)
     out_slots = [renamed.get(id(s), s) for s in out_slots]
-    kept = _prune(entries, [s for s in out_slots if not _is_value(s)])
+    kept = _prune(entries, out_slots)
     for slot in reads:
         rec._object(slot.source, "T_" + (slot.source.name or "t"))
     guards = []
@@ -122,7 +117,7 @@ def build_program(rec, result, name):
     names = _Names(taken=set(ns))
 
     used = {id(s) for e in kept for s in e.args + [o for o in e.outs if o is not None]}
-    used |= {id(s) for s in out_slots if not _is_value(s)}
+    used |= {id(s) for s in out_slots}
 
     constants = {}
 
@@ -187,10 +182,11 @@ def build_program(rec, result, name):
             last = f"{last:<60}  # {entry.comment}"
         lines.append(last)
 
-    returns = [ref(s) if not _is_value(s) else "None" for s in out_slots]
-    header = [f"def _program(_args):",
-              f"    # {name}, captured by ag.compile: {sum(1 for e in kept if e.kind not in ('guard',))}"
-              " numpy calls, replayed while the inputs keep their shapes and dtypes"]
+    returns = [ref(s) for s in out_slots]
+    calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace", "write"))
+    header = ["def _program(_args):",
+              f"    # {name}, captured by ag.compile: {calls} numpy calls, replayed while the "
+              "inputs keep their shapes and dtypes"]
     text = [f"# {key} = {_describe(ns[key])}" for key in constants.values()]
     text.extend(body)
     if checks:
@@ -201,25 +197,8 @@ def build_program(rec, result, name):
     text.append("return (" + ", ".join(returns) + ("," if len(returns) == 1 else "") + ")")
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
 
-    values = [s for s in out_slots]
-    kinds = ["tensor" if k == "tensor" else "value" for k in kinds]
-    program = Program(source, ns, name, tree, kinds,
-                      lines=sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace",
-                                                              "write")),
-                      pruned=len(rec.entries) - len(kept))
-    program._values = [None if not _is_value(v) else v for v in values]
-    return _with_values(program)
-
-
-def _with_values(program):
-    """Non-tensor results (numbers, None) come back as they were at capture."""
-    run = program._run
-    constants = program._values
-    if any(v is not None for v in constants):
-        def with_values(leaves):
-            return [c if c is not None else v for c, v in zip(constants, run(leaves))]
-        program._run = with_values
-    return program
+    return Program(source, ns, name, tree, results, lines=calls,
+                   pruned=len(rec.entries) - len(kept))
 
 
 def _describe(value):
@@ -228,10 +207,6 @@ def _describe(value):
         text = np.array2string(value, separator=", ").replace("\n", "")
         return f"{' '.join(text.split())}  ({value.dtype})"
     return f"array of shape {value.shape} ({value.dtype})"
-
-
-def _is_value(slot):
-    return not hasattr(slot, "kind") or not hasattr(slot, "index")
 
 
 def _without_dead_targets(entries, dead):

@@ -457,3 +457,14 @@ def test_a_single_draw_from_a_seeded_global_generator_is_seen():
         return w * float(np.random.rand())
     with pytest.raises(ag.CaptureError, match="drew random numbers"):
         step(np.ones(2))
+
+
+def test_results_keep_their_structure_numbers_and_none_included():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    step = ag.compile(lambda X, k: {"J": (w * X).sum(), "parts": [w * X, None], "k": k})
+    for X in (np.ones(2), np.array([3.0, -1.0])):
+        out = step(X, 7)
+        assert set(out) == {"J", "parts", "k"} and out["k"] == 7 and out["parts"][1] is None
+        assert out["J"].item() == float((w.data * X).sum())
+        assert np.array_equal(out["parts"][0].data, w.data * X)
+    assert (step.captures, step.replays) == (1, 1)
