@@ -261,6 +261,7 @@ class Function:
     name = "function"          # shown in errors, graph pictures and traces
     rule = ""                  # the local derivative in the course's notation (for viz)
     broadcasts = False         # an elementwise op of two inputs (checked for rank-1 pitfalls)
+    differentiable = True      # False: the output never requires a gradient (argmax, ==, ...)
     scope = None               # the name_scope the op was recorded in (an nn layer)
     released = False
 
@@ -272,44 +273,7 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **params):
         """Run the forward pass on ``inputs`` (Tensors) and record it if a gradient is needed."""
-        fn = _new(cls)
-        try:
-            if len(inputs) == 2:        # the common case, without building lists
-                a, b = inputs
-                data = fn.forward(a._data, b._data, **params)
-                needs = (a._requires_grad, b._requires_grad)
-                if cls.broadcasts and a._data.ndim != b._data.ndim:
-                    _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
-            else:
-                data = fn.forward(*[t._data for t in inputs], **params)
-                needs = tuple([t._requires_grad for t in inputs])
-        except np.linalg.LinAlgError:
-            raise               # a singular matrix is not a shape problem: numpy's own error
-        except ValueError as exc:
-            raise ShapeError(
-                f"{cls.name}: cannot apply to shapes "
-                f"{', '.join(str(t.shape) for t in inputs)}: {exc}"
-                + _rank_one_hint(inputs)) from None
-        state = _state
-        if state.capture is not None:       # ag.compile is capturing a step: note the call
-            data = state.capture.op(fn, inputs, needs, params, data)
-        if not state.enabled or True not in needs:
-            out = _make_tensor(data, False)
-            if state.enabled:         # a constant made while recording: what it is (viz)
-                out._origin = _origin(cls, inputs)
-            return out
-        out = _make_tensor(data, True)
-        fn.inputs = inputs
-        fn.needs_input_grad = needs
-        fn.params = params
-        fn.clock = Clock.now
-        if state.scope is not None:
-            fn.scope = state.scope
-        if state.anomaly:
-            fn.created_at = _user_frame()
-            fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
-        out._fn = fn
-        return out
+        return _eager_apply(cls, inputs, params)
 
     def forward(self, *arrays, **params):
         raise NotImplementedError
@@ -385,6 +349,50 @@ class Function:
 
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
+
+
+def _eager_apply(cls, inputs, params):
+    """What ``Function.apply`` does eagerly: the forward pass, and the graph if needed."""
+    fn = _new(cls)
+    try:
+        if len(inputs) == 2:        # the common case, without building lists
+            a, b = inputs
+            data = fn.forward(a._data, b._data, **params)
+            needs = (a._requires_grad, b._requires_grad)
+            if cls.broadcasts and a._data.ndim != b._data.ndim:
+                _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
+        else:
+            data = fn.forward(*[t._data for t in inputs], **params)
+            needs = tuple([t._requires_grad for t in inputs])
+        if not cls.differentiable:
+            needs = (False,) * len(inputs)
+    except np.linalg.LinAlgError:
+        raise               # a singular matrix is not a shape problem: numpy's own error
+    except ValueError as exc:
+        raise ShapeError(
+            f"{cls.name}: cannot apply to shapes "
+            f"{', '.join(str(t.shape) for t in inputs)}: {exc}"
+            + _rank_one_hint(inputs)) from None
+    state = _state
+    if state.capture is not None:       # ag.compile is capturing a step: note the call
+        data = state.capture.op(fn, inputs, needs, params, data)
+    if not state.enabled or True not in needs:
+        out = _make_tensor(data, False)
+        if state.enabled:         # a constant made while recording: what it is (viz)
+            out._origin = _origin(cls, inputs)
+        return out
+    out = _make_tensor(data, True)
+    fn.inputs = inputs
+    fn.needs_input_grad = needs
+    fn.params = params
+    fn.clock = Clock.now
+    if state.scope is not None:
+        fn.scope = state.scope
+    if state.anomaly:
+        fn.created_at = _user_frame()
+        fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
+    out._fn = fn
+    return out
 
 
 def _modified(op, which, t):

@@ -263,6 +263,7 @@ class Model(Module):
         step = self._make_step(opt)
         if compile:
             step = ag.compile(step)
+        self.step_ = step if compile else None
         diverged = None
         try:
             for i in steps:
