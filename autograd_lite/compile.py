@@ -81,6 +81,13 @@ class CompiledStep:
                 self.replays += 1
             return result
 
+    def __reduce__(self):                  # a copy compiles afresh: programs are not data
+        return (type(self), (self.fn, self.cache_size))
+
+    def __deepcopy__(self, memo):
+        import copy
+        return type(self)(copy.deepcopy(self.fn, memo), self.cache_size)
+
     def segment(self, start, end, outputs):
         """The program of the events after ``start`` up to ``end`` (a node on its path),
         storing ``outputs`` (slots; None: all it computes); made once, then kept."""

@@ -73,6 +73,7 @@ class Model(Module):
 
     default_iterations = 2500
     default_learning_rate = 0.0075
+    step_ = None       # the compiled training step fit keeps (ag.CompiledStep), after a fit
 
     def __init__(self, layer_dims, hidden="relu", output="sigmoid", init="deep", seed=None,
                  dtype=np.float64):
@@ -259,10 +260,7 @@ class Model(Module):
         write = print if bar is None else bar.write
         history = self.costs_ = CostHistory(unit=unit)
         self.train()
-        step = self._make_step(opt)
-        if compile:
-            step = ag.compile(step)
-        self.step_ = step if compile else None
+        step = self._make_step(opt, compile)
         diverged = None
         try:
             for i in steps:
@@ -302,22 +300,34 @@ class Model(Module):
         learning_rate = _check_rate(learning_rate, f"{name}.fit: learning_rate")
         return get_optimizer(optimizer, self.parameters(), learning_rate, **options)
 
-    def _make_step(self, opt):
+    def _make_step(self, opt, compile=False):
+        """``step(X, Y)``: one gradient step of ``opt``, compiled or not.
+
+        The compiled step is made once per model and kept in ``step_`` (its ``source`` is
+        the program, its ``captures`` and ``replays`` count the calls): its Python runs on
+        every call, so each fit's optimizer and settings are used as they are."""
+        if not compile:
+            return lambda X, Y: self._train_step(X, Y, opt)
+        step = self.__dict__.get("step_")
+        if not isinstance(step, ag.CompiledStep):
+            step = ag.compile(self._train_step)
+            object.__setattr__(self, "step_", step)
+        return lambda X, Y: step(X, Y, opt)
+
+    def _train_step(self, X, Y, opt):
         """The training step: one gradient step on (X, Y), returning the cost before it.
 
         A NaN or infinite cost stops before its gradient could reach the parameters (the
         check reads the cost, so a compiled step makes it on every call too)."""
-        def train_step(X, Y):
-            opt.zero_grad()
-            A = self(X)
-            with ag.name_scope("cost"):
-                cost = self._cost_fn(A, Y)
-            if not _all_finite(cost.data):
-                raise _Diverged(cost.item())
-            cost.backward()
-            opt.step()
-            return cost
-        return train_step
+        opt.zero_grad()
+        A = self(X)
+        with ag.name_scope("cost"):
+            cost = self._cost_fn(A, Y)
+        if not _all_finite(cost.data):
+            raise _Diverged(cost.item())
+        cost.backward()
+        opt.step()
+        return cost
 
     def _diverged(self, cost, i, history, opt):
         """The error for a cost that became NaN or inf at iteration ``i``."""

@@ -150,7 +150,8 @@ def test_source_names_tensors_and_shows_each_rule():
     Xt.name, Yt.name = "X", "Y"
     step(Xt, Yt)
     source = step.source
-    for text in ("layer1_W = T_layer1_W_1._data", "layer1_matmul = matmul_1.forward(layer1_W, X)",
+    for text in ("layer1_W             = v[0]   # input (4, 2) float64",
+                 "layer1_matmul = matmul_1.forward(layer1_W, X)",
                  "dlayer1_W, _ = matmul_1.backward(dlayer1_add, layer1_matmul, layer1_W, X)",
                  "# tanh: dz = da · (1 − a²)", "# forward", "# backward", "# update",
                  "np.subtract(layer1_W, "):
@@ -287,71 +288,6 @@ def test_second_order_through_ops_that_save_masks_reads_the_replayed_masks(op):
 
 # --- what a replay could not repeat is refused while capturing --------------------------------
 
-@pytest.mark.parametrize("read,what", [
-    (lambda J: J.item(), ".item()"), (lambda J: float(J), ".item()"),
-    (lambda J: bool(J > 0), "bool(tensor)"), (lambda J: J.numpy(), ".numpy()"),
-    (lambda J: J.data, ".data"), (lambda J: np.asarray(J), "np.asarray(tensor)"),
-    (lambda J: J.tolist(), ".tolist()")])
-def test_reading_a_value_inside_the_step_is_refused_with_the_line(read, what):
-    w = ag.tensor([1.0, 2.0], requires_grad=True)
-
-    @ag.compile
-    def step(X):
-        J = (w * X).sum()
-        read(J)
-        return J
-    with pytest.raises(ag.CaptureError) as info:
-        step(np.ones(2))
-    message = str(info.value)
-    assert message.startswith(f"compile: {what} reads a value inside a compiled step")
-    assert "test_compile.py:" in message and "ag.where" in message
-
-
-def test_a_raw_numpy_update_through_data_is_refused():
-    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
-
-    @ag.compile
-    def step(X):
-        w.grad = None
-        (w * X).sum().backward()
-        w.data -= 0.1 * w.grad.numpy()
-    with pytest.raises(ag.CaptureError, match=r"compile: \.data reads a value") as info:
-        step(np.ones(2))
-    assert "with ag.no_grad(): w -= lr * w.grad" in str(info.value)
-
-
-def test_assigning_data_inside_the_step_is_refused():
-    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
-
-    @ag.compile
-    def step(X):
-        w.data = w.detach() * X
-    with pytest.raises(ag.CaptureError, match="assigning .data reads a value"):
-        step(np.ones(2))
-
-
-def test_random_numbers_drawn_in_the_step_are_refused():
-    w = ag.tensor([1.0, 2.0], requires_grad=True)
-    rng = np.random.default_rng(0)
-
-    @ag.compile
-    def global_draw(X):
-        return w * np.random.rand(2)
-
-    @ag.compile
-    def closure_draw(X):
-        return w * rng.random(2)
-    for step in (global_draw, closure_draw):
-        with pytest.raises(ag.CaptureError, match="drew random numbers while it was captured"):
-            step(np.ones(2))
-
-
-def test_unhashable_arguments_are_refused():
-    step = ag.compile(lambda X, options: X)
-    with pytest.raises(ag.CaptureError, match="argument 1 is a set"):
-        step(np.ones(2), {1})
-
-
 def test_anomaly_mode_runs_the_step_eagerly():
     params = _params()
     step = ag.compile(_shallow_step(params))
@@ -430,33 +366,24 @@ def test_a_tensor_made_in_the_step_and_updated_in_place_starts_fresh_on_every_re
     assert compiled.replays == 3
 
 
-def test_gradients_of_tensors_made_in_the_step_are_not_written_on_replay():
+def test_a_retained_intermediate_gets_its_gradient_on_every_call():
     w = ag.tensor([1.0, -2.0], requires_grad=True, name="w")
     kept = []
 
     def step(X):
         w.grad = None
-        Z = (w * X).retain_grad()                # an intermediate: dies with the step
+        Z = (w * X).retain_grad()                # an intermediate, kept by the Python
         kept.append(Z)
         (Z * Z).sum().backward()
-        return w.grad * 1
+        return w.grad * 1, Z.grad
     compiled = ag.compile(step)
     X = np.array([3.0, 4.0])
-    first, second = compiled(X), compiled(X * 2)
+    (first, dZ1), (second, dZ2) = compiled(X), compiled(X * 2)
     assert np.array_equal(first.data, 2 * (w.data * X) * X)
     assert np.array_equal(second.data, 2 * (w.data * 2 * X) * 2 * X)
-    assert np.array_equal(kept[0].grad.data, 2 * w.data * X)     # written once, eagerly
-
-
-def test_a_single_draw_from_a_seeded_global_generator_is_seen():
-    np.random.seed(0)                     # a draw then moves only the position in the key
-    w = ag.tensor([1.0, 2.0], requires_grad=True)
-
-    @ag.compile
-    def step(X):
-        return w * float(np.random.rand())
-    with pytest.raises(ag.CaptureError, match="drew random numbers"):
-        step(np.ones(2))
+    assert np.array_equal(kept[0].grad.data, 2 * w.data * X) and kept[0].grad is dZ1
+    assert np.array_equal(kept[1].grad.data, 2 * w.data * 2 * X) and kept[1].grad is dZ2
+    assert compiled.replays == 1
 
 
 def test_results_keep_their_structure_numbers_and_none_included():
