@@ -160,6 +160,7 @@ class Trace:
         self.values = {}              # slot -> array (externals, and computed when synced)
         self.by_tensor = {}           # id(tensor) -> slot (externals and computed tensors)
         self.by_array = {}            # id(array) -> slot (externals that need no gradient)
+        self.arrays = {}              # id(array) -> first slot of any external with it
         self.objs = {}                # slot -> external tensor (kept alive: ids stay unique)
         self.lazy = []                # lazy result tensors, in the order they were made
         self.lazy_index = {}          # slot -> position in self.lazy
@@ -201,9 +202,8 @@ class Trace:
                               and u._data is d):
                     refs.append(("again", j))
                     break
-            else:
-                refs.append((d.shape, d.dtype, t._requires_grad, self.by_array.get(id(d)),
-                             d.flags.writeable))
+            else:                              # what it is; which known array it shares
+                refs.append((d.shape, d.dtype, t._requires_grad, self.arrays.get(id(d))))
                 new.append(t)
         return tuple(refs), new
 
@@ -213,14 +213,25 @@ class Trace:
         self.values[slot] = d
         self.by_tensor[id(t)] = slot
         self.objs[slot] = t
+        self.arrays.setdefault(id(d), slot)
         if not t._requires_grad:
             self.by_array.setdefault(id(d), slot)
         if self.recorder is not None:
             self.recorder.external(slot, d, t.name)
 
     def _externals(self, new, slots):
+        values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
         for t, slot in zip(new, slots):
-            self._register(t, slot)
+            if self.recorder is not None:
+                self._register(t, slot)
+                continue
+            d = t._data
+            values[slot] = d
+            by_tensor[id(t)] = slot
+            objs[slot] = t
+            arrays.setdefault(id(d), slot)
+            if not t._requires_grad:
+                self.by_array.setdefault(id(d), slot)
 
     def _new_externals(self, new):
         """Capturing: give new externals the recorder's next slots."""
@@ -270,14 +281,38 @@ class Trace:
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
-        refs, new = self._refs(inputs)
-        arrays = []
-        pkey = self._params_key(params, arrays) if params else ()
-        if arrays:
-            arefs, anew = self._refs(arrays)
-            new = (new or []) + (anew or [])
-            pkey = (pkey, arefs)
-        key = (cls, refs, tuple([t._requires_grad for t in inputs]), pkey, _state.enabled)
+        refs, needs, new = [], [], None
+        by_tensor = self.by_tensor
+        for t in inputs:                       # the common inputs inline: lazy or known
+            d = t._data
+            rg = t._requires_grad
+            needs.append(rg)
+            if type(d) is Lazy and d.trace is self:
+                refs.append(d.slot)
+                continue
+            s = by_tensor.get(id(t))
+            if s is None and not rg:
+                s = self.by_array.get(id(d))
+            if s is not None:
+                refs.append(s)
+            elif type(d) is np.ndarray and new is None:   # one new external: the usual
+                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                new = [t]
+            else:
+                refs, new = self._refs(inputs)
+                break
+        needs = tuple(needs)
+        pkey = ()
+        if params:
+            pkey = _plain_params(params)
+            if pkey is None:
+                arrays = []
+                pkey = self._params_key(params, arrays)
+                if arrays:
+                    arefs, anew = self._refs(arrays)
+                    new = (new or []) + (anew or [])
+                    pkey = (pkey, arefs)
+        key = (cls, tuple(refs), needs, pkey, _state.enabled)
         child = node.children.get(key)
         if child is None or not child.ready:
             self.capture_now()
@@ -285,9 +320,22 @@ class Trace:
         if new:
             self._externals(new, child.new)
         self.node = child
-        out = self._make_lazy(Tensor, child.outs)
-        if cls.broadcasts and len(inputs) == 2 and inputs[0].ndim != inputs[1].ndim:
-            _check_rank_one(cls.name, inputs[0].shape, inputs[1].shape, child.outs[1])
+        slot, shape, dtype, requires_grad = child.outs
+        out = _new(Tensor)
+        out._data = Lazy(slot, shape, dtype, self)
+        out._grad = None
+        out._requires_grad = requires_grad
+        out._fn = COMPILED if requires_grad else None
+        out.name = None
+        out._version = 0
+        out._base = None
+        out._retains_grad = False
+        self.lazy_index[slot] = len(self.lazy)
+        self.lazy.append(out)
+        if cls.broadcasts and len(inputs) == 2:
+            a, b = inputs[0]._data.shape, inputs[1]._data.shape
+            if len(a) != len(b) and (len(a) == 1 or len(b) == 1):
+                _check_rank_one(cls.name, a, b, shape)
         self.events.append(("op", cls, inputs, params, _state.enabled, _state.scope, out))
         return out
 
@@ -569,6 +617,7 @@ class Trace:
         self.node = None
         self.recorder = recorder
         self.values, self.by_tensor, self.by_array, self.objs = {}, {}, {}, {}
+        self.arrays = {}
         self.lazy_index = {}
         self.cnode = None
         if recorder is None:
@@ -735,6 +784,17 @@ class Trace:
             t._data = array
             self.by_tensor[id(t)] = standin.slot
         self.done = len(self.lazy)
+
+
+_PLAIN = (int, bool, str, type(None))
+
+
+def _plain_params(params):
+    """Params as a key when they are all ints, bools, strings or None (the common case)."""
+    for v in params.values():
+        if type(v) not in _PLAIN:
+            return None
+    return tuple(params.items())
 
 
 def _frozen(value, arrays):

@@ -374,7 +374,7 @@ def test_an_argument_that_is_also_a_closed_over_parameter():
 
 def test_minus_zero_is_not_zero():
     def run(compiled):
-        step = _wrap(lambda x, c: ag.tensor(1.0) / (x * 0 + c), compiled)
+        step = _wrap(lambda x, c: ag.tensor(1.0) / (ag.as_tensor(x) * c), compiled)
         with np.errstate(divide="ignore"):
             seen = [step(np.ones(2), 0.0), step(np.ones(2), -0.0)]
         assert seen[0].data[0] == np.inf and seen[1].data[0] == -np.inf
@@ -566,4 +566,5 @@ def test_random_programs_with_python_state_changed_between_calls(ops, changes, s
             state.update(scale=scale, flag=flag, drop=min(drop, len(ops) - 1), read=read)
             out.append(step(rng.randn(3, 4)))
         return [out, log, w], step
-    _both(run)
+    with np.errstate(all="ignore"):         # exp chains may overflow: the same in both runs
+        _both(run)
