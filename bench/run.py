@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("deep", "shallow", "overhead", "memory", "mlp", "hvp", "capture", "conv")
+WORKLOADS = ("deep", "shallow", "overhead", "memory", "mlp", "hvp", "capture", "rerun", "conv")
 
 # (full, quick) sizes: chosen so that the full suite takes a few minutes on 2 cores.
 SIZES = {
@@ -30,6 +30,7 @@ SIZES = {
     "peak_iterations": (5, 2), "growth_iterations": (10000, 1000), "growth_first": (1000, 100),
     "mlp_epochs": (3, 1), "mlp_repeats": (5, 2), "hvp_calls": (500, 20), "hvp_repeats": (7, 2),
     "capture_repeats": (9, 2),
+    "rerun_calls": (300, 20), "rerun_repeats": (5, 2), "rerun_growth": (10000, 500),
     "conv_iterations": (5, 1), "cnn_steps": (5, 1), "conv_repeats": (5, 2),
 }
 
@@ -127,6 +128,12 @@ def main(argv=None):
     if "capture" in args.only:
         log(f"capture: {args.capture_repeats} captures of the shallow step")
         results.append(compiled.run_capture(args.capture_repeats, log=log))
+    if "rerun" in args.only:                     # bench/rerun.py: issue 17's costs
+        from bench import rerun
+        log(f"rerun: fit(iterations=1) × {args.rerun_calls} × {args.rerun_repeats}, lr schedule, "
+            f"memory over {args.rerun_growth} fits")
+        results.append(rerun.run_rerun(args.rerun_calls, args.rerun_repeats, args.rerun_growth,
+                                       log=log))
     if "conv" in args.only:                      # bench/conv.py; its table goes to docs/cnn.md
         from bench import conv
         log(f"conv: conv2d forward + backward and CNN training steps × {args.conv_repeats} "
