@@ -56,6 +56,7 @@ class CompiledStep:
             return self.fn(*args, **kwargs)          # nested, or anomaly mode: run eagerly
         with self._lock:
             trace = Trace(self)
+            trace.args = (args, kwargs)
             state.trace = trace
             try:
                 result = self.fn(*args, **kwargs)

@@ -21,6 +21,7 @@ because the Python runs.
 """
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 
@@ -217,7 +218,24 @@ class Trace:
         if not t._requires_grad:
             self.by_array.setdefault(id(d), slot)
         if self.recorder is not None:
-            self.recorder.external(slot, d, t.name)
+            self.recorder.external(slot, d, t.name or self._arg_name(t))
+
+    def _arg_name(self, t):
+        """The step's parameter name of an argument (``X``), to name it in the program."""
+        names = self.__dict__.get("arg_names")
+        if names is None:
+            names = self.arg_names = {}
+            try:
+                bound = inspect.signature(self.step.fn).bind(*self.args[0], **self.args[1])
+            except (TypeError, ValueError):
+                bound = None
+            for name, value in (bound.arguments.items() if bound is not None else ()):
+                names.setdefault(id(value), name)
+                if isinstance(value, Tensor):
+                    names.setdefault(id(value._data), name)
+        return names.get(id(t)) or names.get(id(t._data))
+
+    args = ((), {})
 
     def _externals(self, new, slots):
         values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
