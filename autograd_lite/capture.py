@@ -1,6 +1,6 @@
 """The recorder behind :func:`autograd_lite.compile`: a captured call's numpy calls.
 
-While a call of a compiled step is captured (:mod:`autograd_lite.trace`), ``Function.apply``,
+While a call of a compiled step is captured (:mod:`autograd_lite.tracing`), ``Function.apply``,
 the engine's backward pass, ``.grad`` writes and in-place operators report each array they
 compute to the :class:`Recorder` of the thread (``_state.capture``).  Every array gets a
 *slot*, known by the array's identity; the trace numbers the slots of the arrays that come

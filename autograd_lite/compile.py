@@ -1,7 +1,7 @@
 """Compiled steps: the step's Python runs on every call, its array work is replayed.
 
 ``ag.compile(step)`` runs ``step`` as a plain Python function on every call.  What changes
-is what its tensor operations do (:mod:`autograd_lite.trace`): they are traced as events and
+is what its tensor operations do (:mod:`autograd_lite.tracing`): they are traced as events and
 matched against the paths captured on earlier calls; where the events match, the numpy
 program captured for them does the array work in one go, without Tensors, graph recording
 or a topological walk.  Where they do not (the first call, a new branch, new shapes), the
@@ -17,7 +17,7 @@ import threading
 
 from .errors import CaptureError
 from .function import _state
-from .trace import Node, Trace
+from .tracing import Node, Trace
 
 
 class CompiledStep:
@@ -177,7 +177,7 @@ def compile(fn=None, *, cache_size=32):
     [0.724077, 0.605525, 0.55253]
     >>> lr = 0.1                                # read on every call: no new capture
     >>> round(step(X, Y).item(), 6), step.captures, step.replays
-    (0.515008, 1, 3)
+    (0.526305, 1, 3)
     >>> "np.subtract(w, " in step.source       # the update, replayed as numpy
     True
     """

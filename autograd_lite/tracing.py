@@ -770,9 +770,15 @@ class Trace:
         return tuple(sorted(live))
 
     def close(self):
+        """Drop what this call held: the arrays, the tensors, the arguments."""
         self.closed = True
-        self.values = self.objs = self.by_tensor = self.by_array = None
-        self.lazy = self.kept = None
+        self.values = self.objs = self.by_tensor = self.by_array = self.arrays = None
+        self.lazy = self.kept = self.events = self.made = None
+        self.pending = self.snapshots = ()
+        self.args = ((), {})
+        self.__dict__.pop("arg_names", None)
+        if self.recorder is not None:
+            self.recorder.trace = None
 
     def _live(self):
         """Slots of the lazy tensors that something outside the trace still holds."""
