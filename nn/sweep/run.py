@@ -60,7 +60,8 @@ class SweepResult:
 
 
 def sweep(grid, out, *, dataset="planar", data_dir=None, search="grid", runs=None,
-          sample_seed=0, workers=None, client=None, progress=None, retry_failed=False):
+          sample_seed=0, workers=None, client=None, progress=None, retry_failed=False,
+          on_start=None):
     """Train one of the course's models for every point of ``grid``; tabulate and draw them.
 
     Each run is an ordinary run folder ``out/<name>`` (model.npz, costs.png, graph,
@@ -93,6 +94,9 @@ def sweep(grid, out, *, dataset="planar", data_dir=None, search="grid", runs=Non
         A progress bar over the runs (default: when standard error is a terminal).
     retry_failed : bool
         Rerun the runs the table records as failed (by default a rerun skips them too).
+    on_start : callable, optional
+        ``on_start(runs, done, title)`` once every run is checked, before the first
+        starts: the number of runs, how many a previous sweep did, the data's title.
 
     Returns
     -------
@@ -133,6 +137,8 @@ def sweep(grid, out, *, dataset="planar", data_dir=None, search="grid", runs=Non
     rows = dict(done)
     write_table(folder, _in_order(rows, plan), description)
     todo = [(name, s) for name, s in plan.items() if name not in done]
+    if on_start is not None:
+        on_start(len(plan), len(done), data.title)
 
     workers = default_workers() if workers is None else _workers(workers)
     if client is not None:
