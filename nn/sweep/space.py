@@ -46,7 +46,7 @@ class LogUniform:
     --------
     >>> import numpy as np
     >>> rates = LogUniform(1e-4, 1.0).sample(np.random.default_rng(0), 1000)
-    >>> bool(rates.min() >= 1e-4 and rates.max() <= 1.0), 0.4 < (rates < 1e-2).mean() < 0.6
+    >>> bool(rates.min() >= 1e-4 and rates.max() <= 1.0), bool(0.4 < (rates < 1e-2).mean() < 0.6)
     (True, True)
     """
 
