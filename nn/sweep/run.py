@@ -246,7 +246,7 @@ def _in_order(rows, plan):
 
 
 def _progress_bar(total, done, progress):
-    from tqdm.auto import tqdm
+    from tqdm import tqdm          # text, also in a notebook (tqdm.auto wants ipywidgets there)
 
     return tqdm(total=total, initial=done, desc="sweep", unit="run", leave=False,
                 disable=None if progress is None else not progress)
@@ -274,7 +274,7 @@ def draw(result, data):
         panels = [(_panel_title(row, names), nn.load(folder / row["run"] / "model.npz"))
                   for row in ok]
         boundaries_figure(panels, data.train_x, data.train_y).savefig(
-            folder / "decision_boundaries.png", dpi=100)
+            folder / "decision_boundaries.png", dpi=80)
         files["decision_boundaries"] = "decision_boundaries.png"
     return files
 
