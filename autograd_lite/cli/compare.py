@@ -40,9 +40,9 @@ def add_parser(commands):
     Examples
     --------
     >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite compare'
+    >>> parser = add_parser(argparse.ArgumentParser(prog="autograd-lite").add_subparsers())
+    >>> parser.parse_args(["runs/a", "runs/b"]).runs
+    [PosixPath('runs/a'), PosixPath('runs/b')]
     """
     p = commands.add_parser(
         "compare", help="draw the cost curves and print the metrics of finished runs",

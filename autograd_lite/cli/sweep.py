@@ -60,9 +60,9 @@ def add_parser(commands):
     Examples
     --------
     >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite sweep'
+    >>> parser = add_parser(argparse.ArgumentParser(prog="autograd-lite").add_subparsers())
+    >>> parser.parse_args(["--layers", "1", "20,7,5"]).layers
+    [[1], [20, 7, 5]]
     """
     import nn
     from nn.sweep.space import MODELS, OPTIMIZERS
