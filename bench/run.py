@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKLOADS = ("deep", "shallow", "overhead", "memory", "mlp", "hvp", "capture", "rerun", "conv")
+WORKLOADS = ("deep", "shallow", "overhead", "memory", "mlp", "hvp", "capture", "rerun", "conv",
+             "sweep")
 
 # (full, quick) sizes: chosen so that the full suite takes a few minutes on 2 cores.
 SIZES = {
@@ -32,6 +33,7 @@ SIZES = {
     "capture_repeats": (9, 2),
     "rerun_calls": (300, 20), "rerun_repeats": (5, 2), "rerun_growth": (10000, 500),
     "conv_iterations": (5, 1), "cnn_steps": (5, 1), "conv_repeats": (5, 2),
+    "sweep_iterations": (5000, 50), "sweep_repeats": (3, 1),
 }
 
 
@@ -141,6 +143,11 @@ def main(argv=None):
         results.append(conv.run_conv(args.conv_iterations, args.cnn_steps, args.conv_repeats,
                                      torch_models, log=log, clock=args.clock))
         log(conv.markdown(results[-1]))
+    if "sweep" in args.only:                     # bench/sweep.py: 2 worker processes against 1
+        from bench import sweep
+        log(f"sweep: the hidden-size sweep, {args.sweep_iterations} iterations × "
+            f"{args.sweep_repeats} repeats")
+        results.append(sweep.run_sweep(args.sweep_iterations, args.sweep_repeats, log=log))
     profiles = []
     if not args.no_profile:
         profiles = profiling.explain_misses(results, args, log=log)

@@ -44,6 +44,8 @@ from .serialization import load, save
 from . import cnn
 from .cnn import CNN
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+# experiments: many runs over a grid of hyperparameters (sweep/); nn.sweep is the function
+from .sweep import SweepResult, log_uniform, sweep
 
 __all__ = [
     "Module", "Parameter",
@@ -54,4 +56,5 @@ __all__ = [
     "MissingFileError", "TrainingError",
     "datasets", "functional", "init", "losses", "optim",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "CNN", "cnn",
+    "sweep", "SweepResult", "log_uniform",
 ]

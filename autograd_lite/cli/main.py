@@ -26,11 +26,11 @@ import sys
 import warnings
 from pathlib import Path
 
-from . import gradcheck, graph, predict, train
+from . import compare, gradcheck, graph, predict, sweep, train
 from .common import CLIError, UsageError
 
 PROG = "autograd-lite"
-COMMANDS = (train, predict, graph, gradcheck)
+COMMANDS = (train, predict, graph, gradcheck, sweep, compare)
 
 
 class ArgumentParser(argparse.ArgumentParser):

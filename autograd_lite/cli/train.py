@@ -226,26 +226,69 @@ def _train(args, s, data, out):
           + (f", batches of {s['batch_size']}" if s["batch_size"] else ""))
     sys.stdout.flush()
 
-    start = time.perf_counter()
     try:
-        costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
-                          learning_rate=s["learning_rate"], optimizer=s["optimizer"],
-                          batch_size=s["batch_size"], print_every=s["print_every"],
-                          progress=False if args.no_progress else None, seed=s["seed"],
-                          compile=not args.no_compile)
+        costs, seconds = fit_model(model, s, data, print_every=s["print_every"],
+                                   progress=False if args.no_progress else None,
+                                   compile=not args.no_compile)
     except nn.TrainingError as exc:
         raise _diverged(exc, model.costs_) from None
     except MemoryError:
         raise _too_big(s, n_x, "training") from None
-    seconds = time.perf_counter() - start
+    argv = getattr(args, "argv", None)             # set by main(); None when run() is called
+    metrics = write_run(out, model, data, s, costs, seconds,
+                        command=shlex.join(["autograd-lite", *argv]) if argv else None)
+    print(f"train accuracy: {100 * metrics['train_accuracy']:.2f} %")
+    print(f"test accuracy: {100 * metrics['test_accuracy']:.2f} %")
+    print(f"trained in {seconds:.1f} s; wrote {', '.join(metrics['files'].values())} to {out}/")
+    return 0
+
+
+def fit_model(model, s, data, print_every=None, progress=None, compile=True):
+    """Fit ``model`` on the training split of ``data`` with the settings ``s``.
+
+    Returns ``(costs, seconds)``; a diverging run raises ``nn.TrainingError`` (``fit``'s).
+
+    Examples
+    --------
+    >>> from autograd_lite.cli.data import load_dataset
+    >>> s = dict(model="logreg", layers=[], hidden=None, init="zeros", seed=1, iterations=2,
+    ...          learning_rate=0.005, optimizer="gd", batch_size=None)
+    >>> costs, seconds = fit_model(build_model(s, 2), s, load_dataset("xor"))
+    >>> len(costs)
+    2
+    """
+    start = time.perf_counter()
+    costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
+                      learning_rate=s["learning_rate"], optimizer=s["optimizer"],
+                      batch_size=s["batch_size"], print_every=print_every,
+                      progress=progress, seed=s["seed"], compile=compile)
+    return costs, time.perf_counter() - start
+
+
+def write_run(out, model, data, s, costs, seconds, command=None):
+    """Write the run folder ``out`` of a trained model; return its metrics (metrics.json).
+
+    ``out`` receives model.npz, costs.png, graph.svg, decision_boundary.png (2-D data) and
+    metrics.json: the settings ``s``, the accuracies on both splits, the costs at every
+    ``s["print_every"]`` iterations (``printed_costs``) and the ``seconds`` of training.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from autograd_lite.cli.data import load_dataset
+    >>> s = dict(dataset="xor", model="logreg", layers=[], hidden=None, init="zeros", seed=1,
+    ...          iterations=2, learning_rate=0.005, optimizer="gd", batch_size=None,
+    ...          print_every=1)
+    >>> data, model = load_dataset("xor"), build_model(s, 2)
+    >>> costs, seconds = fit_model(model, s, data)
+    >>> metrics = write_run(Path(tempfile.mkdtemp()), model, data, s, costs, seconds)
+    >>> sorted(metrics["printed_costs"]), sorted(metrics["files"])[:2]
+    (['0', '1'], ['costs', 'decision_boundary'])
+    """
     train_accuracy = model.score(data.train_x, data.train_y)
     test_accuracy = model.score(data.test_x, data.test_y)
-    print(f"train accuracy: {100 * train_accuracy:.2f} %")
-    print(f"test accuracy: {100 * test_accuracy:.2f} %")
-
     files = _write_run(out, model, data, s, costs)
-    argv = getattr(args, "argv", None)             # set by main(); None when run() is called
-    metrics = dict(s, command=shlex.join(["autograd-lite", *argv]) if argv else None,
+    metrics = dict(s, command=command,
                    layer_dims=model.layer_dims, output=model.output,
                    train_examples=int(data.train_x.shape[1]),
                    test_examples=int(data.test_x.shape[1]),
@@ -258,8 +301,7 @@ def _train(args, s, data, out):
                    seconds=round(seconds, 3), files=files)
     metrics["files"]["metrics"] = "metrics.json"
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    print(f"trained in {seconds:.1f} s; wrote {', '.join(files.values())} to {out}/")
-    return 0
+    return metrics
 
 
 def check_memory(s, n_x, m):
