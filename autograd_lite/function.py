@@ -355,15 +355,17 @@ def _eager_apply(cls, inputs, params):
     """What ``Function.apply`` does eagerly: the forward pass, and the graph if needed."""
     fn = _new(cls)
     try:
-        if len(inputs) == 2:        # the common case, without building lists
+        if params or not 0 < len(inputs) < 3:
+            data, needs = _forward(fn, inputs, params)
+        elif len(inputs) == 2:      # the common cases, without building lists
             a, b = inputs
-            data = fn.forward(a._data, b._data, **params)
-            needs = (a._requires_grad, b._requires_grad)
+            data = fn.forward(a._data, b._data)
+            needs = _NEEDS_TWO[a._requires_grad][b._requires_grad]
             if cls.broadcasts and a._data.ndim != b._data.ndim:
                 _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
         else:
-            data = fn.forward(*[t._data for t in inputs], **params)
-            needs = tuple([t._requires_grad for t in inputs])
+            data = fn.forward(inputs[0]._data)
+            needs = _NEEDS_ONE[inputs[0]._requires_grad]
         if not cls.differentiable:
             needs = (False,) * len(inputs)
     except np.linalg.LinAlgError:
@@ -393,6 +395,24 @@ def _eager_apply(cls, inputs, params):
         fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
     out._fn = fn
     return out
+
+
+def _forward(fn, inputs, params):
+    """``fn.forward`` on the inputs' arrays, with parameters or any number of inputs; and
+    which inputs need a gradient."""
+    if len(inputs) == 2 and fn.broadcasts:
+        a, b = inputs
+        data = fn.forward(a._data, b._data, **params)
+        if a._data.ndim != b._data.ndim:
+            _check_rank_one(fn.name, a._data.shape, b._data.shape, data.shape)
+    else:
+        data = fn.forward(*[t._data for t in inputs], **params)
+    return data, tuple([t._requires_grad for t in inputs])
+
+
+# which inputs need a gradient, indexed by their requires_grad (no tuple built per op)
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _modified(op, which, t):
