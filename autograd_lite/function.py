@@ -244,6 +244,24 @@ class Clock:
         return (tensor if tensor._base is None else tensor._base)._version
 
 
+class _ReleasedInputs:
+    """``fn.inputs`` of a released op: its ReleasedTensor records, made when first read
+    (pictures, traces), since backward only notes a few facts per input, cheaply.
+
+    A non-data descriptor: a recorded op's own ``inputs`` attribute hides it, so reading
+    that costs nothing extra (a ``__getattr__`` on Function would slow every attribute read
+    of every op)."""
+
+    def __get__(self, fn, owner=None):
+        if fn is None:
+            return self
+        records = fn.__dict__.get("_records")
+        if records is None:
+            raise AttributeError(f"{type(fn).__name__!r} object has no attribute 'inputs'")
+        inputs = fn.__dict__["inputs"] = tuple(_record(r) for r in records)
+        return inputs
+
+
 class Function:
     """Base class of every primitive operation.
 
@@ -264,6 +282,7 @@ class Function:
     differentiable = True      # False: the output never requires a gradient (argmax, ==, ...)
     scope = None               # the name_scope the op was recorded in (an nn layer)
     released = False
+    inputs = _ReleasedInputs()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -322,15 +341,6 @@ class Function:
                 if key in old:
                     kept[key] = old[key]
         self.__dict__ = kept
-
-    def __getattr__(self, name):
-        # a released op's inputs, as ReleasedTensor records, made when first asked for
-        # (pictures, traces): backward only notes a few facts per input, cheaply
-        if name == "inputs" and "_records" in self.__dict__:
-            inputs = tuple(_record(r) for r in self.__dict__["_records"])
-            self.__dict__["inputs"] = inputs
-            return inputs
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
