@@ -1,279 +1,106 @@
-"""The recorder behind :func:`autograd_lite.compile`: a step's numpy calls as a program.
+"""The recorder behind :func:`autograd_lite.compile`: a captured call's numpy calls.
 
-While a step is captured, ``Function.apply``, the engine's backward pass, ``.grad``
-writes and in-place operators report each array they compute to the :class:`Recorder`
-of the thread.  Every array gets a *slot*, known by the array's identity; an array that
-comes from outside the step is read from its tensor on every replay.  ``build`` prunes
-what no output needs and turns the rest into Python source — one line per call, named
-after the tensors — that is compiled once and run on every replay.  The calls are the
-ops' own ``forward`` and ``backward`` methods: a compiled program holds no second copy
-of any derivative.
+While a call of a compiled step is captured (:mod:`autograd_lite.trace`), ``Function.apply``,
+the engine's backward pass, ``.grad`` writes and in-place operators report each array they
+compute to the :class:`Recorder` of the thread (``_state.capture``).  Every array gets a
+*slot*, known by the array's identity; the trace numbers the slots of the arrays that come
+from outside (the program's inputs), the recorder those it computes.  Each call becomes an
+:class:`_Entry` tagged with the event of the trace it belongs to, so that
+:mod:`autograd_lite.program` can write any stretch of events as a program.  The calls are
+the ops' own ``forward`` and ``backward`` methods: a program holds no second copy of any
+derivative.
 """
 from __future__ import annotations
 
 import builtins
 import keyword
-import os
 import re
-import sys
-import weakref
 
 import numpy as np
 
-from .errors import CaptureError
-from .function import _LIBRARY_DIRS, _state, _user_code_frame
+from .function import _state
 from .tensor import Tensor
 
 
-class StaleProgram(Exception):
-    """A replay found the world changed since the capture (a parameter's shape, ...)."""
-
-
-# --- arguments: flatten nested lists / tuples / dicts, and the signature of a call --------
-
-class Tree:
-    """How to put flat leaves back into the nested lists, tuples and dicts they came from."""
-
-    def __init__(self, kind, children=(), keys=()):
-        self.kind, self.children, self.keys = kind, tuple(children), tuple(keys)
-        self.key = (kind, self.keys, tuple(c.key for c in self.children))
-
-    def unflatten(self, leaves):
-        return self._build(iter(leaves))
-
-    def _build(self, it):
-        if self.kind == "leaf":
-            return next(it)
-        parts = [child._build(it) for child in self.children]
-        if self.kind == "dict":
-            return dict(zip(self.keys, parts))
-        return tuple(parts) if self.kind == "tuple" else parts
-
-    def __eq__(self, other):
-        return isinstance(other, Tree) and self.key == other.key
-
-    def __hash__(self):
-        return hash(self.key)
-
-
-def flatten(value):
-    """(leaves, tree) of a nested structure of lists, tuples and dicts."""
-    leaves = []
-
-    def walk(v):
-        if type(v) in (list, tuple):
-            return Tree("list" if type(v) is list else "tuple", [walk(x) for x in v])
-        if type(v) is dict:
-            keys = list(v)
-            return Tree("dict", [walk(v[k]) for k in keys], keys)
-        leaves.append(v)
-        return Tree("leaf")
-    return leaves, walk(value)
-
-
-def signature(leaves):
-    """What a program depends on in its arguments: shapes and dtypes, other values as such."""
-    sig = []
-    for i, v in enumerate(leaves):
-        kind = type(v)
-        if kind is Tensor:
-            data = v._data
-            sig.append((data.shape, data.dtype, v._requires_grad))
-        elif kind is np.ndarray:
-            sig.append((v.shape, v.dtype))
-        elif isinstance(v, Tensor):
-            sig.append((kind, v._data.shape, v._data.dtype, v._requires_grad))
-        elif isinstance(v, np.ndarray):
-            sig.append((kind, v.shape, v.dtype))
-        else:
-            try:
-                hash(v)
-            except TypeError:
-                raise CaptureError(
-                    f"compile: argument {i} is a {type(v).__name__}, which cannot be part of "
-                    "a step's signature; pass arrays, tensors, numbers or strings") from None
-            sig.append(("value", type(v), v))
-    return tuple(sig)
-
-
-def rng_states(fn):
-    """States of numpy's global generator and of the generators ``fn`` closes over."""
-    states = [_mt_state(np.random.get_state())]
-    cells = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())
-             if _cell_filled(c)]
-    owner = getattr(fn, "__self__", None)
-    if owner is not None:
-        cells.extend(getattr(owner, "__dict__", {}).values())
-    for value in cells:
-        if isinstance(value, np.random.Generator):
-            states.append(repr(value.bit_generator.state))
-        elif isinstance(value, np.random.RandomState):
-            states.append(_mt_state(value.get_state()))
-    return states
-
-
-def _mt_state(state):
-    """A Mersenne Twister state as comparable values: the key, and the position in it (a
-    draw may move only the position)."""
-    _, key, pos, has_gauss, gauss = state
-    return key.tobytes(), pos, has_gauss, gauss
-
-
-def _cell_filled(cell):
-    try:
-        cell.cell_contents
-    except ValueError:
-        return False
-    return True
-
-
-# --- guards: a library's data-dependent choice, checked again on every replay -------------
-
-def guard(predicate, *tensors):
-    """``predicate(*arrays)`` of the tensors' data — a value a compiled step may branch on.
-
-    Eagerly this is just the predicate's result.  While a step is captured the result is
-    remembered, and every replay evaluates the predicate again: if it gives another result
-    (the program would have taken the other branch), the call runs eagerly and captures the
-    other path.  Library code uses it where it chooses a formula from the data (e.g. a
-    saturated sigmoid output in a cost).
-
-    Examples
-    --------
-    >>> import numpy as np, autograd_lite as ag
-    >>> from autograd_lite.capture import guard
-    >>> guard(lambda a: bool((a > 0).all()), ag.tensor([1.0, 2.0]))
-    True
-    """
-    value = predicate(*[t._data for t in tensors])
-    recorder = _state.capture
-    if recorder is not None:
-        recorder.guard(predicate, tensors, value)
-    return value
-
-
-def value_read(tensor, what):
-    """Called by Tensor's value accessors while a step is captured: refuse user reads.
-
-    The library's own reads are allowed: it guards what it branches on."""
-    frame = sys._getframe(2)                     # whoever called the accessor
-    while frame is not None and frame.f_code.co_filename == __file__.replace(
-            "capture.py", "tensor.py"):
-        frame = frame.f_back                     # float(t) calls t.item()
-    if frame is None or os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS):
-        return
-    where = f"{frame.f_code.co_filename}:{frame.f_lineno}"
-    update = (" To update a parameter, write `with ag.no_grad(): w -= lr * w.grad`, which "
-              "the replay repeats." if "data" in what else "")
-    raise CaptureError(
-        f"compile: {what} reads a value inside a compiled step (at {where}); a replay runs "
-        "only the numpy program and would reuse the value of the first call. Return the "
-        "tensor and read it outside the step, use ag.where for a choice per element, or "
-        f"call the step without compile.{update}")
-
-
-# --- the recorder -------------------------------------------------------------------------
-
 class _Slot:
-    """An array of the program: where it comes from and what it is called."""
-    __slots__ = ("index", "name", "kind", "source", "value", "before")
+    """An array of the program: what it is (ext, out, const) and what it is called."""
+    __slots__ = ("index", "name", "kind", "value", "shape", "dtype")
 
-    def __init__(self, index, name, kind, source, value):
-        self.index, self.name, self.kind, self.source = index, name, kind, source
-        self.value = value           # the array at capture time (kept alive: ids stay unique)
-        self.before = None           # its values before the step first updated it in place
+    def __init__(self, index, name, kind, value):
+        self.index, self.name, self.kind = index, name, kind
+        self.value = value           # the array at capture (kept alive: ids stay unique)
+        self.shape, self.dtype = np.shape(value), getattr(value, "dtype", None)
 
 
 class _Entry:
     """One line of the program: ``outs = call(args)``, with what it needs and changes."""
     __slots__ = ("kind", "code", "args", "outs", "effect", "after", "comment", "phase",
-                 "target")
+                 "event")
 
     def __init__(self, kind, code, args, outs, effect=False, after=None, comment="",
-                 phase="forward"):
-        self.kind = kind             # fwd, bwd, attr, call, inplace, write, setgrad, guard
-        self.code = code             # a format string over {0}, {1}, ... (args) and {out}
+                 phase="forward", event=0):
+        self.kind = kind             # fwd, bwd, attr, call, inplace, guard
+        self.code = code             # a format string over {0}, {1}, ... (args)
         self.args = args             # slots read (list of _Slot)
         self.outs = outs             # slots written (list of _Slot or None)
         self.effect = effect         # changes the world (kept even if nothing reads it)
         self.after = after           # an entry that must also be kept (the op's forward)
         self.comment = comment
         self.phase = phase
-        self.target = None           # the namespace name of a tensor the line writes to
+        self.event = event           # the trace event (its depth in the trie) it belongs to
 
 
 class Recorder:
-    """Collects the calls of one captured step (one per thread, in ``_state.capture``)."""
+    """Collects the numpy calls of one captured call (``_state.capture`` of the thread)."""
 
     def __init__(self, fn):
         self.fn = fn
-        self.slots = []                  # every _Slot, in creation order
+        self.slots = []                  # every _Slot, in creation order: its index is its number
         self.by_id = {}                  # id(array) -> _Slot
         self.entries = []
-        self.objects = {}                # namespace name -> object (ops, tensors, constants)
+        self.objects = {}                # namespace name -> object (ops, constants)
         self.object_names = {}           # id(object) -> namespace name
-        self.op_entry = {}               # id(eager Function) -> (replay Function, its entry)
+        self.op_entry = {}               # id(eager Function) -> (replay Function, entry, name)
         self.op_names = {}               # op name -> how many so far (matmul_1, matmul_2)
-        self.arg_tensors = {}            # id(Tensor argument) -> its index
-        self.arg_kinds = {}              # argument index -> "tensor" or "array"
-        self.reads = []                  # (slot, weakref to the tensor read from outside)
-        self.grad_known = set()          # ids of tensors whose .grad the step set itself
-        self.grad_guards = {}            # id(tensor) -> (weakref, .grad was None at capture)
-        self.tensor_refs = {}            # namespace name -> weakref to a tensor written to
-        self.made, self.made_ids = [], set()   # tensors made inside the step (kept: ids)
         self.phase = "forward"
-        self.effects_started = False
-        self.late_guard = None
+        self.event = 0                   # the trace event being run
+        self.writes = None               # the .grad a backward pass wrote: (tensor, key)
+        self.trace = None                # the Trace that numbers the program's inputs
+        self.reuse = None                # iterator over the op objects of a known event
+        self.event_ops = []              # the op objects made for the current event
 
     # --- slots ----------------------------------------------------------------------------
-    def _new_slot(self, array, name, kind, source=None):
-        slot = _Slot(len(self.slots), name, kind, source, array)
+    def _new_slot(self, array, name, kind):
+        slot = _Slot(len(self.slots), name, kind, array)
         self.slots.append(slot)
-        self.by_id[id(array)] = slot
+        self.by_id.setdefault(id(array), slot)
         return slot
 
-    def bind_arguments(self, leaves):
-        """Slots for the call's arrays; arrays reach the step as constant Tensors."""
-        out = []
-        for i, v in enumerate(leaves):
-            if isinstance(v, Tensor):
-                self.arg_tensors[id(v)] = i
-                self.arg_kinds[i] = "tensor"
-                if id(v._data) not in self.by_id:
-                    self._new_slot(v._data, v.name or f"arg{i}", "arg", i)
-                out.append(v)
-            elif isinstance(v, np.ndarray):
-                t = Tensor._make(v)
-                self.arg_tensors[id(t)] = i
-                self.arg_kinds[i] = "array"
-                if id(v) not in self.by_id:
-                    self._new_slot(v, f"arg{i}", "arg", i)
-                out.append(t)
-            else:
-                out.append(v)
-        return out
+    def external(self, index, array, name):
+        """An input of the program, numbered ``index`` by the trace."""
+        assert index == len(self.slots), (index, len(self.slots))
+        self._new_slot(array, name or ("scalar" if np.ndim(array) == 0 else "x"), "ext")
+
+    def slot_index(self, array):
+        """The number of the slot holding ``array`` (a constant slot if it is new)."""
+        return self.slot_of_array(array).index
 
     def slot_of_tensor(self, t):
-        """The slot holding ``t``'s data now; data from outside the step is read live."""
-        slot = self.by_id.get(id(t._data))
-        if slot is not None:
-            if slot.kind == "arg" and t.name and slot.name.startswith("arg"):
-                slot.name = t.name                       # X.name = "X" names argument 0
-            return slot
-        slot = self._new_slot(t._data, t.name or "t", "read")
-        self.reads.append((slot, weakref.ref(t)))
+        slot = self.slot_of_array(t._data)
+        if slot.kind == "ext" and t.name and slot.name in ("x", "scalar"):
+            slot.name = t.name
         return slot
 
     def slot_of_array(self, array):
-        """The slot of an array computed in the step, or a new constant slot."""
+        """The slot of an array seen before, or a new constant slot (an engine constant:
+        the seed's ones, ...; everything from outside the step is an external)."""
         slot = self.by_id.get(id(array))
         if slot is None:
-            slot = self._new_slot(array, "const", "const")
+            slot = self._new_slot(np.asarray(array), "const", "const")
         return slot
 
     def _produced(self, array, name):
-        slot = self.by_id.get(id(array))
-        if slot is not None:
+        if id(array) in self.by_id:
             return None                  # the call returned an array it was given
         return self._new_slot(array, name, "out")
 
@@ -292,8 +119,7 @@ class Recorder:
         return f"{name}_{n}"
 
     def _add(self, entry):
-        if entry.kind in ("write", "inplace", "bump"):      # a rerun would repeat these
-            self.effects_started = True
+        entry.event = self.event
         self.entries.append(entry)
         return entry
 
@@ -302,7 +128,11 @@ class Recorder:
         """``Function.apply`` ran ``fn.forward``; returns the output array to wrap."""
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        replay = object.__new__(type(fn))
+        if self.reuse is not None:               # an event captured before: its op objects
+            replay = next(self.reuse)
+        else:
+            replay = object.__new__(type(fn))
+        self.event_ops.append(replay)
         replay.needs_input_grad = needs
         replay.params = dict(params)
         op_name = self._object(replay, fn.name)
@@ -371,33 +201,15 @@ class Recorder:
                 self._add(_Entry("attr", f"{op_name}.{key}", [], [slot], after=fwd,
                                  phase="backward"))
             fn.__dict__[key] = Tensor._make(array)
-        for key, value in fn.__dict__.items():
-            if value is None:            # a branch taken in backward must be taken again
-                self._add(_Entry("guard", f"{op_name}.{key} is not None", [], [], effect=True,
-                                 after=fwd, phase="backward"))
         try:
             return fn.backward(grad, out, *inputs)
         finally:
             fn.__dict__.update(saved)
 
     def compare(self, ufunc, a, b, result):
-        """A comparison (no gradient, so no op): its boolean array is computed again."""
-        if type(result) is not np.ndarray:
-            result = np.asarray(result)
-        args = [self.slot_of_tensor(a), self.slot_of_tensor(b)]
-        out = self._produced(result, ufunc.__name__)
-        self._add(_Entry("call", f"np.{ufunc.__name__}({{0}}, {{1}})", args, [out],
-                         phase=self.phase))
+        """A comparison made outside the ops (kept until comparisons are ops): its result
+        reaches the program as an input, computed by the Python on every call."""
         return result
-
-    def created(self, t):
-        """A tensor made inside the step (ag.tensor, ag.zeros, as_tensor): its values are the
-        same on every replay, and nothing outside the step can hold it yet."""
-        self.made.append(t)
-        self.made_ids.add(id(t))
-
-    def is_made(self, t):
-        return id(t) in self.made_ids
 
     def grad_name(self, array):
         """``d`` + the name of the array a gradient belongs to (``dlayer1_b``)."""
@@ -413,91 +225,50 @@ class Recorder:
         if out is not None:
             self._add(_Entry("call", code, arg_slots, [out], phase=self.phase))
 
-    def write_grad(self, t, grad, stored, written):
-        """The engine wrote ``.grad`` of ``t``: ``grad`` as computed, ``stored`` the array it
-        keeps (``grad`` or a copy owning its memory), ``written`` the new ``t.grad`` array.
-        The replay writes the same way (assigning, or adding to a gradient already there),
-        so it needs no guard; whether a copy is needed depends only on the program."""
-        self.grad_known.add(id(t))
-        slot = self.by_id.get(id(t._data))
-        if slot is not None and slot.kind == "out":
-            self.created(t)          # a result computed in the step (retain_grad): a replay
-        ref = self._tensor_name(t)   # makes a new one, so it writes nothing to this one
-        value = "{0}" if stored is grad else "{0}.copy()"
-        args = [self.slot_of_array(grad)]
-        # a fresh slot even when the array is ``grad`` itself: a replay may add to an older
-        # gradient instead, and whatever reads ``t.grad`` later must read what was written
-        out = self._new_slot(written, f"{t.name or 't'}.grad", "out")
-        self._add(_Entry("write", f"_add_grad({ref}, {value})", args, [out], effect=True,
-                         phase="backward")).target = ref
-
-    def set_grad(self, t, value):
-        """``t.grad = value`` inside the step (``zero_grad``, or a gradient set by hand)."""
-        ref = self._tensor_name(t)
-        self.grad_known.add(id(t))
-        if value is None:
-            entry = _Entry("setgrad", f"{ref}._grad = None", [], [], effect=True,
-                           phase=self.phase)
+    def write_grad(self, t, old, grad, stored):
+        """The engine wrote ``.grad`` of ``t`` (first order): ``old`` the gradient that was
+        there, ``grad`` the one computed, ``stored`` what it kept (``grad`` or a copy)."""
+        written = t._grad._data
+        if old is None:
+            value, args = ("{0}" if stored is grad else "{0}.copy()"), [grad]
         else:
-            entry = _Entry("setgrad", f"{ref}._grad = _make({{0}})",
-                           [self.slot_of_tensor(value)], [], effect=True, phase=self.phase)
-        self._add(entry).target = ref
+            value, args = "{0} + {1}", [old._data, grad]
+        key = self._grad_key(old)
+        if old is None and stored is grad:
+            self.writes.append((t, key))         # .grad is the computed array itself
+            return
+        slots = [self.slot_of_array(a) for a in args]
+        out = self._new_slot(written, f"{t.name or 't'}.grad", "out")
+        self._add(_Entry("call", value, slots, [out], phase="backward"))
+        self.writes.append((t, key))
 
-    def read_grad(self, t, g):
-        """``t.grad`` was read: if the step did not write it, it must be read live."""
-        if g is not None and id(g._data) not in self.by_id:
-            ref = self._tensor_name(t)
-            slot = self._new_slot(g._data, f"{t.name or 't'}.grad", "out")
-            entry = self._add(_Entry("attr", f"{ref}._grad._data", [], [slot],
-                                     phase=self.phase))
-            entry.target = ref
-        self._note_grad(t)
+    def wrote_grad(self, t, old):
+        """``.grad`` of ``t`` written under create_graph (its arithmetic was recorded)."""
+        self.writes.append((t, self._grad_key(old)))
 
-    def _note_grad(self, t):
-        if id(t) not in self.grad_known and id(t) not in self.grad_guards:
-            self.grad_guards[id(t)] = (weakref.ref(t), t._grad is None)
+    def _grad_key(self, old):
+        if old is None:
+            return None
+        return self.trace.grad_input(old)[1]
 
     def inplace(self, ufunc, target, other, base):
-        """``target op= other`` under no_grad, about to change target's array (and bump
-        ``base``).  An array from outside the step is copied first: should its tensor die
-        with the step, a replay starts again from these values."""
+        """``target op= other`` under no_grad, about to change target's array."""
         self.phase = "update"
         slot = self.slot_of_tensor(target)
-        if slot.kind in ("read", "const") and slot.before is None:
-            slot.before = target._data.copy()
         other_slot = self.slot_of_tensor(other)
         code = f"np.{ufunc.__name__}({{0}}, {{1}}, out={{0}}, casting='same_kind')"
         self._add(_Entry("inplace", code, [slot, other_slot], [], effect=True,
                          phase="update"))
-        if base is not None:
-            ref = self._tensor_name(base)
-            self._add(_Entry("bump", f"_bump({ref})", [], [], effect=True,
-                             phase="update")).target = ref
 
-    def guard(self, predicate, tensors, value):
-        name = self._object(predicate, getattr(predicate, "__name__", "predicate"))
-        slots = [self.slot_of_tensor(t) for t in tensors]
-        code = f"{name}({', '.join('{%d}' % i for i in range(len(slots)))}) != {value!r}"
-        if self.effects_started and self.late_guard is None:
-            self.late_guard = _where()
-        self._add(_Entry("guard", code, slots, [], effect=True, phase=self.phase))
-
-    def _tensor_name(self, t):
-        """How the program names a tensor it writes to.  Held weakly: a tensor that died with
-        the step (made inside it) is nothing a replay must update."""
-        if id(t) in self.arg_tensors:
-            return f"_args[{self.arg_tensors[id(t)]}]"
-        name = self.object_names.get(id(t))
-        if name is None:
-            name = self._unique(_ident("T_" + (t.name or "t")))
-            self.object_names[id(t)] = name
-            self.tensor_refs[name] = (weakref.ref(t), id(t) in self.made_ids)
-        return name
-
-    # --- building the program ----------------------------------------------------------------
-    def build(self, result, name="step"):
-        from .program import build_program
-        return build_program(self, result, name)
+    def done(self):
+        """The capture is over: keep what programs are written from, not the arrays."""
+        from .program import fold_constants
+        self.entries = fold_constants(self.entries)
+        self.by_id = None
+        self.op_entry = None
+        for slot in self.slots:
+            if slot.kind != "const":
+                slot.value = None
 
 
 def _rule(fn):
@@ -515,13 +286,8 @@ def _plain(value):
     return False
 
 
-def _where():
-    frame = _user_code_frame()
-    return "<unknown>" if frame is None else f"{frame.f_code.co_filename}:{frame.f_lineno}"
-
-
 _NOT_WORD = re.compile(r"\W+")
-_RESERVED = {"np", "sum_to"} | set(dir(builtins))
+_RESERVED = {"np", "sum_to", "v"} | set(dir(builtins))
 
 
 def _ident(text):
@@ -532,4 +298,3 @@ def _ident(text):
     if keyword.iskeyword(name) or name in _RESERVED:
         name += "_"
     return name
-

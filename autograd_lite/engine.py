@@ -45,6 +45,9 @@ def topological_order(roots):
 
 
 def _released(fn):
+    why = getattr(type(fn), "why", None)        # a compiled step's result says so
+    if why:
+        return GraphError(why)
     return GraphError(
         f"backward: the graph through '{fn.name}' was already released by an earlier "
         "backward pass. Recompute the forward pass, or call backward(retain_graph=True) "
@@ -93,8 +96,11 @@ def _seed(root, grad, as_tensors):
                 "(e.g. loss.sum() or loss.mean())")
         grad = np.ones(root.shape, dtype=root.dtype)
     elif isinstance(grad, Tensor):
-        grad = (grad.astype(root.dtype) if as_tensors
-                else np.array(grad._data, dtype=root.dtype))
+        given = grad._data
+        grad = grad.astype(root.dtype) if as_tensors else np.array(given, dtype=root.dtype)
+        if _state.capture is not None:
+            _state.capture.call([given], grad,
+                                f"np.array({{0}}, dtype=np.dtype({root.dtype.str!r}))", "seed")
     else:
         given = grad
         if np.asarray(given).dtype.kind not in "biuf":  # complex would lose its imaginary part
@@ -195,6 +201,12 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     ``backward`` returned and those after the engine fitted them to the inputs' shapes
     (``trace_backward`` uses it to print the chain-rule steps).
     """
+    trace = _state.trace
+    if trace is not None:                     # inside a compiled step: an event of its trace
+        if observer is None:
+            return trace.backward(roots, grads, retain_graph, create_graph, inputs,
+                                  allow_unused)
+        trace.go_eager()
     if retain_graph is None:
         retain_graph = create_graph
     grads = [None] * len(roots) if grads is None else list(grads)
@@ -369,17 +381,20 @@ def _accumulate(items):
     used = set()
     recorder = _state.capture
     for t, g in items:
-        if recorder is None or isinstance(g, Tensor):     # create_graph: ops are recorded
+        if recorder is None:
             write_grad(t, g, used)
-            if recorder is not None:
-                recorder.set_grad(t, t._grad)
+            continue
+        old = t._grad
+        if isinstance(g, Tensor):                         # create_graph: ops are recorded
+            write_grad(t, g, used)
+            recorder.wrote_grad(t, old)
             continue
         _state.capture = None        # the write's own arithmetic is replayed as a whole
         try:
             stored = write_grad(t, g, used)
         finally:
             _state.capture = recorder
-        recorder.write_grad(t, g, stored, t._grad._data)
+        recorder.write_grad(t, old, g, stored)
 
 
 def write_grad(t, g, used):

@@ -26,7 +26,8 @@ class _ThreadState(threading.local):
     enabled = True      # grad mode
     scope = None        # innermost name_scope
     anomaly = False     # detect_anomaly
-    capture = None      # the Recorder of autograd_lite.compile while a step is captured
+    capture = None      # the Recorder of autograd_lite.compile while a call is captured
+    trace = None        # the Trace of autograd_lite.compile while a compiled step runs
 
 
 _state = _ThreadState()
@@ -291,7 +292,12 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params):
-        """Run the forward pass on ``inputs`` (Tensors) and record it if a gradient is needed."""
+        """Run the forward pass on ``inputs`` (Tensors) and record it if a gradient is needed.
+
+        Inside a compiled step the op is an event of its trace instead (ag.compile)."""
+        trace = _state.trace
+        if trace is not None:
+            return trace.apply(cls, inputs, params)
         return _eager_apply(cls, inputs, params)
 
     def forward(self, *arrays, **params):

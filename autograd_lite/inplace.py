@@ -35,6 +35,8 @@ def update(t: Tensor, ufunc, other) -> Tensor:
     if is_grad_enabled():
         _refuse_while_recording(t, op, other)
     other = other if isinstance(other, Tensor) else operand(other, t, op)
+    if _state.trace is not None:        # a compiled step: an event of its trace
+        return _state.trace.inplace(t, ufunc, other)
     value, out = other._data, t._data
     if not out.flags.writeable:
         raise GraphError(
@@ -48,7 +50,7 @@ def update(t: Tensor, ufunc, other) -> Tensor:
         raise ShapeError(f"{op}: a tensor of shape {out.shape} cannot be updated in place "
                          f"with an operand of shape {value.shape}: the result would have "
                          "another shape. Build a new tensor instead (t = t op x)")
-    if _state.capture is not None:     # ag.compile replays the update and the version bump
+    if _state.capture is not None:     # ag.compile captures the update
         _state.capture.inplace(ufunc, t, other, t if t._base is None else t._base)
     try:
         ufunc(out, value, out=out, casting="same_kind")

@@ -1,124 +1,72 @@
-"""A captured step as a program: pruning, Python source and its replay.
+"""A stretch of a captured path as a program: pruning, Python source and its run.
 
-:func:`build_program` takes what a :class:`~autograd_lite.capture.Recorder` collected,
-keeps the calls that an output, a ``.grad`` or an update needs, names every array after
-its tensor (``layer1.W`` → ``layer1_W``, its gradient ``dlayer1_W``), writes the program as
-Python source and compiles it once.  :class:`Program` runs it.
+:func:`build_program` takes the entries a :class:`~autograd_lite.capture.Recorder` noted for
+the events ``start < event <= end`` of a path, keeps the calls that the wanted outputs or an
+in-place update need, names every array after its tensor (``layer1.W`` → ``layer1_W``, its
+gradient ``dlayer1_W``), writes them as Python source and compiles it once.  A program reads
+its inputs from, and writes its outputs to, the call's dict of arrays by slot number
+(``v[3]``).  :class:`Program` runs it.
 """
 from __future__ import annotations
 
+import itertools
 import linecache
+import weakref
 
 import numpy as np
 
-from .capture import StaleProgram, _ident, flatten
-from .engine import _GRAD_LOCK
-from .errors import CaptureError
-from .function import Clock
+from .capture import _ident
 from .ops.movement import _sum_to_array as sum_to
-from .tensor import Tensor
 
-_TENSOR = object()          # a result leaf that is a tensor (rebuilt from the replay's array)
 _PHASES = {"forward": "# forward", "backward": "# backward (each op's derivative, in reverse)",
            "update": "# update"}
+_numbers = itertools.count(1)
 
 
 class Program:
-    """A compiled step's straight-line numpy program for one signature.
+    """The numpy program of some events of a compiled step's path.
 
     Attributes
     ----------
     source : str
-        The program as Python text (what runs on every replay).
+        The program as Python text (what runs).
     lines : int
-        Number of calls in the program after pruning.
+        Number of numpy calls after pruning.
+    updates : tuple of int
+        The slots it writes in place (parameters, optimizer state).
     """
 
-    def __init__(self, source, namespace, name, tree, results, lines, pruned):
+    def __init__(self, source, namespace, name, lines, pruned, updates):
         self.source = source
         self.name = name
         self.lines = lines
         self.pruned = pruned
-        self._tree = tree
-        self._results = results          # per result leaf: _TENSOR, or the value of capture
-        self._single = tree.kind == "leaf" and results == [_TENSOR]
-        filename = f"<compiled {name} #{id(self):x}>"
+        self.updates = updates
+        filename = f"<compiled {name} #{next(_numbers)}>"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)   # tracebacks, no leak
         exec(compile(source, filename, "exec"), namespace)
-        self._run = namespace["_program"]
-
-    def run(self, leaves):
-        """Replay on the call's flattened arguments; the step's result, rebuilt."""
-        arrays = self._run(leaves)
-        if self._single:                             # the common result: one tensor
-            return Tensor._make(arrays[0])
-        arrays = iter(arrays)                        # numbers, None, ... as at capture
-        return self._tree.unflatten([Tensor._make(next(arrays)) if r is _TENSOR else r
-                                     for r in self._results])
+        self.run = namespace["_program"]
 
     def __repr__(self):
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
 
 
-def _add_grad(t, grad):
-    """``.grad`` written as the eager pass writes it; returns the array written."""
-    with _GRAD_LOCK:                                 # threads sharing a leaf take turns
-        old = t._grad
-        t._grad = new = Tensor._make(grad) if old is None else old + Tensor._make(grad)
-    return new._data
+def build_program(rec, start, end, outputs, name):
+    """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
+    ``outputs`` (None: every array it computes) into the call's dict."""
+    entries = [e for e in rec.entries if start < e.event <= end]
+    produced = {id(o): o for e in entries for o in e.outs if o is not None}
+    if outputs is None:
+        wanted = [o for o in produced.values() if o.kind == "out"]
+    else:
+        wanted = [rec.slots[i] for i in outputs]
+    kept = _prune(entries, wanted)
+    made = {id(o) for e in kept for o in e.outs if o is not None}
 
-
-def _bump(t):
-    """An in-place update changed ``t``: advance its version as the eager operator does."""
-    Clock.stamp(t)
-
-
-def _late_guard(where):
-    raise CaptureError(
-        f"compile: a value-dependent choice made after an update in the step (at {where}) "
-        "came out differently on a replay, after the update had been applied. Make that "
-        "choice before updating parameters, or call the step without compile")
-
-
-def build_program(rec, result, name):
-    """Prune the recorded calls, write them as Python and compile them."""
-    leaves, tree = flatten(result)
-    results = [_TENSOR if isinstance(leaf, Tensor) else leaf for leaf in leaves]
-    out_slots = [rec.slot_of_tensor(leaf) for leaf in leaves if isinstance(leaf, Tensor)]
-
-    # tensors read from outside the step are read on every replay; those made inside it (or
-    # that died with it) are constants, and writes to them are nothing a replay must repeat
-    reads = []
-    for slot, ref in rec.reads:
-        t = ref()
-        if t is None or rec.is_made(t):
-            slot.kind = "const"
-        else:
-            slot.kind, slot.source = "read", t
-            reads.append(slot)
-
-    alive = {name: None if made else ref() for name, (ref, made) in rec.tensor_refs.items()}
-    dead = {name for name, t in alive.items() if t is None}
-    entries = _fold_constants(_without_dead_targets(rec.entries, dead))
-    entries, renamed = _copy_written_constants(entries)
-    out_slots = [renamed.get(id(s), s) for s in out_slots]
-    kept = _prune(entries, out_slots)
-    for slot in reads:
-        rec._object(slot.source, "T_" + (slot.source.name or "t"))
-    guards = []
-    for ref, was_none in rec.grad_guards.values():
-        t = ref()
-        if t is not None:
-            guards.append((rec._tensor_name(t), t, was_none))
-    ns = {"np": np, "sum_to": sum_to, "_make": Tensor._make, "_add_grad": _add_grad,
-          "_bump": _bump, "_stale": StaleProgram, "_late_guard": _late_guard}
+    ns = {"np": np, "sum_to": sum_to}
     ns.update(rec.objects)
-    ns.update((name, t) for name, t in alive.items() if t is not None)
     names = _Names(taken=set(ns))
-
-    used = {id(s) for e in kept for s in e.args + [o for o in e.outs if o is not None]}
-    used |= {id(s) for s in out_slots}
-
     constants = {}
 
     def ref(slot):
@@ -133,44 +81,26 @@ def build_program(rec, result, name):
             return key
         return names.of(slot)
 
-    body, checks = [], []
-    for i, slot in enumerate(s for s in rec.slots if s.kind == "arg" and id(s) in used):
-        body.append(f"{names.of(slot)} = _args[{slot.source}]"
-                    + ("._data" if rec.arg_kinds[slot.source] == "tensor" else ""))
-    for slot in reads:
-        if id(slot) not in used:
-            continue
-        t = slot.source
-        tname = rec._object(t, "T_" + (t.name or "t"))
-        local = names.of(slot)
-        body.append(f"{local} = {tname}._data")
-        checks.append(f"{local}.shape != {slot.value.shape!r} or {local}.dtype != "
-                      f"np.dtype({slot.value.dtype.str!r}) or {tname}._requires_grad is not "
-                      f"{t._requires_grad!r}")
-    for tname, t, was_none in guards:
-        ns[tname] = t
-        checks.append(f"({tname}._grad is None) is not {was_none!r}")
+    loads, seen = [], set()
+    for entry in kept:
+        for slot in entry.args:
+            if slot.kind != "const" and id(slot) not in made and id(slot) not in seen:
+                seen.add(id(slot))
+                loads.append(slot)
+    loads.sort(key=lambda s: s.index)
 
     lines, phase = [], None
-    effect_seen = False
     for entry in kept:
-        if entry.phase != phase and entry.kind not in ("guard",):
+        if entry.phase != phase:
             phase = entry.phase
             lines.append("")
             lines.append(_PHASES[phase])
-        args = [ref(s) for s in entry.args]
-        code = entry.code.format(*args)
-        if entry.kind == "guard":
-            action = "raise _stale" if not effect_seen else f"_late_guard({rec.late_guard!r})"
-            lines.append(f"if {code}: {action}")
-            continue
-        if entry.kind in ("write", "inplace", "bump"):     # a rerun would repeat these
-            effect_seen = True
+        code = entry.code.format(*[ref(s) for s in entry.args])
         *prefix, last = code.split("\n")
         lines.extend(prefix)
         outs = entry.outs
         if outs and any(o is not None for o in outs):
-            targets = [names.of(o) if o is not None and id(o) in used else "_" for o in outs]
+            targets = [names.of(o) if o is not None and id(o) in made else "_" for o in outs]
             if entry.kind == "bwd":
                 target = ", ".join(targets) + ("," if len(targets) == 1 else "")
             else:
@@ -182,23 +112,32 @@ def build_program(rec, result, name):
             last = f"{last:<60}  # {entry.comment}"
         lines.append(last)
 
-    returns = [ref(s) for s in out_slots]
-    calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace", "write"))
-    header = ["def _program(_args):",
-              f"    # {name}, captured by ag.compile: {calls} numpy calls, replayed while the "
-              "inputs keep their shapes and dtypes"]
+    stores = []
+    for slot in wanted:
+        if id(slot) in made:
+            stores.append(f"v[{slot.index}] = {names.of(slot)}")
+        elif slot.kind == "const":
+            stores.append(f"v[{slot.index}] = {ref(slot)}")
+    calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace"))
+    updates = tuple(sorted({e.args[0].index for e in kept if e.kind == "inplace"}))
     text = [f"# {key} = {_describe(ns[key])}" for key in constants.values()]
-    text.extend(body)
-    if checks:
-        text.append("if (" + "\n        or ".join(checks) + "):")
-        text.append("    raise _stale")
+    text.extend(f"{names.of(s):<20} = v[{s.index}]   # {_input(s)}" for s in loads)
     text.extend(lines)
-    text.append("")
-    text.append("return (" + ", ".join(returns) + ("," if len(returns) == 1 else "") + ")")
+    if stores:
+        text.append("")
+        text.append("# results")
+        text.extend(stores)
+    header = ["def _program(v):",
+              f"    # {name}, compiled by ag.compile: {calls} numpy calls; v holds the "
+              "arrays of this call by number"]
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
+    return Program(source, ns, name, lines=calls, pruned=len(entries) - len(kept),
+                   updates=updates)
 
-    return Program(source, ns, name, tree, results, lines=calls,
-                   pruned=len(rec.entries) - len(kept))
+
+def _input(slot):
+    what = f"{slot.shape} {slot.dtype}" if slot.dtype is not None else str(slot.shape)
+    return ("input " if slot.kind == "ext" else "computed before ") + what
 
 
 def _describe(value):
@@ -209,20 +148,8 @@ def _describe(value):
     return f"array of shape {value.shape} ({value.dtype})"
 
 
-def _without_dead_targets(entries, dead):
-    """Drop writes to tensors that died with the step; reads of their .grad are constants."""
-    out = []
-    for entry in entries:
-        if entry.target in dead:
-            if entry.kind == "attr":
-                entry.outs[0].kind = "const"
-            continue
-        out.append(entry)
-    return out
-
-
-def _fold_constants(entries):
-    """Calls whose every input is a constant give the same array on every replay: keep the
+def fold_constants(entries):
+    """Calls whose every input is a constant give the same array on every call: keep the
     array of the capture instead (e.g. the seed's −1/m of a mean)."""
     needed_later = {id(e.after) for e in entries if e.after is not None}
     out = []
@@ -237,25 +164,8 @@ def _fold_constants(entries):
     return out
 
 
-def _copy_written_constants(entries):
-    """An in-place update of a constant (a tensor made inside the step) must start from a
-    fresh copy on every replay, as the eager step starts from a fresh tensor."""
-    out, renamed = [], {}
-    for entry in entries:
-        entry.args = [renamed.get(id(s), s) for s in entry.args]
-        if entry.kind == "inplace" and entry.args[0].kind == "const":
-            const = entry.args[0]
-            start = type(const)(const.index, const.name, "const", None, const.before)
-            fresh = type(const)(const.index, const.name, "out", None, const.value)
-            out.append(type(entry)("call", "{0}.copy()", [start], [fresh]))
-            renamed[id(const)] = fresh
-            entry.args = [fresh] + entry.args[1:]
-        out.append(entry)
-    return out, renamed
-
-
 def _prune(entries, outputs):
-    """The entries an output, a ``.grad`` write or an update needs, in program order."""
+    """The entries the outputs or an in-place update need, in program order."""
     needed = {id(s) for s in outputs}
     forced = set()
     kept = []
@@ -289,4 +199,3 @@ class _Names:
             self.taken.add(name)
             self.names[id(slot)] = name
         return name
-

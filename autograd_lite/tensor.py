@@ -81,8 +81,6 @@ class Tensor(MathMethods, ShapeMethods):
         self._base = None
         self._retains_grad = False
         self.requires_grad = requires_grad
-        if _state.capture is not None:          # made inside a compiled step: a constant
-            _state.capture.created(self)
 
     @classmethod
     def _make(cls, data, requires_grad=False):
@@ -109,14 +107,13 @@ class Tensor(MathMethods, ShapeMethods):
         escape hatch: it is not tracked.  The safe way to update a parameter is an in-place
         operator under ``no_grad`` (``with ag.no_grad(): w -= learning_rate * w.grad``).
         """
-        if _state.capture is not None:
-            value_read(self, ".data")
-        return self._data
+        data = self._data
+        return data if type(data) is np.ndarray else _value(self)
 
     @data.setter
     def data(self, value):
-        if _state.capture is not None:
-            value_read(self, "assigning .data")
+        if _state.trace is not None:          # a compiled step: this call runs eagerly
+            _state.trace.go_eager()
         value = np.asarray(value._data if isinstance(value, Tensor) else value)
         if value.dtype.kind not in NUMBER_KINDS:
             raise not_numbers("data", value, value)
@@ -171,49 +168,42 @@ class Tensor(MathMethods, ShapeMethods):
     @property
     def grad(self):
         """The gradient accumulated by :meth:`backward` (a Tensor of this shape), or None."""
-        if _state.capture is not None:
-            _state.capture.read_grad(self, self._grad)
         return self._grad
 
     @grad.setter
     def grad(self, value):
-        if _state.capture is not None:
-            _state.capture.set_grad(self, value)
         self._grad = value
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shares memory; do not modify it in place)."""
-        if _state.capture is not None:
-            value_read(self, ".numpy()")
-        return self._data
+        data = self._data
+        return data if type(data) is np.ndarray else _value(self)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if _state.capture is not None:
-            value_read(self, ".item()")
-        if self._data.size != 1:
+        data = self._data
+        if data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a Python number, "
                              f"this one has shape {self.shape}")
-        return self._data.item()
+        return (data if type(data) is np.ndarray else _value(self)).item()
 
     def tolist(self):
-        if _state.capture is not None:
-            value_read(self, ".tolist()")
-        return self._data.tolist()
+        data = self._data
+        return (data if type(data) is np.ndarray else _value(self)).tolist()
 
     def detach(self) -> "Tensor":
         """A tensor sharing the data but cut from the graph (no gradient flows through it).
 
         It shares the version too: a write through either one makes a graph that saved the
         other refuse backward."""
-        t = Tensor._make(self._data)
+        t = Tensor._make(self._data) if type(self._data) is np.ndarray else _alias(self)
         t.name = self.name
         t._base = self if self._base is None else self._base
         return t
 
     def __array__(self, dtype=None, copy=None):
-        if _state.capture is not None:
-            value_read(self, "np.asarray(tensor)")
+        if type(self._data) is not np.ndarray:
+            _value(self)
         if self._requires_grad and is_grad_enabled():
             raise GraphError(
                 f"numpy cannot convert a tensor that requires grad (shape {self.shape}) to an "
@@ -232,9 +222,8 @@ class Tensor(MathMethods, ShapeMethods):
             yield self[i]
 
     def __bool__(self):
-        if _state.capture is not None:
-            value_read(self, "bool(tensor)")
-        return bool(self._data)
+        data = self._data
+        return bool(data if type(data) is np.ndarray else _value(self))
 
     def __float__(self):
         return float(self.item())
@@ -248,7 +237,9 @@ class Tensor(MathMethods, ShapeMethods):
     # --- copies hold the value, never the graph ----------------------------------------------
     def __reduce__(self):
         # pickle: data, requires_grad and name; a computed tensor loads as a leaf (torch.save)
-        return (_unpickle, (self._data, self._requires_grad, self.name))
+        data = self._data
+        data = data if type(data) is np.ndarray else _value(self)
+        return (_unpickle, (data, self._requires_grad, self.name))
 
     def __deepcopy__(self, memo):
         if self._fn is not None:
@@ -256,7 +247,9 @@ class Tensor(MathMethods, ShapeMethods):
                 f"copy: only leaf tensors can be copied, this one (shape {self.shape}) "
                 f"was computed by '{self._fn.name}' and copying its graph would send gradients "
                 "to copies of its inputs. Copy its value instead: copy.deepcopy(t.detach())")
-        t = Tensor(self._data, requires_grad=self._requires_grad, name=self.name)
+        data = self._data
+        data = data if type(data) is np.ndarray else _value(self)
+        t = Tensor(data, requires_grad=self._requires_grad, name=self.name)
         memo[id(self)] = t
         if self._grad is not None:
             t._grad = copy.deepcopy(self._grad, memo)
@@ -266,6 +259,8 @@ class Tensor(MathMethods, ShapeMethods):
         return self.__deepcopy__({})
 
     def __repr__(self):
+        if type(self._data) is not np.ndarray:
+            _value(self)
         body = np.array2string(self._data, separator=", ", precision=4, threshold=20,
                                prefix="tensor(")
         extras = []
@@ -303,6 +298,8 @@ class Tensor(MathMethods, ShapeMethods):
         """Keep this (non-leaf) tensor's gradient in ``.grad`` after backward, e.g. to look at dZ."""
         if not self._requires_grad:
             raise GraphError("retain_grad: this tensor does not require a gradient")
+        if _state.trace is not None:          # a compiled step: later backward passes see it
+            _state.trace.retain(self)
         self._retains_grad = True
         return self
 
@@ -448,10 +445,7 @@ def as_tensor(data, dtype=None) -> Tensor:
     array = np.asarray(data, dtype=dtype)
     if array.dtype.kind not in NUMBER_KINDS:
         raise not_numbers("as_tensor", array, data)
-    t = Tensor._make(array)
-    if _state.capture is not None:              # made inside a compiled step: a constant
-        _state.capture.created(t)
-    return t
+    return Tensor._make(array)
 
 
 def _unmasked(data, op):
@@ -512,8 +506,22 @@ def _weak_scalar(x, dtype):
             "t.astype('int64') or t.astype('float64')") from None
 
 
+def _value(t):
+    """The array of a tensor inside a compiled step whose values are not computed yet: the
+    step's program runs up to here (a sync point) to give it."""
+    array = t._data.resolve()
+    if type(t._data) is not np.ndarray:
+        t._data = array
+    return array
+
+
+def _alias(t):
+    """``detach()`` of a lazy tensor: a lazy tensor of the same values."""
+    alias = _state.trace.alias(t) if _state.trace is not None else None
+    return alias if alias is not None else Tensor._make(_value(t))
+
+
 from . import function as _function  # noqa: E402
-from .capture import value_read  # noqa: E402
 
 _function._make_tensor = Tensor._make
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.capture import guard
 from autograd_lite.function import warn_at_user_code
 
 from .errors import NNShapeError, lookup
@@ -80,7 +79,7 @@ def binary_cross_entropy(A, Y, eps=0.0):
     if eps:
         A = ag.clip(A, eps, 1.0 - eps)
     m = A.shape[1]
-    if guard(_outside_open_unit_interval, A):
+    if _outside_open_unit_interval(A.data):
         return _saturated_binary_cross_entropy(A, Y, m)
     return -(Y * ag.log(A) + (1.0 - Y) * ag.log(1.0 - A)).sum() / m
 
@@ -96,7 +95,7 @@ def _has_zero_or_less(a):
 
 def _saturated_binary_cross_entropy(A, Y, m):
     """binary_cross_entropy where some a is exactly 0 or 1: 0·log 0 counts as 0."""
-    a, y = A.data, Y.data          # a compiled step warns when it is captured (eagerly)
+    a, y = A.data, Y.data
     wrong = ((a <= 0.0) & (y > 0)) | ((a >= 1.0) & (y < 1))
     if wrong.any():
         _warn_saturated("binary_cross_entropy", wrong, a, y, "sigmoid",
@@ -167,7 +166,7 @@ def cross_entropy(A, Y, eps=0.0):
     if eps:
         A = ag.clip(A, eps, 1.0)
     m = A.shape[1]
-    if guard(_has_zero_or_less, A):
+    if _has_zero_or_less(A.data):
         # as in binary_cross_entropy: 0·log 0 counts as 0, a wrong sure prediction costs inf
         a, y = A.data, Y.data
         wrong = (a <= 0.0) & (y > 0)

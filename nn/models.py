@@ -25,7 +25,6 @@ import math
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.capture import guard
 
 from . import losses
 from .errors import ConfigError, DataError, NNShapeError, TrainingError
@@ -307,13 +306,13 @@ class Model(Module):
         """The training step: one gradient step on (X, Y), returning the cost before it.
 
         A NaN or infinite cost stops before its gradient could reach the parameters (the
-        check is a guard, so a compiled step makes it on every replay too)."""
+        check reads the cost, so a compiled step makes it on every call too)."""
         def train_step(X, Y):
             opt.zero_grad()
             A = self(X)
             with ag.name_scope("cost"):
                 cost = self._cost_fn(A, Y)
-            if not guard(_all_finite, cost):
+            if not _all_finite(cost.data):
                 raise _Diverged(cost.item())
             cost.backward()
             opt.step()
