@@ -10,6 +10,8 @@ LABELS = {
     "compiled_f32": "autograd_lite, float32, ag.compile",
     "hand_rop": "hand-written R-operator (numpy)",
     "torch": "PyTorch eager, float64",
+    "torch_compile": "PyTorch, torch.compile of the whole step, float64",
+    "jax": "JAX, jax.jit of the whole step, float64",
 }
 # The overhead chain uses autograd_lite's operations directly (there is no nn model in it).
 WORKLOAD_LABELS = {("overhead", "engine"): "autograd_lite ops"}
