@@ -61,7 +61,7 @@ def _count_consumers(roots):
     algorithm, as HIPS autograd does it); an explicit stack, so no recursion limit.
     """
     unique = list({id(r): r for r in roots}.values())     # a root given twice counts once
-    consumers, stack, seen = {}, unique, {id(r) for r in unique}
+    consumers, stack, root_ids = {}, unique, {id(r) for r in unique}
     while stack:
         fn = stack.pop()._fn
         if fn is None:
@@ -71,10 +71,13 @@ def _count_consumers(roots):
         for x, need in zip(fn.inputs, fn.needs_input_grad):
             if need:
                 key = id(x)
-                consumers[key] = consumers.get(key, 0) + 1
-                if key not in seen:
-                    seen.add(key)
-                    stack.append(x)
+                count = consumers.get(key)
+                if count is not None:
+                    consumers[key] = count + 1
+                else:                       # seen for the first time: walk below it
+                    consumers[key] = 1
+                    if key not in root_ids:
+                        stack.append(x)
     return consumers
 
 
@@ -222,6 +225,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     anomaly = is_anomaly_enabled()
     careful = anomaly or observer is not None
     recorder = _state.capture
+    plain = recorder is None and not create_graph     # fn.backward on arrays, as it is
     now = Clock.now
     # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
     # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
@@ -242,17 +246,17 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                 continue
             done.append(t)
             xs, needs = fn.inputs, fn.needs_input_grad
-            if g is not None:
+            if g is None:                 # nothing reached t: its inputs get nothing from it
+                raw = (None,) * len(xs)
+            else:
                 if fn.clock != now or careful:
                     fn.check_versions(t)
-                if recorder is not None:
-                    raw = _captured_backward(recorder, fn, g, t, xs, create_graph)
-                elif create_graph:
-                    raw = fn.backward(g, t, *xs)
-                elif len(xs) == 2:
+                if plain and len(xs) == 2:
                     raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
+                elif plain and len(xs) == 1:
+                    raw = fn.backward(g, t._data, xs[0]._data)
                 else:
-                    raw = fn.backward(g, t._data, *[x._data for x in xs])
+                    raw = _call_backward(fn, g, t, xs, recorder, create_graph)
                 if careful:
                     _observe(t, fn, g, raw, create_graph, observer)
             for i, need in enumerate(needs):
@@ -260,14 +264,16 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                     continue
                 x = xs[i]
                 key = id(x)
-                ig = None if g is None else raw[i]
+                ig = raw[i]
                 if ig is not None:
-                    if create_graph or ig.shape != x._data.shape or ig.dtype != x._data.dtype:
+                    data = x._data
+                    if create_graph or ig.shape != data.shape or (
+                            ig.dtype is not data.dtype and ig.dtype != data.dtype):
                         ig = _fit(ig, x, i, fn, create_graph)
                     prev = pending.get(key)
                     if prev is None:
                         pending[key] = ig
-                    else:
+                    else:                                     # a second path into x
                         pending[key] = total = prev + ig
                         if recorder is not None:
                             recorder.call([prev, ig], total, "{0} + {1}",
@@ -299,14 +305,19 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
             for g in results]
 
 
-def _captured_backward(recorder, fn, g, t, xs, create_graph):
-    """``fn.backward`` while ``ag.compile`` captures a step: the call is recorded."""
+def _call_backward(fn, g, t, xs, recorder, create_graph):
+    """``fn.backward`` off the two fast paths: on Tensors (``create_graph``), recorded while
+    ``ag.compile`` captures a step, or with any number of inputs."""
+    if recorder is not None:
+        if create_graph:
+            return recorder.tensor_backward(fn, g, t, xs)
+        inputs = [x._data for x in xs]
+        raw = fn.backward(g, t._data, *inputs)
+        recorder.backward(fn, g, t._data, inputs, raw)
+        return raw
     if create_graph:
-        return recorder.tensor_backward(fn, g, t, xs)
-    inputs = [x._data for x in xs]
-    raw = fn.backward(g, t._data, *inputs)
-    recorder.backward(fn, g, t._data, inputs, raw)
-    return raw
+        return fn.backward(g, t, *xs)
+    return fn.backward(g, t._data, *[x._data for x in xs])
 
 
 _GRAD_LOCK = threading.Lock()

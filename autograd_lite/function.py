@@ -245,6 +245,24 @@ class Clock:
         return (tensor if tensor._base is None else tensor._base)._version
 
 
+class _ReleasedInputs:
+    """``fn.inputs`` of a released op: its ReleasedTensor records, made when first read
+    (pictures, traces), since backward only notes a few facts per input, cheaply.
+
+    A non-data descriptor: a recorded op's own ``inputs`` attribute hides it, so reading
+    that costs nothing extra (a ``__getattr__`` on Function would slow every attribute read
+    of every op)."""
+
+    def __get__(self, fn, owner=None):
+        if fn is None:
+            return self
+        records = fn.__dict__.get("_records")
+        if records is None:
+            raise AttributeError(f"{type(fn).__name__!r} object has no attribute 'inputs'")
+        inputs = fn.__dict__["inputs"] = tuple(_record(r) for r in records)
+        return inputs
+
+
 class Function:
     """Base class of every primitive operation.
 
@@ -265,6 +283,7 @@ class Function:
     differentiable = True      # False: the output never requires a gradient (argmax, ==, ...)
     scope = None               # the name_scope the op was recorded in (an nn layer)
     released = False
+    inputs = _ReleasedInputs()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -318,7 +337,8 @@ class Function:
         params = old.get("params")
         kept = {"_records": records, "released": True,
                 "needs_input_grad": old.get("needs_input_grad"),
-                "params": {k: v for k, v in params.items() if _small(v)} if params else {}}
+                "params": ({k: v for k, v in params.items() if _small(v)} if params
+                           else _NO_PARAMS)}
         if out is not None:                      # what this op produced, for its consumers
             data = out._data
             kept["_out"] = [weakref.ref(out), data.shape, data.dtype, out.name,
@@ -328,15 +348,6 @@ class Function:
                 if key in old:
                     kept[key] = old[key]
         self.__dict__ = kept
-
-    def __getattr__(self, name):
-        # a released op's inputs, as ReleasedTensor records, made when first asked for
-        # (pictures, traces): backward only notes a few facts per input, cheaply
-        if name == "inputs" and "_records" in self.__dict__:
-            inputs = tuple(_record(r) for r in self.__dict__["_records"])
-            self.__dict__["inputs"] = inputs
-            return inputs
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -361,15 +372,17 @@ def _eager_apply(cls, inputs, params):
     """What ``Function.apply`` does eagerly: the forward pass, and the graph if needed."""
     fn = _new(cls)
     try:
-        if len(inputs) == 2:        # the common case, without building lists
+        if params or not 0 < len(inputs) < 3:
+            data, needs = _forward(fn, inputs, params)
+        elif len(inputs) == 2:      # the common cases, without building lists
             a, b = inputs
-            data = fn.forward(a._data, b._data, **params)
-            needs = (a._requires_grad, b._requires_grad)
+            data = fn.forward(a._data, b._data)
+            needs = _NEEDS_TWO[a._requires_grad][b._requires_grad]
             if cls.broadcasts and a._data.ndim != b._data.ndim:
                 _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
         else:
-            data = fn.forward(*[t._data for t in inputs], **params)
-            needs = tuple([t._requires_grad for t in inputs])
+            data = fn.forward(inputs[0]._data)
+            needs = _NEEDS_ONE[inputs[0]._requires_grad]
         if not cls.differentiable:
             needs = (False,) * len(inputs)
     except np.linalg.LinAlgError:
@@ -390,7 +403,7 @@ def _eager_apply(cls, inputs, params):
     out = _make_tensor(data, True)
     fn.inputs = inputs
     fn.needs_input_grad = needs
-    fn.params = params
+    fn.params = params or _NO_PARAMS       # one empty dict for all: fewer objects per op
     fn.clock = Clock.now
     if state.scope is not None:
         fn.scope = state.scope
@@ -399,6 +412,26 @@ def _eager_apply(cls, inputs, params):
         fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
     out._fn = fn
     return out
+
+
+def _forward(fn, inputs, params):
+    """``fn.forward`` on the inputs' arrays, with parameters or any number of inputs; and
+    which inputs need a gradient."""
+    if len(inputs) == 2 and fn.broadcasts:
+        a, b = inputs
+        data = fn.forward(a._data, b._data, **params)
+        if a._data.ndim != b._data.ndim:
+            _check_rank_one(fn.name, a._data.shape, b._data.shape, data.shape)
+    else:
+        data = fn.forward(*[t._data for t in inputs], **params)
+    return data, tuple([t._requires_grad for t in inputs])
+
+
+_NO_PARAMS = {}     # the params of every op that has none (read only: never written to)
+
+# which inputs need a gradient, indexed by their requires_grad (no tuple built per op)
+_NEEDS_ONE = ((False,), (True,))
+_NEEDS_TWO = (((False, False), (False, True)), ((True, False), (True, True)))
 
 
 def _modified(op, which, t):
@@ -446,12 +479,7 @@ def _small(value) -> bool:
 
 def _origin_of(t):
     """What a constant is (``1 - Y``), for a record of it; None for results of ops."""
-    if t._fn is not None:
-        return None
-    try:
-        return t._origin
-    except AttributeError:
-        return None
+    return None if t._fn is not None else getattr(t, "_origin", None)
 
 
 def _record(r):

@@ -10,6 +10,8 @@ LABELS = {
     "compiled_f32": "autograd_lite, float32, ag.compile",
     "hand_rop": "hand-written R-operator (numpy)",
     "torch": "PyTorch eager, float64",
+    "torch_compile": "PyTorch, torch.compile of the whole step, float64",
+    "jax": "JAX, jax.jit of the whole step, float64",
 }
 # The overhead chain uses autograd_lite's operations directly (there is no nn model in it).
 WORKLOAD_LABELS = {("overhead", "engine"): "autograd_lite ops"}
@@ -173,6 +175,8 @@ def performance_md(run):
         "Each workload runs the engine side by side with a hand-written numpy implementation "
         "of the same model using the course's explicit backward formulas (`bench/handwritten.py`)"
         " and, when importable, PyTorch eager on the CPU in float64 (`bench/torch_models.py`), "
+        "and for the shallow and overhead workloads `torch.compile` and `jax.jit` of the "
+        "whole step (`bench/jax_models.py`; compiled once, before the clock starts), "
         "all in one process, interleaved (A B C, B C A, …), with the same data, the same "
         "initial parameters and the same number of threads. Times are the median (and minimum)"
         " of the repeats; a ratio is engine time / baseline time from the same run, shown "

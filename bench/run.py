@@ -48,7 +48,9 @@ def parse_args(argv=None):
     parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                         help="what the ratios compare: process CPU time (default; robust to other "
                         "processes on the machine) or wall-clock time; both are recorded")
-    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch baseline")
+    parser.add_argument("--no-torch", action="store_true",
+                        help="skip the PyTorch baselines (eager and torch.compile)")
+    parser.add_argument("--no-jax", action="store_true", help="skip the jax.jit baseline")
     parser.add_argument("--no-docs", action="store_true",
                         help="do not rewrite docs/performance.md")
     parser.add_argument("--no-profile", action="store_true",
@@ -80,6 +82,17 @@ def load_torch(threads, log):
     return torch_models
 
 
+def load_jax(log):
+    """The jax side of the bench, or None (with a message) when jax is not importable."""
+    try:
+        import jax  # noqa: F401
+    except ImportError:
+        log("JAX is not importable: skipping the jax.jit baseline (pip install jax to see it)")
+        return None
+    from bench import jax_models
+    return jax_models
+
+
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -94,9 +107,12 @@ def main(argv=None):
     if args.no_torch:
         log("--no-torch: skipping the PyTorch baseline")
     torch_models = None if args.no_torch else load_torch(args.threads, log)
+    jax_models = None if args.no_jax else load_jax(log)
     machine = harness.machine_info()
     if torch_models is not None:
         machine["torch"] = torch_models.info()
+    if jax_models is not None:
+        machine["jax"] = jax_models.info()
     log(f"machine: {machine['cpu']}, {machine['cores']} cores, load {machine['load_average']}, "
         f"BLAS threads {machine['blas_threads']}")
 
@@ -109,11 +125,13 @@ def main(argv=None):
     if "shallow" in args.only:
         log(f"shallow: {args.shallow_iterations} iterations × {args.shallow_repeats} repeats")
         results.append(workloads.run_shallow(args.shallow_iterations, args.shallow_repeats,
-                                             torch_models, log=log, clock=args.clock))
+                                             torch_models, log=log, clock=args.clock,
+                                             jax_models=jax_models))
     if "overhead" in args.only:
         log(f"overhead: {3 * args.overhead_blocks + 1} ops × {args.overhead_repeats} repeats")
         results.append(workloads.run_overhead(args.overhead_blocks, args.overhead_repeats,
-                                              torch_models, log=log, clock=args.clock))
+                                              torch_models, log=log, clock=args.clock,
+                                              jax_models=jax_models))
     if "memory" in args.only:
         log(f"memory: peak over {args.peak_iterations} deep iterations, growth over "
             f"{args.growth_iterations} shallow iterations")

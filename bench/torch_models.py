@@ -126,3 +126,81 @@ def info():
     return {"version": torch.__version__, "threads": torch.get_num_threads(),
             "parallel": [line.strip() for line in config
                          if line.strip().startswith(wanted)]}
+
+
+# --- torch.compile of the whole step (a baseline only where it works: it needs a C compiler) ---
+
+_COMPILED = {}
+
+
+def can_compile():
+    """Whether torch.compile works here (its CPU backend needs a C++ compiler), tried once."""
+    if "works" not in _COMPILED:
+        try:
+            torch.compile(lambda t: t * 2.0)(torch.ones(2))
+            _COMPILED["works"] = True
+        except Exception:          # no compiler, an unsupported platform: no such rows
+            _COMPILED["works"] = False
+    return _COMPILED["works"]
+
+
+def _compiled(key, make):
+    """One compiled function per workload and shape: torch.compile traces on first use only."""
+    if key not in _COMPILED:
+        _COMPILED[key] = torch.compile(make())
+    return _COMPILED[key]
+
+
+def _shallow_cost(W1, b1, W2, b2, X, Y):
+    A1 = torch.tanh(W1 @ X + b1)
+    A2 = torch.sigmoid(W2 @ A1 + b2)
+    return _bce(A2, Y, X.shape[1])
+
+
+def prepare_shallow_compiled(X, Y, parameters, learning_rate, iterations,
+                             dtype=torch.float64):
+    """The 2-layer network with one ``torch.compile``-d step: forward, the gradients
+    (``torch.func.grad_and_value``, so the backward is in the same graph) and the update."""
+    init = [torch.tensor(np.asarray(parameters[k]), dtype=dtype)
+            for k in ("W1", "b1", "W2", "b2")]
+    X_t = torch.as_tensor(np.asarray(X), dtype=dtype)
+    Y_t = torch.as_tensor(np.asarray(Y), dtype=dtype)
+
+    def make():
+        gradient = torch.func.grad_and_value(_shallow_cost, argnums=(0, 1, 2, 3))
+
+        def step(W1, b1, W2, b2, X, Y):
+            grads, cost = gradient(W1, b1, W2, b2, X, Y)
+            return [p - learning_rate * g for p, g in zip((W1, b1, W2, b2), grads)], cost
+        return step
+    step = _compiled(("shallow", learning_rate, tuple(X_t.shape)), make)
+    step(*init, X_t, Y_t)                     # compiled here, not in the timed run
+
+    def run():
+        params, costs = init, []
+        for i in range(iterations):
+            params, cost = step(*params, X_t, Y_t)
+            costs.append(cost.item())
+        return {"costs": costs, "final_cost": costs[-1]}
+    return run
+
+
+def prepare_chain_compiled(x, a, b, n_blocks, dtype=torch.float64):
+    """Forward and backward of y = tanh(y·a + b), ``n_blocks`` times, as one compiled call."""
+    a, b = torch.as_tensor(a, dtype=dtype), torch.as_tensor(b, dtype=dtype)
+    x_t = torch.as_tensor(x, dtype=dtype)
+
+    def make():
+        def total(x):
+            y = x
+            for _ in range(n_blocks):
+                y = torch.tanh(y * a + b)
+            return y.sum()
+        return torch.func.grad_and_value(total)
+    chain = _compiled(("chain", n_blocks, tuple(x_t.shape)), make)
+    chain(x_t)
+
+    def run():
+        grad, total = chain(x_t)
+        return {"final_cost": total.item(), "grad": grad.numpy()}
+    return run

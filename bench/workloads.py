@@ -168,8 +168,11 @@ def _pct(x):
 # --- shallow ------------------------------------------------------------------------------------
 
 def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2, log=print,
-                clock="cpu"):
-    """The planar flower 2 → 4 → 1 tanh network: per-operation overhead dominates."""
+                clock="cpu", jax_models=None):
+    """The planar flower 2 → 4 → 1 tanh network: per-operation overhead dominates.
+
+    With torch, ``torch.compile`` of the whole step runs beside PyTorch eager; with jax,
+    ``jax.jit`` of the whole step (both only as baselines: rows, no targets)."""
     X, Y = nn.datasets.planar_flower(m=400, seed=1)
     Y_float = Y.astype(np.float64)
     init = hw.initialize_parameters(X.shape[0], n_h, 1, seed=2)
@@ -191,6 +194,12 @@ def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2
     if torch_models is not None:
         prepares["torch"] = lambda: torch_models.prepare_shallow(X, Y_float, init,
                                                                  learning_rate, iterations)
+    if torch_models is not None and torch_models.can_compile():
+        prepares["torch_compile"] = lambda: torch_models.prepare_shallow_compiled(
+            X, Y_float, init, learning_rate, iterations)
+    if jax_models is not None:
+        prepares["jax"] = lambda: jax_models.prepare_shallow(X, Y_float, init, learning_rate,
+                                                             iterations)
     model = engine.prepare_shallow(X, Y, n_h, learning_rate, 1).model
     same_init = all(np.array_equal(getattr(model, f"layer{l}").W.data, init[f"W{l}"])
                     for l in (1, 2))
@@ -198,8 +207,8 @@ def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2
 
     checks = [check("same initial parameters", same_init,
                     "TwoLayerNet(seed=course_rng(2)) draws the course's W1, W2")]
-    checks += _cost_checks(timings, "numpy",
-                           [n for n in ("engine", "engine_raw", "torch") if n in timings])
+    checks += _cost_checks(timings, "numpy", [n for n in timings if n not in ("numpy",
+                                                                             "compiled")])
     checks += _bitwise_checks(timings, [("compiled", "engine")])
     targets = []
     r, text = _ratio(timings, "compiled", "numpy")
@@ -224,8 +233,9 @@ def run_shallow(iterations, repeats, torch_models=None, n_h=4, learning_rate=1.2
 # --- overhead -----------------------------------------------------------------------------------
 
 def run_overhead(n_blocks, repeats, torch_models=None, shape=(4, 4), log=print,
-                 clock="cpu"):
-    """Forward + backward of a long chain of small elementwise ops; µs per op."""
+                 clock="cpu", jax_models=None):
+    """Forward + backward of a long chain of small elementwise ops; µs per op (and the
+    same chain as one ``torch.compile``-d or ``jax.jit``-ted call where they import)."""
     rng = np.random.RandomState(0)
     x, a, b = rng.rand(*shape), 0.5 + rng.rand(*shape), rng.rand(*shape) - 0.5
     n_ops = 3 * n_blocks + 1        # mul, add, tanh per block, then one sum
@@ -239,16 +249,20 @@ def run_overhead(n_blocks, repeats, torch_models=None, shape=(4, 4), log=print,
     prepares = {"numpy": numpy_run, "engine": lambda: engine.prepare_chain(x, a, b, n_blocks)}
     if torch_models is not None:
         prepares["torch"] = lambda: torch_models.prepare_chain(x, a, b, n_blocks)
+    if torch_models is not None and torch_models.can_compile():
+        prepares["torch_compile"] = lambda: torch_models.prepare_chain_compiled(x, a, b,
+                                                                                n_blocks)
+    if jax_models is not None:
+        prepares["jax"] = lambda: jax_models.prepare_chain(x, a, b, n_blocks)
     timings = interleaved(prepares, repeats, lambda *args: None, clock)
 
-    checks = _cost_checks(timings, "numpy", [n for n in ("engine", "torch") if n in timings])
+    others = [name for name in timings if name != "numpy"]
+    checks = _cost_checks(timings, "numpy", others)
     ref = timings["numpy"]["result"]["grad"]
-    for name in ("engine", "torch"):
-        if name in timings:
-            grad = timings[name]["result"].pop("grad")
-            checks.append(check(f"{name} dx = hand-written dx", np.allclose(grad, ref,
-                                                                            rtol=1e-10),
-                                f"max |difference| {np.max(np.abs(grad - ref)):.1e}"))
+    for name in others:
+        grad = timings[name]["result"].pop("grad")
+        checks.append(check(f"{name} dx = hand-written dx", np.allclose(grad, ref, rtol=1e-10),
+                            f"max |difference| {np.max(np.abs(grad - ref)):.1e}"))
     timings["numpy"]["result"].pop("grad")
     per_op = {name: {"total": entry["time"]["median"] / n_ops * 1e6,
                      "min": entry["time"]["min"] / n_ops * 1e6,
