@@ -330,7 +330,9 @@ class Trace:
                     arefs, anew = self._refs(arrays)
                     new = (new or []) + (anew or [])
                     pkey = (pkey, arefs)
-        key = (cls, tuple(refs), needs, pkey, _state.enabled)
+        state = _state
+        enabled = state.enabled
+        key = (cls, tuple(refs), needs, pkey, enabled)
         child = node.children.get(key)
         if child is None or not child.ready:
             self.capture_now()
@@ -354,7 +356,7 @@ class Trace:
             a, b = inputs[0]._data.shape, inputs[1]._data.shape
             if len(a) != len(b) and (len(a) == 1 or len(b) == 1):
                 _check_rank_one(cls.name, a, b, shape)
-        self.events.append(("op", cls, inputs, params, _state.enabled, _state.scope, out))
+        self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
         return out
 
     def _capture_op(self, cls, inputs, params):
