@@ -171,6 +171,8 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     tensor([2., 2.])
     """
     a = operand(a)
+    if n == 0:                  # numpy's: the input itself, without prepend or append
+        return a
     if n < 0:
         raise ValueError(f"diff: the order n must be non-negative, not {n}")
     if a.ndim == 0:

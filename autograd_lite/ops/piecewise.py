@@ -123,8 +123,9 @@ class Fmin(Function):
 
 
 def _share(a_wins, a, b):
-    """The part of the gradient that goes to a: 1 where a wins or b is nan, ½ at ties."""
-    wins = a_wins | (np.isnan(b) & ~np.isnan(a))
+    """The part of the gradient that goes to a: 1 where a wins or b is nan (also when both
+    are), ½ at ties."""
+    wins = a_wins | np.isnan(b)          # both nan: a's, as numpy returns a (and ag.max)
     return (wins + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
 
 
