@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DTypeError, GraphError, ShapeError
 from ..errors import NumericalWarning
-from ..function import Function, _state, warn_at_user_code
+from ..function import Function, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
@@ -373,8 +373,44 @@ def astype(a, dtype):
     return Cast.apply(a, dtype=dtype)
 
 
-_SYMBOLS = {np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">=",
-            np.equal: "==", np.not_equal: "!="}
+class Comparison(Function):
+    """``<``, ``==``, ...: a boolean answer with no gradient, recorded like any other op (so a
+    compiled step compares each call's data)."""
+    differentiable = False
+    rule = "no gradient (a boolean answer)"
+    def forward(self, a, b):
+        return self.ufunc(a, b)
+
+
+class Less(Comparison):
+    ufunc, symbol = staticmethod(np.less), "<"
+
+
+class LessEqual(Comparison):
+    name = "less_equal"
+    ufunc, symbol = staticmethod(np.less_equal), "<="
+
+
+class Greater(Comparison):
+    ufunc, symbol = staticmethod(np.greater), ">"
+
+
+class GreaterEqual(Comparison):
+    name = "greater_equal"
+    ufunc, symbol = staticmethod(np.greater_equal), ">="
+
+
+class Equal(Comparison):
+    ufunc, symbol = staticmethod(np.equal), "=="
+
+
+class NotEqual(Comparison):
+    name = "not_equal"
+    ufunc, symbol = staticmethod(np.not_equal), "!="
+
+
+COMPARISONS = {cls.ufunc: cls for cls in (Less, LessEqual, Greater, GreaterEqual, Equal,
+                                          NotEqual)}
 
 
 def compare(ufunc, a, b):
@@ -383,16 +419,18 @@ def compare(ufunc, a, b):
         # Python's own rule then applies: ``t == None`` is False, ``t != None`` True
         return NotImplemented
     a, b = _compared(a, b)
+    cls = COMPARISONS[ufunc]
+    check_broadcast(f"{cls.name} ({cls.symbol}): cannot compare", a, b)
+    return cls.apply(a, b)
+
+
+def check_broadcast(what, a, b):
+    """Raise a ShapeError starting with ``what`` unless the shapes of a and b broadcast."""
     try:
-        result = ufunc(a._data, b._data)
+        np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ShapeError(
-            f"{ufunc.__name__} ({_SYMBOLS.get(ufunc, ufunc.__name__)}): cannot compare shapes "
-            f"{a.shape} and {b.shape}, they do not broadcast together; make the shapes agree "
-            "(e.g. reshape one of them)") from None
-    if _state.capture is not None:                   # ag.compile: replay the comparison
-        result = _state.capture.compare(ufunc, a, b, result)
-    return as_tensor(result)
+        raise ShapeError(f"{what} shapes {a.shape} and {b.shape}, they do not broadcast "
+                         "together; make the shapes agree (e.g. reshape one of them)") from None
 
 
 def _compared(a, b):

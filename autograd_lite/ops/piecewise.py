@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, as_tensor, operand
+from ..tensor import Tensor, operand
 from .elementwise import _pair
 
 
@@ -139,6 +139,26 @@ class NanToNum(Function):
         return (np.where(self.finite, grad, 0),)
 
 
+class IsNan(Function):
+    name = "isnan"
+    differentiable = False
+    rule = "no gradient (a boolean answer)"
+    def forward(self, a):
+        return np.isnan(a)
+
+
+class IsInf(IsNan):
+    name = "isinf"
+    def forward(self, a):
+        return np.isinf(a)
+
+
+class IsFinite(IsNan):
+    name = "isfinite"
+    def forward(self, a):
+        return np.isfinite(a)
+
+
 # --- the public functions --------------------------------------------------------------------
 
 def sign(a):
@@ -245,14 +265,21 @@ def nan_to_num(a, copy=True, nan=0.0, posinf=None, neginf=None):
 
 def isnan(a):
     """Where ``a`` is nan: a boolean tensor (no gradient)."""
-    return as_tensor(np.isnan(operand(a).data))
+    return IsNan.apply(operand(a))
 
 
 def isinf(a):
     """Where ``a`` is ±inf: a boolean tensor (no gradient)."""
-    return as_tensor(np.isinf(operand(a).data))
+    return IsInf.apply(operand(a))
 
 
 def isfinite(a):
-    """Where ``a`` is neither nan nor ±inf: a boolean tensor (no gradient)."""
-    return as_tensor(np.isfinite(operand(a).data))
+    """Where ``a`` is neither nan nor ±inf: a boolean tensor (no gradient).
+
+    Examples
+    --------
+    >>> import numpy as np, autograd_lite as ag
+    >>> ag.isfinite(ag.tensor([1.0, np.nan, -np.inf]))
+    tensor([ True, False, False])
+    """
+    return IsFinite.apply(operand(a))
