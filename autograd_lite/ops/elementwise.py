@@ -373,13 +373,18 @@ def astype(a, dtype):
     return Cast.apply(a, dtype=dtype)
 
 
-class Comparison(Function):
-    """``<``, ``==``, ...: a boolean answer with no gradient, recorded like any other op (so a
-    compiled step compares each call's data)."""
+class Answer(Function):
+    """An op whose integer or boolean answer has no gradient (``<``, argmax, isnan, ``&``):
+    recorded like any other op, so a compiled step computes it again from each call's data.
+    A subclass names its numpy ``ufunc`` or defines ``forward``."""
     differentiable = False
-    rule = "no gradient (a boolean answer)"
-    def forward(self, a, b):
-        return self.ufunc(a, b)
+    rule = "no gradient (an integer or boolean answer)"
+    def forward(self, *arrays):
+        return self.ufunc(*arrays)
+
+
+class Comparison(Answer):
+    """``<``, ``==``, ...: ``symbol`` is the operator, for errors."""
 
 
 class Less(Comparison):

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, operand
-from .elementwise import _pair
+from .elementwise import Answer, _pair
 
 
 def _zeros(grad):
@@ -129,6 +129,18 @@ def _share(a_wins, a, b):
     return (wins + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
 
 
+class Copysign(Function):
+    broadcasts = True
+    rule = "da = dout · out / a   (±1; 0 at a = 0, as PyTorch),  db = 0"
+    def forward(self, a, b):
+        out = np.copysign(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.flip = np.where(a == 0, 0, out / a).astype(out.dtype, copy=False)
+        return out
+    def backward(self, grad, out, a, b):
+        return grad * self.flip, (_zeros(grad) if self.needs_input_grad[1] else None)
+
+
 class NanToNum(Function):
     name = "nan_to_num"
     rule = "da = dout where a is finite, 0 where nan or ±inf was replaced"
@@ -139,24 +151,16 @@ class NanToNum(Function):
         return (np.where(self.finite, grad, 0),)
 
 
-class IsNan(Function):
-    name = "isnan"
-    differentiable = False
-    rule = "no gradient (a boolean answer)"
-    def forward(self, a):
-        return np.isnan(a)
+class IsNan(Answer):
+    ufunc = staticmethod(np.isnan)
 
 
-class IsInf(IsNan):
-    name = "isinf"
-    def forward(self, a):
-        return np.isinf(a)
+class IsInf(Answer):
+    ufunc = staticmethod(np.isinf)
 
 
-class IsFinite(IsNan):
-    name = "isfinite"
-    def forward(self, a):
-        return np.isfinite(a)
+class IsFinite(Answer):
+    ufunc = staticmethod(np.isfinite)
 
 
 # --- the public functions --------------------------------------------------------------------
@@ -247,6 +251,25 @@ def fmax(a, b):
 def fmin(a, b):
     """Elementwise minimum that ignores NaN (the other value wins); ties share the gradient."""
     return Fmin.apply(*_pair(a, b))
+
+
+def copysign(a, b):
+    """The magnitude of ``a`` with the sign of ``b`` (its sign bit: −0.0 counts as negative),
+    as ``np.copysign``.  ``a`` gets the gradient ±1 (0 at a = 0, as PyTorch), ``b`` none.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> a = ag.tensor([2.0, -3.0, 0.0], requires_grad=True)
+    >>> y = ag.copysign(a, ag.tensor([-1.0, 1.0, -0.0]))
+    >>> y.sum().backward()
+    >>> y, a.grad
+    (tensor([-2.,  3., -0.], grad_fn=copysign), tensor([-1., -1.,  0.]))
+    """
+    a, b = _pair(a, b)
+    if a.dtype.kind != "f":
+        a = a.astype(np.result_type(a.dtype, b.dtype, np.float16))
+    return Copysign.apply(a, b)
 
 
 def nan_to_num(a, copy=True, nan=0.0, posinf=None, neginf=None):

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor, operand
+from .elementwise import Answer
 from .reduce import _normalize_axis
 
 
@@ -59,13 +60,6 @@ def sort(a, axis=-1):
     if axis is None:
         a, axis = a.reshape(-1), 0
     return Sort.apply(a, axis=_normalize_axis(axis, a.shape, "sort")[0])
-
-
-class Answer(Function):
-    """An op whose integer or boolean answer has no gradient: recorded like any other op, so
-    a compiled step computes it again from each call's data."""
-    differentiable = False
-    rule = "no gradient (an integer or boolean answer)"
 
 
 class Argsort(Answer):
