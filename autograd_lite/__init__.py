@@ -49,6 +49,7 @@ from .ops.logical import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwis
                           isclose, left_shift, logical_and, logical_not, logical_or,
                           logical_xor, nonzero, right_shift)
 from .ops.piecewise import copysign
+from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
 
 __version__ = "0.1.0"

@@ -95,6 +95,10 @@ class MathMethods:
     def cumsum(self, axis=None): return _ops.cumulative.cumsum(self, axis)
     def cumprod(self, axis=None): return _ops.cumulative.cumprod(self, axis)
     def diff(self, n=1, axis=-1): return _ops.cumulative.diff(self, n, axis)
+    def cummax(self, axis=None, return_indices=False):
+        return _ops.cumulative.cummax(self, axis, return_indices)
+    def cummin(self, axis=None, return_indices=False):
+        return _ops.cumulative.cummin(self, axis, return_indices)
     def var(self, axis=None, ddof=0, keepdims=False):
         return _ops.stats.var(self, axis, ddof, keepdims)
     def std(self, axis=None, ddof=0, keepdims=False):
