@@ -93,7 +93,7 @@ def bitwise_and(a, b):
     >>> import autograd_lite as ag
     >>> x = ag.tensor([1.0, -2.0, 3.0])
     >>> (x > 0) & (x < 2)
-    tensor([ True, False, False])
+    tensor([ True, False, False], dtype=bool)
     >>> ag.tensor([12, 10]) & 6
     tensor([4, 2], dtype=int64)
     """
@@ -152,7 +152,7 @@ def logical_not(a):
     --------
     >>> import autograd_lite as ag
     >>> ag.logical_not(ag.tensor([0.0, 2.0]))
-    tensor([ True, False])
+    tensor([ True, False], dtype=bool)
     """
     return LogicalNot.apply(operand(a))
 
@@ -164,7 +164,7 @@ def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     --------
     >>> import autograd_lite as ag
     >>> ag.isclose(ag.tensor([1.0, 1.1]), 1.0 + 1e-9)
-    tensor([ True, False])
+    tensor([ True, False], dtype=bool)
     """
     a, b = _pair(a, b)
     check_broadcast("isclose: cannot compare", a, b)

@@ -303,6 +303,6 @@ def isfinite(a):
     --------
     >>> import numpy as np, autograd_lite as ag
     >>> ag.isfinite(ag.tensor([1.0, np.nan, -np.inf]))
-    tensor([ True, False, False])
+    tensor([ True, False, False], dtype=bool)
     """
     return IsFinite.apply(operand(a))
