@@ -44,6 +44,13 @@ from .ops.shape import flip, fliplr, flipud, pad, repeat, roll, rot90, tile
 # convolution and pooling of NCHW images (ops/conv.py, ops/pool.py)
 from .ops.conv import conv2d
 from .ops.pool import avg_pool2d, max_pool2d
+# issue 19: bitwise and logical answers, closeness, nonzero, copysign, singular values
+from .ops.logical import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, invert,
+                          isclose, left_shift, logical_and, logical_not, logical_or,
+                          logical_xor, nonzero, right_shift)
+from .ops.piecewise import copysign
+from .ops.cumulative import cummax, cummin
+from .ops.linalg_solve import singular_values
 
 __version__ = "0.1.0"
 

@@ -28,6 +28,19 @@ class MathMethods:
     def __floordiv__(self, other): return _ops.piecewise.floor_divide(self, other)
     def __rfloordiv__(self, other): return _ops.piecewise.floor_divide(other, self)
 
+    # bitwise on integers and bools (``mask_a & mask_b``); no gradient
+    def __and__(self, other): return _ops.logical.bitwise_and(self, other)
+    def __rand__(self, other): return _ops.logical.bitwise_and(other, self)
+    def __or__(self, other): return _ops.logical.bitwise_or(self, other)
+    def __ror__(self, other): return _ops.logical.bitwise_or(other, self)
+    def __xor__(self, other): return _ops.logical.bitwise_xor(self, other)
+    def __rxor__(self, other): return _ops.logical.bitwise_xor(other, self)
+    def __lshift__(self, other): return _ops.logical.left_shift(self, other)
+    def __rlshift__(self, other): return _ops.logical.left_shift(other, self)
+    def __rshift__(self, other): return _ops.logical.right_shift(self, other)
+    def __rrshift__(self, other): return _ops.logical.right_shift(other, self)
+    def __invert__(self): return _ops.logical.invert(self)
+
     def __round__(self, ndigits=None):
         return _ops.piecewise.round(self, 0 if ndigits is None else ndigits)
 
@@ -66,12 +79,26 @@ class MathMethods:
     def isnan(self): return _ops.piecewise.isnan(self)
     def isinf(self): return _ops.piecewise.isinf(self)
     def isfinite(self): return _ops.piecewise.isfinite(self)
+    def copysign(self, other): return _ops.piecewise.copysign(self, other)
+    def nonzero(self): return _ops.logical.nonzero(self)
+    def logical_not(self): return _ops.logical.logical_not(self)
+    def logical_and(self, other): return _ops.logical.logical_and(self, other)
+    def logical_or(self, other): return _ops.logical.logical_or(self, other)
+    def logical_xor(self, other): return _ops.logical.logical_xor(self, other)
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.logical.isclose(self, other, rtol, atol, equal_nan)
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.logical.allclose(self, other, rtol, atol, equal_nan)
 
     # --- reductions and running totals -----------------------------------------------------
     def prod(self, axis=None, keepdims=False): return _ops.cumulative.prod(self, axis, keepdims)
     def cumsum(self, axis=None): return _ops.cumulative.cumsum(self, axis)
     def cumprod(self, axis=None): return _ops.cumulative.cumprod(self, axis)
     def diff(self, n=1, axis=-1): return _ops.cumulative.diff(self, n, axis)
+    def cummax(self, axis=None, return_indices=False):
+        return _ops.cumulative.cummax(self, axis, return_indices)
+    def cummin(self, axis=None, return_indices=False):
+        return _ops.cumulative.cummin(self, axis, return_indices)
     def var(self, axis=None, ddof=0, keepdims=False):
         return _ops.stats.var(self, axis, ddof, keepdims)
     def std(self, axis=None, ddof=0, keepdims=False):
@@ -94,7 +121,7 @@ class MathMethods:
 def numpy_tables():
     """The numpy ufuncs and functions that run our ops when given a Tensor: two dicts that
     tensor.py adds to its ``_UFUNCS`` and ``_FUNCTIONS`` once the op modules are loaded."""
-    from .ops import cumulative, exponential, piecewise, sorting, stats, trig
+    from .ops import cumulative, exponential, logical, piecewise, sorting, stats, trig
     ufuncs = {
         np.sin: trig.sin, np.cos: trig.cos, np.tan: trig.tan, np.arcsin: trig.arcsin,
         np.arccos: trig.arccos, np.arctan: trig.arctan, np.arctan2: trig.arctan2,
@@ -111,6 +138,12 @@ def numpy_tables():
         np.remainder: piecewise.remainder, np.floor_divide: piecewise.floor_divide,
         np.fabs: piecewise.fabs, np.fmax: piecewise.fmax, np.fmin: piecewise.fmin,
         np.isnan: piecewise.isnan, np.isinf: piecewise.isinf, np.isfinite: piecewise.isfinite,
+        np.copysign: piecewise.copysign,
+        np.bitwise_and: logical.bitwise_and, np.bitwise_or: logical.bitwise_or,
+        np.bitwise_xor: logical.bitwise_xor, np.invert: logical.invert,
+        np.left_shift: logical.left_shift, np.right_shift: logical.right_shift,
+        np.logical_and: logical.logical_and, np.logical_or: logical.logical_or,
+        np.logical_xor: logical.logical_xor, np.logical_not: logical.logical_not,
     }
     functions = {
         np.sinc: trig.sinc, np.nan_to_num: piecewise.nan_to_num, np.diff: cumulative.diff,
@@ -118,6 +151,7 @@ def numpy_tables():
         np.prod: _np_prod, np.cumsum: _np_cumsum, np.cumprod: _np_cumprod, np.var: _np_var,
         np.std: _np_std, np.sort: _np_sort, np.argsort: _np_argsort,
         np.argmax: _np_argmax, np.argmin: _np_argmin, np.any: _np_any, np.all: _np_all,
+        np.isclose: logical.isclose, np.allclose: logical.allclose, np.nonzero: logical.nonzero,
     }
     return ufuncs, functions
 

@@ -210,3 +210,13 @@ def test_softmax_needs_a_valid_axis():
         ag.log_softmax(ag.tensor([[1.0, 2.0]]), axis=2)
     with pytest.raises(ag.ShapeError, match="softmax"):
         ag.softmax(ag.tensor([1.0]), axis=None)
+
+
+@pytest.mark.parametrize("beta", [0.5, 2.0, 10.0])
+@settings(max_examples=20, deadline=None)
+@given(x=arrays(min_value=-4, max_value=4))
+def test_softplus_with_beta_is_log1p_exp_of_beta_z_over_beta(beta, x):
+    np.testing.assert_allclose(ag.softplus(ag.tensor(x), beta=beta).numpy(),
+                               np.logaddexp(0, beta * x) / beta, rtol=1e-12, atol=1e-300)
+    assert_gradients_match(lambda t: ag.softplus(t, beta=beta), [x])
+    assert_second_gradients_match(lambda t: ag.softplus(t, beta=beta), [x])

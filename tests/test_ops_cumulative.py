@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, axes)
-from math_cases import FIRST, SECOND, any_shape_arrays, grads
+from math_cases import FIRST, SECOND, any_shape_arrays, distinct, grads
 
 
 @st.composite
@@ -126,3 +126,47 @@ def test_bad_arguments_name_the_operation():
         ag.diff(ag.tensor(1.0))
     with pytest.raises(ValueError, match="diff: the order n must be non-negative"):
         ag.diff(ag.tensor([1.0, 2.0]), -1)
+
+
+# --- cummax / cummin: the gradient goes where each running extreme came from -----------------
+
+@pytest.mark.parametrize("f, ufunc", [(ag.cummax, np.maximum), (ag.cummin, np.minimum)],
+                         ids=["cummax", "cummin"])
+@settings(max_examples=25, deadline=None)
+@given(x=any_shape_arrays(min_side=1), data=st.data())
+def test_cummax_and_cummin_equal_numpy_and_match_numerical_gradients(f, ufunc, x, data):
+    x = distinct(x)                                  # no ties: a unique derivative
+    axis = data.draw(st.sampled_from([None] + list(range(-x.ndim, x.ndim))))
+    expected = ufunc.accumulate(x.ravel() if axis is None else x, axis=0 if axis is None
+                                else axis)
+    np.testing.assert_array_equal(f(ag.tensor(x), axis).numpy(), expected)
+    np.testing.assert_array_equal(getattr(ag.tensor(x), f.__name__)(axis).numpy(), expected)
+    assert_gradients_match(lambda t: f(t, axis), [x])
+    assert_second_gradients_match(lambda t: f(t, axis) ** 2, [x])
+
+
+def test_cummax_indices_and_gradient_at_ties_and_nan_follow_pytorch():
+    x = ag.tensor([1.0, 3.0, 3.0, np.nan, 5.0, np.nan], requires_grad=True)
+    values, indices = ag.cummax(x, return_indices=True)
+    np.testing.assert_array_equal(values.numpy(), np.maximum.accumulate(x.numpy()))
+    np.testing.assert_array_equal(indices.numpy(), [0, 1, 2, 3, 3, 3])   # latest tie, first nan
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0, 1.0, 3.0, 0.0, 0.0])
+    _, low = ag.cummin(ag.tensor([[2.0, 1.0], [1.0, 4.0]]), axis=0, return_indices=True)
+    np.testing.assert_array_equal(low.numpy(), [[0, 0], [1, 0]])
+    assert not indices.requires_grad
+
+
+def test_cummax_in_a_compiled_step_follows_the_data():
+    w = ag.tensor(np.ones(4), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        loss = (w * ag.cummax(x)).sum()
+        loss.backward()
+        return w.grad
+
+    compiled = ag.compile(step)
+    for x in ([1.0, 0.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.0], [0.0, 1.0, 2.0, 3.0]):
+        np.testing.assert_array_equal(compiled(ag.tensor(x)).numpy(),
+                                      step(ag.tensor(x)).numpy())

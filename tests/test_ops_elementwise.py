@@ -196,11 +196,13 @@ def test_number_to_the_power_of_a_tensor(x):
     np.testing.assert_allclose(grads(lambda a: 2.0 ** a, x)[0], np.log(2.0) * 2.0 ** x)
 
 
-def test_pow_exponent_gradient_is_zero_where_the_base_is_not_positive():
+def test_pow_exponent_gradient_is_nan_at_a_negative_base_and_zero_at_zero_to_a_positive_p():
+    # PyTorch's values: a^p of a negative base has no slope in p (log a is nan), even where
+    # p is an integer and a^p itself is a number
     a = ag.tensor([-2.0, 0.0, 3.0])
     p = ag.tensor([2.0, 2.0, 2.0], requires_grad=True)
     (a ** p).sum().backward()
-    np.testing.assert_allclose(p.grad.numpy(), [0.0, 0.0, 9.0 * np.log(3.0)])
+    np.testing.assert_array_equal(p.grad.numpy(), [np.nan, 0.0, 9.0 * np.log(3.0)])
 
 
 # --- maximum / minimum: ties split half and half -------------------------------------------
@@ -529,7 +531,7 @@ def test_float32_tensors_with_python_numbers_stay_float32():
     np.testing.assert_allclose(x.grad.numpy(), [2 / 3, 4 / 3], rtol=1e-6)
 
 
-# --- pow at base 0: the rule "d/dp a^p = 0 where a <= 0", first and second order ------------
+# --- pow at base 0: d/dp 0^p = 0 for p >= 0 and −inf (the limit) for p < 0 ------------------
 
 @pytest.mark.parametrize("p", [-2.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0])
 def test_pow_at_base_zero_follows_the_rule_at_first_and_second_order(p):
@@ -539,7 +541,8 @@ def test_pow_at_base_zero_follows_the_rule_at_first_and_second_order(p):
         da, dp = ag.grad((a ** q).sum(), [a, q], create_graph=True)
         dp_da, dp_dp = ag.grad(dp.sum(), [a, q])
         da_da, da_dp = ag.grad(da.sum(), [a, q])
-    assert dp.item() == 0.0 and dp_da.item() == 0.0 and dp_dp.item() == 0.0
+    assert dp.item() == (-np.inf if p < 0 else 0.0)
+    assert dp_da.item() == 0.0 and dp_dp.item() == 0.0
     # d/da a^p = p·a^(p−1) at a = 0: 0 for p = 0 (the rule) and p > 1, 1 for p = 1, ±inf below
     finite = {0.0: (0.0, 0.0), 1.0: (1.0, 0.0), 2.0: (0.0, 2.0), 3.0: (0.0, 0.0)}
     # below: p·0^(p−1) = ±inf and p(p−1)·0^(p−2) = ±inf, the signs of p and p(p−1)
@@ -547,12 +550,33 @@ def test_pow_at_base_zero_follows_the_rule_at_first_and_second_order(p):
                                                  np.copysign(np.inf, p * (p - 1))))
     assert da.item() == expected_da
     assert da_da.item() == expected_da_da
-    assert not np.isnan(da_dp.item())
+    # d/dp (p·a^(p−1)) = a^(p−1) + p·a^(p−1)·log a: inf − inf = nan for 0 < p < 1 (as in
+    # PyTorch), a number or ±inf otherwise
+    assert np.isnan(da_dp.item()) == (0 < p < 1)
 
 
-def test_pow_with_a_tensor_exponent_at_base_zero_has_no_nan_gradient():
+def test_pow_with_a_tensor_exponent_at_base_zero_is_the_limit_as_in_pytorch():
+    # d/dp 0^p: −inf for p < 0 (a^p log a → −inf as a → 0+), 0 for p > 0; never nan
     a = ag.tensor([0.0, 0.0, 2.0])
     p = ag.tensor([-1.0, 0.5, -1.0], requires_grad=True)
     with np.errstate(divide="ignore"):
         (a ** p).sum().backward()
-    np.testing.assert_array_equal(p.grad.numpy(), [0.0, 0.0, 0.5 * np.log(2.0)])
+    np.testing.assert_array_equal(p.grad.numpy(), [-np.inf, 0.0, 0.5 * np.log(2.0)])
+
+
+def test_pow_gradients_of_both_inputs_at_zero_to_a_negative_power_are_minus_inf():
+    x = ag.tensor(0.0, requires_grad=True)
+    y = ag.tensor(-1.5, requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (x ** y).backward()
+    assert x.grad.item() == -np.inf and y.grad.item() == -np.inf
+
+
+def test_pow_exponent_gradient_of_a_float32_base_stays_float32():
+    a = ag.tensor(np.array([-1.0, 0.0, 2.0], np.float32))
+    p = ag.tensor(np.array([0.5, -1.0, 2.0], np.float32), requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        (a ** p).sum().backward()
+    assert p.grad.dtype == np.float32
+    np.testing.assert_array_equal(p.grad.numpy(),
+                                  np.array([np.nan, -np.inf, 4 * np.log(2.0)], np.float32))

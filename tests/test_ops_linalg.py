@@ -1,5 +1,7 @@
 """Matrix multiplication: every numpy matmul case (1-D and 2-D operands, batches that
 broadcast), first and second order, and the course's dW = dZ · Xᵀ exactly."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -121,3 +123,42 @@ def test_shape_errors_name_matmul_and_both_shapes():
         ag.tensor(2.0) @ ag.tensor(np.ones(3))
     with pytest.raises(ag.ShapeError, match=r"matmul.*\(2, 3, 4\).*\(3, 4, 5\)"):
         ag.tensor(np.ones((2, 3, 4))) @ ag.tensor(np.ones((3, 4, 5)))
+
+
+# --- the rank-1 pitfall of products: w.T @ X with w of shape (n,) -----------------------------
+
+def _rank_one_messages(record):
+    return [str(w.message) for w in record if issubclass(w.category, ag.RankOneWarning)]
+
+
+@pytest.mark.parametrize("product", [lambda a, b: a @ b, ag.matmul, ag.dot, np.dot, np.matmul],
+                         ids=["@", "ag.matmul", "ag.dot", "np.dot", "np.matmul"])
+def test_a_rank_one_left_operand_of_a_product_warns_naming_shapes_and_reshape(product):
+    w, X = ag.tensor(np.ones(3), requires_grad=True), ag.tensor(np.ones((3, 4)))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        out = product(w.T, X)
+    assert out.shape == (4,)
+    [message] = _rank_one_messages(record)
+    assert message.startswith("matmul: a rank-1 array of shape (3,) on the left of a product "
+                              "with shape (3, 4) gives a rank-1 result of shape (4,)")
+    assert "x.reshape(3, 1)" in message and "x.reshape(1, 3)" in message
+    assert record[0].filename == __file__
+
+
+def test_a_rank_one_right_operand_of_a_product_warns_too():
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        ag.tensor(np.ones((4, 3))) @ np.ones(3)
+    [message] = _rank_one_messages(record)
+    assert "shape (3,) on the right of a product with shape (4, 3)" in message
+    assert "x.reshape(3, 1) for a column" in message
+
+
+@pytest.mark.parametrize("a, b", [((3,), (3,)), ((1, 3), (3, 4)), ((3, 4), (4, 1)),
+                                  ((1,), (1, 4)), ((2, 3, 4), (2, 4, 5))])
+def test_no_rank_one_warning_for_proper_vectors_and_matrices(a, b):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ag.RankOneWarning)
+        out = ag.tensor(np.ones(a)) @ ag.tensor(np.ones(b))
+    assert out.shape == np.matmul(np.ones(a), np.ones(b)).shape

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite.testing import assert_gradients_match, assert_second_gradients_match
+from op_checks import check_compiled_answer_follows_the_data
 from math_cases import FIRST, SECOND, any_shape_arrays, distinct, grads
 
 
@@ -84,3 +85,33 @@ def test_bad_axes_raise_shape_errors_naming_the_operation():
     for f in (ag.argmax, ag.argmin, ag.any, ag.all, ag.argsort, ag.sort):
         with pytest.raises(ag.ShapeError, match=rf"{f.__name__}: axis 2 is out of range"):
             f(t, 2)
+
+
+# --- the integer and boolean answers are recorded ops: a compiled step follows the data -------
+
+ANSWERS = {
+    "argmax": lambda x: ag.argmax(x, axis=0), "argmin": lambda x: ag.argmin(x),
+    "argsort": lambda x: ag.argsort(x, axis=0), "any": lambda x: ag.any(x > 0.5, axis=0),
+    "all": lambda x: ag.all(x > -0.5), "isnan": ag.isnan, "isinf": ag.isinf,
+    "isfinite": ag.isfinite, "less": lambda x: x < 0.1, "less_equal": lambda x: x <= 0.1,
+    "greater": lambda x: x > 0.1, "greater_equal": lambda x: x >= 0.1,
+    "equal": lambda x: x == x[0], "not_equal": lambda x: x != x[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_in_a_compiled_step_follow_each_calls_data(name):
+    rng = np.random.default_rng(3)
+    inputs = []
+    for _ in range(4):
+        x = rng.normal(size=(3, 2))
+        x[rng.integers(3), rng.integers(2)] = rng.choice([np.nan, np.inf, 0.1])
+        inputs.append(x)
+    check_compiled_answer_follows_the_data(ANSWERS[name], inputs)
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_never_require_a_gradient(name):
+    x = ag.tensor(np.array([[1.0, -2.0], [np.nan, 0.1], [3.0, 0.1]]), requires_grad=True)
+    out = ANSWERS[name](x)
+    assert not out.requires_grad and out.grad_fn is None

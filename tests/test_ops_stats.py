@@ -69,11 +69,10 @@ def test_var_with_too_few_degrees_of_freedom_is_inf_or_nan_with_a_warning():
         np.testing.assert_array_equal(v.numpy(), np.var(x, axis=1, ddof=2))
 
 
-def test_std_of_equal_values_has_nan_gradient_as_pytorch_and_jax():
+def test_std_of_equal_values_has_gradient_zero_as_pytorch():
     x = ag.tensor([2.0, 2.0], requires_grad=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ag.std(x).backward()
-    assert np.isnan(x.grad.numpy()).all()
+    ag.std(x).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0])
 
 
 @pytest.mark.parametrize("shape, axis", [((0,), None), ((0, 3), 0), ((3, 0), 1),
@@ -165,8 +164,8 @@ def test_frobenius_norm_gradient_at_zero_is_zero_and_elsewhere_x_over_norm():
 def test_norm_of_integers_is_float_and_bad_orders_are_refused():
     assert ag.norm(ag.tensor([3, 4])).item() == 5.0
     x = ag.tensor(np.ones((2, 2)))
-    with pytest.raises(ValueError, match="norm: ord=2 is not supported for a matrix"):
-        ag.norm(x, 2)
+    with pytest.raises(ValueError, match="norm: ord=3 is not supported for a matrix"):
+        ag.norm(x, 3)
     with pytest.raises(ValueError, match="norm: ord='fro' is a matrix norm"):
         ag.norm(ag.tensor([1.0]), "fro")
     with pytest.raises(ag.ShapeError, match="norm: ord=1 needs a 1-d or 2-d tensor"):

@@ -118,9 +118,21 @@ def leaky_relu(z, alpha=0.01):
     return LeakyReLU.apply(operand(z), alpha=float(alpha))
 
 
-def softplus(z):
-    """log(1 + e^z), stable for large |z|; its derivative is σ(z)."""
-    return Softplus.apply(operand(z))
+def softplus(z, beta=1.0):
+    """log(1 + e^(β·z)) / β, stable for large |z|; its derivative is σ(β·z).
+
+    ``beta`` (PyTorch's name) sharpens the curve toward relu as it grows.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.softplus(ag.tensor([0.0, 10.0]), beta=2.0)
+    tensor([ 0.3466, 10.    ])
+    """
+    z = operand(z)
+    if beta == 1:
+        return Softplus.apply(z)
+    return Softplus.apply(z * beta) / beta
 
 
 def softmax(z, axis=-1):

@@ -84,7 +84,8 @@ def _columns(x, kernel, geometry):
     win = windows(pad_array(x, geometry.padding), kernel, geometry.stride, geometry.dilation)
     OH, OW = win.shape[2:4]
     win = win.reshape(N, g, C // g, OH, OW, *kernel).transpose(0, 1, 2, 5, 6, 3, 4)
-    return win.reshape(N, g, -1, OH * OW), OH, OW
+    rows = C // g * kernel[0] * kernel[1]        # not -1: an empty batch has no size to infer
+    return win.reshape(N, g, rows, OH * OW), OH, OW
 
 
 def conv_array(x, w, geometry):

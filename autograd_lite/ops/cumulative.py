@@ -1,4 +1,4 @@
-"""Products and running totals along an axis: prod, cumsum, cumprod, diff.
+"""Products and running totals along an axis: prod, cumsum, cumprod, diff, cummax, cummin.
 
 The derivative of a product is the product of all the *other* factors.  Dividing ``out`` by a
 factor fails where a factor is 0, so ``prod`` multiplies the running products from the left
@@ -171,6 +171,8 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
     tensor([2., 2.])
     """
     a = operand(a)
+    if n == 0:                  # numpy's: the input itself, without prepend or append
+        return a
     if n < 0:
         raise ValueError(f"diff: the order n must be non-negative, not {n}")
     if a.ndim == 0:
@@ -195,3 +197,114 @@ def _edge(value, a, axis):
         value = value.broadcast_to(shape)
     return value
 
+
+
+
+class RunningMax(Function):
+    """The running maximum (``ufunc`` np.maximum) or minimum along ``axis``; each output's
+    gradient goes to the element it came from (PyTorch's cummax indices: the latest one at
+    ties, the first nan once there is one)."""
+    name = "cummax"
+    rule = "da = dout added back at the index each running extreme came from"
+    ufunc = staticmethod(np.maximum)
+    def forward(self, a, axis):
+        running = self.ufunc.accumulate(a, axis=axis)
+        shape = [1] * a.ndim
+        shape[axis] = a.shape[axis]
+        positions = np.arange(a.shape[axis]).reshape(shape)
+        with np.errstate(invalid="ignore"):
+            new = (a == running) | (np.isnan(a) & ~_nan_before(a, axis))
+        self.index = np.maximum.accumulate(np.where(new, positions, 0), axis=axis)
+        return running
+    def backward(self, grad, out, a):
+        return (_put_along(grad, self.index, self.params["axis"], a.shape),)
+
+
+class RunningMin(RunningMax):
+    name = "cummin"
+    ufunc = staticmethod(np.minimum)
+
+
+class TakeAlong(Function):
+    name = "take_along"
+    rule = "da = dout added back at index (put_along)"
+    def forward(self, a, index, axis):
+        return np.take_along_axis(a, index, axis=axis)
+    def backward(self, grad, out, a, index):
+        return _put_along(grad, index, self.params["axis"], a.shape), None
+
+
+class PutAlong(Function):
+    name = "put_along"
+    rule = "dgrad = dout taken at index (take_along)"
+    def forward(self, grad, index, axis, shape):
+        out = np.zeros(shape, grad.dtype)
+        where = list(np.indices(index.shape, sparse=True))
+        where[axis] = index
+        np.add.at(out, tuple(where), grad)
+        return out
+    def backward(self, grad, out, g, index):
+        return _take_along(grad, index, self.params["axis"]), None
+
+
+# the index is an input (no gradient): a compiled step feeds each call's index
+def _put_along(grad, index, axis, shape):
+    if isinstance(grad, Tensor):
+        return PutAlong.apply(grad, operand(index), axis=axis, shape=tuple(shape))
+    return object.__new__(PutAlong).forward(grad, index, axis, tuple(shape))
+
+
+def _take_along(a, index, axis):
+    if isinstance(a, Tensor):
+        return TakeAlong.apply(a, operand(index), axis=axis)
+    return np.take_along_axis(a, index, axis=axis)
+
+
+def _nan_before(a, axis):
+    """Where a nan came earlier along ``axis`` (the first nan stays the running extreme)."""
+    seen = np.logical_or.accumulate(np.isnan(a), axis=axis)
+    return np.concatenate([np.zeros_like(np.take(seen, [0], axis=axis)),
+                           np.take(seen, np.arange(a.shape[axis] - 1), axis=axis)], axis=axis)
+
+
+def cummax(a, axis=None, return_indices=False):
+    """Running maximum along ``axis`` (flattened when None), as ``np.maximum.accumulate``.
+
+    Each output takes the gradient to the element it came from: the latest of tied maxima,
+    and the first nan once one appeared (PyTorch's ``cummax``).  With ``return_indices`` also
+    those indices (an integer tensor, no gradient), as ``torch.cummax``.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([1.0, 3.0, 2.0, 3.0], requires_grad=True)
+    >>> values, indices = ag.cummax(x, return_indices=True)
+    >>> values.sum().backward()
+    >>> values, indices, x.grad
+    (tensor([1., 3., 3., 3.], grad_fn=cummax), tensor([0, 1, 1, 3], dtype=int64),
+     tensor([1., 2., 0., 1.]))
+    """
+    return _running_extreme(RunningMax, a, axis, return_indices, "cummax")
+
+
+def cummin(a, axis=None, return_indices=False):
+    """Running minimum along ``axis``, as ``np.minimum.accumulate``; see :func:`cummax`."""
+    return _running_extreme(RunningMin, a, axis, return_indices, "cummin")
+
+
+def _running_extreme(cls, a, axis, return_indices, op):
+    a, axis = _single_axis(operand(a), axis, op)
+    values = cls.apply(a, axis=axis)
+    if not return_indices:
+        return values
+    return values, RunningIndex.apply(a, axis=axis, which=cls)
+
+
+class RunningIndex(Function):
+    name = "running_index"
+    differentiable = False
+    rule = "no gradient (the indices of cummax / cummin)"
+    def forward(self, a, axis, which):
+        op = object.__new__(which)
+        op.forward(a, axis)
+        return op.index

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DTypeError, GraphError, ShapeError
 from ..errors import NumericalWarning
-from ..function import Function, _state, warn_at_user_code
+from ..function import Function, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
@@ -70,7 +70,7 @@ class Neg(Function):
 
 class Pow(Function):
     broadcasts = True
-    rule = "da = dout · p · a^(p−1),  dp = dout · out · log a"
+    rule = "da = dout · p · a^(p−1),  dp = dout · out · log a   (−inf at 0^p, p < 0; nan at a < 0)"
     def forward(self, a, p):
         # where a = 0 and p = 0, p · a^(p−1) would be 0 · inf = nan: remember those places
         self.zero_zero = None
@@ -86,13 +86,34 @@ class Pow(Function):
             base = a if self.zero_zero is None else np.where(self.zero_zero, 1, a)
             da = grad * p * base ** (p - 1)          # the factor p is 0 where base was replaced
         if need_p:
-            # d/dp a^p = a^p log a; where a <= 0 it is taken as 0 (0^p has no slope in p).
-            # Written with a^p recomputed on a safe base (1 where a <= 0, so log gives 0):
-            # out · log(1) would be inf · 0 = nan at 0^p with p < 0, and a where over out
-            # would still send 0 · inf into higher derivatives.
+            # d/dp a^p = a^p log a for a > 0, written with a^p recomputed on a safe base (1
+            # where a <= 0, so log gives 0): out · log a itself would send 0 · inf = nan into
+            # higher derivatives.  The limits elsewhere are added as a constant (PyTorch's
+            # values): 0 at 0^p with p >= 0, −inf at 0^p with p < 0, nan at a < 0 (a^p of a
+            # negative base has no slope in p, not even at an integer p).
             safe = np.where(a > 0, a, 1)
-            dp = grad * safe ** p * np.log(safe)
+            dp = grad * (safe ** p * np.log(safe) + _pow_edge(a, p, out.dtype))
         return da, dp
+
+
+class PowEdge(Function):
+    name = "pow_edge"
+    differentiable = False
+    rule = "no gradient (the limits of d/dp a^p where a <= 0)"
+    def forward(self, a, p, dtype):
+        with np.errstate(invalid="ignore"):
+            edge = np.where((a == 0) & (p < 0), -np.inf, 0.0)
+            return np.where(a < 0, np.nan, edge).astype(dtype, copy=False)
+
+
+def _pow_edge(a, p, dtype):
+    """PowEdge of arrays (first order) or of Tensors (recorded, under create_graph)."""
+    if isinstance(a, Tensor):
+        return PowEdge.apply(a, p, dtype=dtype)
+    return _new_function(PowEdge).forward(a, p, dtype)
+
+
+_new_function = object.__new__
 
 
 class Exp(Function):
@@ -220,6 +241,19 @@ def pow(a, p):
 
     Integer tensors keep their dtype with a Python int exponent (``int32 ** 2`` is int32) and,
     as in numpy, refuse negative integer exponents.
+
+    The exponent's derivative ``a^p · log a`` takes PyTorch's values where ``a <= 0``: 0 at
+    ``0^p`` with ``p >= 0``, −inf (the limit) at ``0^p`` with ``p < 0``, and nan at a negative
+    base, where ``a^p`` has no slope in ``p`` (also at an integer ``p``).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> a = ag.tensor([-2.0, 0.0, 0.0, 1.0])
+    >>> p = ag.tensor([2.0, 2.0, -1.0, 3.0], requires_grad=True)
+    >>> (a ** p).sum().backward()
+    >>> p.grad
+    tensor([ nan,   0., -inf,   0.])
     """
     a, p = _pair(a, p)
     if a.dtype.kind in "biu" and p.dtype.kind in "biu" and (p._data < 0).any():
@@ -339,8 +373,49 @@ def astype(a, dtype):
     return Cast.apply(a, dtype=dtype)
 
 
-_SYMBOLS = {np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">=",
-            np.equal: "==", np.not_equal: "!="}
+class Answer(Function):
+    """An op whose integer or boolean answer has no gradient (``<``, argmax, isnan, ``&``):
+    recorded like any other op, so a compiled step computes it again from each call's data.
+    A subclass names its numpy ``ufunc`` or defines ``forward``."""
+    differentiable = False
+    rule = "no gradient (an integer or boolean answer)"
+    def forward(self, *arrays):
+        return self.ufunc(*arrays)
+
+
+class Comparison(Answer):
+    """``<``, ``==``, ...: ``symbol`` is the operator, for errors."""
+
+
+class Less(Comparison):
+    ufunc, symbol = staticmethod(np.less), "<"
+
+
+class LessEqual(Comparison):
+    name = "less_equal"
+    ufunc, symbol = staticmethod(np.less_equal), "<="
+
+
+class Greater(Comparison):
+    ufunc, symbol = staticmethod(np.greater), ">"
+
+
+class GreaterEqual(Comparison):
+    name = "greater_equal"
+    ufunc, symbol = staticmethod(np.greater_equal), ">="
+
+
+class Equal(Comparison):
+    ufunc, symbol = staticmethod(np.equal), "=="
+
+
+class NotEqual(Comparison):
+    name = "not_equal"
+    ufunc, symbol = staticmethod(np.not_equal), "!="
+
+
+COMPARISONS = {cls.ufunc: cls for cls in (Less, LessEqual, Greater, GreaterEqual, Equal,
+                                          NotEqual)}
 
 
 def compare(ufunc, a, b):
@@ -349,16 +424,18 @@ def compare(ufunc, a, b):
         # Python's own rule then applies: ``t == None`` is False, ``t != None`` True
         return NotImplemented
     a, b = _compared(a, b)
+    cls = COMPARISONS[ufunc]
+    check_broadcast(f"{cls.name} ({cls.symbol}): cannot compare", a, b)
+    return cls.apply(a, b)
+
+
+def check_broadcast(what, a, b):
+    """Raise a ShapeError starting with ``what`` unless the shapes of a and b broadcast."""
     try:
-        result = ufunc(a._data, b._data)
+        np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ShapeError(
-            f"{ufunc.__name__} ({_SYMBOLS.get(ufunc, ufunc.__name__)}): cannot compare shapes "
-            f"{a.shape} and {b.shape}, they do not broadcast together; make the shapes agree "
-            "(e.g. reshape one of them)") from None
-    if _state.capture is not None:                   # ag.compile: replay the comparison
-        result = _state.capture.compare(ufunc, a, b, result)
-    return as_tensor(result)
+        raise ShapeError(f"{what} shapes {a.shape} and {b.shape}, they do not broadcast "
+                         "together; make the shapes agree (e.g. reshape one of them)") from None
 
 
 def _compared(a, b):

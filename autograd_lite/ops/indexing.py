@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
-from ..tensor import operand
+from ..tensor import Tensor, operand
 from .elementwise import _pair, where
 from .joining import moveaxis
 from .movement import _plain_index, getitem, scatter_add
@@ -203,7 +203,7 @@ def tril(m, k=0):
     if m.ndim == 0:
         raise ShapeError("tril: needs at least 1 dimension, got a 0-d tensor")
     mask = np.tri(*m.shape[-2:], k=k, dtype=bool)
-    return where(mask, m, 0)
+    return where(mask, m, _zero(m))
 
 
 def triu(m, k=0):
@@ -212,7 +212,12 @@ def triu(m, k=0):
     if m.ndim == 0:
         raise ShapeError("triu: needs at least 1 dimension, got a 0-d tensor")
     mask = np.tri(*m.shape[-2:], k=k - 1, dtype=bool)
-    return where(mask, 0, m)
+    return where(mask, _zero(m), m)
+
+
+def _zero(m):
+    """A 0 of ``m``'s own dtype (a Python 0 would make a bool tensor int64)."""
+    return Tensor._make(np.zeros((), m.dtype))
 
 
 def select(condlist, choicelist, default=0):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ShapeError
-from ..function import Function
+from ..errors import RankOneWarning, ShapeError
+from ..function import Function, warn_at_user_code
 from ..tensor import Tensor
 from .elementwise import _pair
 from .products import dot_nd
@@ -47,9 +47,28 @@ def matmul(a, b):
     if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
         a, b = _pair(a, b)
     try:
-        return MatMul.apply(a, b)
+        out = MatMul.apply(a, b)
     except ShapeError:
         raise _mismatch(a.shape, b.shape) from None
+    if (a.ndim == 1) != (b.ndim == 1):
+        _check_rank_one_product(a.shape, b.shape, out.shape)
+    return out
+
+
+def _check_rank_one_product(sa, sb, shape_out):
+    """Warn when a rank-1 (n,) operand meets a matrix: ``w.T @ X`` with ``w`` of shape (n,)
+    gives a rank-1 (m,) result where the course means a (1, m) row (``.T`` of a rank-1
+    array does nothing).  The elementwise ops' "rank 1 array" warning, for products."""
+    one, other, side = (sa, sb, "left") if len(sa) == 1 else (sb, sa, "right")
+    n = one[0]
+    if n <= 1:
+        return
+    meant = (f"x.reshape(1, {n}) for a row, or x.reshape({n}, 1) for a column (x.T is then "
+             f"a (1, {n}) row)" if side == "left" else f"x.reshape({n}, 1) for a column")
+    warn_at_user_code(
+        f"matmul: a rank-1 array of shape {one} on the {side} of a product with shape "
+        f"{other} gives a rank-1 result of shape {shape_out}. Rank-1 arrays are neither rows "
+        f"nor columns (and .T leaves them as they are); reshape it: {meant}", RankOneWarning)
 
 
 def _mismatch(sa, sb):

@@ -1,8 +1,10 @@
-"""Square-matrix linear algebra: inv, solve, det, slogdet (real, batched over leading axes).
+"""Square-matrix linear algebra: inv, solve, det, slogdet (real, batched over leading axes),
+and the singular values of any matrix (for norm's ord 2, −2 and 'nuc').
 
 Derivatives (A⁻ᵀ is the inverse transposed):
     d inv(A)  = −A⁻¹ · dA · A⁻¹         d det(A) = det(A) · tr(A⁻¹ dA)
     d solve   = A⁻¹ (db − dA · x)        d log|det A| = tr(A⁻¹ dA)
+    d σ_i = u_iᵀ · dA · v_i             (A = U diag(σ) Vᵀ)
 A singular matrix has no inverse: inv and solve raise numpy's ``LinAlgError`` naming the op;
 det's gradient there is the cofactor matrix (first order only); slogdet's is infinite.
 """
@@ -92,6 +94,37 @@ class LogAbsDet(Function):
                 f"slogdet: the matrix (shape {a.shape}) is singular: log|det| is -inf and its "
                 "gradient is infinite")
         return (grad[..., None, None] * _mT(np.linalg.inv(a)),)
+
+
+class SingularValues(Function):
+    name = "svdvals"
+    rule = "dA = U · diag(dout) · Vᵀ   (first order only)"
+    def forward(self, a):
+        self.u, _, self.vt = np.linalg.svd(a, full_matrices=False)
+        return np.linalg.svd(a, compute_uv=False)     # the values numpy's norm gives
+    def backward(self, grad, out, a):
+        if isinstance(grad, Tensor):
+            raise GraphError(f"svdvals: second derivatives of singular values (norm with ord "
+                             f"2, -2 or 'nuc', matrix of shape {a.shape}) are not supported")
+        return ((self.u * grad[..., None, :]) @ self.vt,)
+
+
+def singular_values(a):
+    """The singular values of the matrices in the last two axes, largest first (as
+    ``np.linalg.svd(a, compute_uv=False)``); differentiable at first order.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.singular_values(ag.tensor([[3.0, 0.0], [0.0, -4.0]]))
+    tensor([4., 3.])
+    """
+    a = operand(a)
+    if a.ndim < 2:
+        raise ShapeError(f"singular_values: needs a matrix (at least 2-D), got shape {a.shape}")
+    if a.dtype.kind != "f":
+        a = a.astype(np.float64)
+    return SingularValues.apply(a)
 
 
 SlogdetResult = namedtuple("SlogdetResult", ["sign", "logabsdet"])

@@ -177,7 +177,9 @@ def _plain_index(index):
     if isinstance(index, Tensor):
         return index._data
     if isinstance(index, list):
-        return np.asarray(index)
+        array = np.asarray(index)
+        # an empty list is an empty integer index, as numpy reads x[[]] (not float64)
+        return array.astype(np.intp) if array.size == 0 and array.dtype.kind == "f" else array
     return index
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, as_tensor, operand
-from .elementwise import _pair
+from ..tensor import Tensor, operand
+from .elementwise import Answer, _pair
 
 
 def _zeros(grad):
@@ -123,9 +123,22 @@ class Fmin(Function):
 
 
 def _share(a_wins, a, b):
-    """The part of the gradient that goes to a: 1 where a wins or b is nan, ½ at ties."""
-    wins = a_wins | (np.isnan(b) & ~np.isnan(a))
+    """The part of the gradient that goes to a: 1 where a wins or b is nan (also when both
+    are), ½ at ties."""
+    wins = a_wins | np.isnan(b)          # both nan: a's, as numpy returns a (and ag.max)
     return (wins + 0.5 * (a == b)).astype(np.result_type(a, b), copy=False)
+
+
+class Copysign(Function):
+    broadcasts = True
+    rule = "da = dout · out / a   (±1; 0 at a = 0, as PyTorch),  db = 0"
+    def forward(self, a, b):
+        out = np.copysign(a, b)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.flip = np.where(a == 0, 0, out / a).astype(out.dtype, copy=False)
+        return out
+    def backward(self, grad, out, a, b):
+        return grad * self.flip, (_zeros(grad) if self.needs_input_grad[1] else None)
 
 
 class NanToNum(Function):
@@ -136,6 +149,18 @@ class NanToNum(Function):
         return np.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
     def backward(self, grad, out, a):
         return (np.where(self.finite, grad, 0),)
+
+
+class IsNan(Answer):
+    ufunc = staticmethod(np.isnan)
+
+
+class IsInf(Answer):
+    ufunc = staticmethod(np.isinf)
+
+
+class IsFinite(Answer):
+    ufunc = staticmethod(np.isfinite)
 
 
 # --- the public functions --------------------------------------------------------------------
@@ -228,6 +253,25 @@ def fmin(a, b):
     return Fmin.apply(*_pair(a, b))
 
 
+def copysign(a, b):
+    """The magnitude of ``a`` with the sign of ``b`` (its sign bit: −0.0 counts as negative),
+    as ``np.copysign``.  ``a`` gets the gradient ±1 (0 at a = 0, as PyTorch), ``b`` none.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> a = ag.tensor([2.0, -3.0, 0.0], requires_grad=True)
+    >>> y = ag.copysign(a, ag.tensor([-1.0, 1.0, -0.0]))
+    >>> y.sum().backward()
+    >>> y, a.grad
+    (tensor([-2.,  3., -0.], grad_fn=copysign), tensor([-1., -1.,  0.]))
+    """
+    a, b = _pair(a, b)
+    if a.dtype.kind != "f":
+        a = a.astype(np.result_type(a.dtype, b.dtype, np.float16))
+    return Copysign.apply(a, b)
+
+
 def nan_to_num(a, copy=True, nan=0.0, posinf=None, neginf=None):
     """Replace nan and ±inf by finite numbers; the replaced places get no gradient.
 
@@ -244,14 +288,21 @@ def nan_to_num(a, copy=True, nan=0.0, posinf=None, neginf=None):
 
 def isnan(a):
     """Where ``a`` is nan: a boolean tensor (no gradient)."""
-    return as_tensor(np.isnan(operand(a).data))
+    return IsNan.apply(operand(a))
 
 
 def isinf(a):
     """Where ``a`` is ±inf: a boolean tensor (no gradient)."""
-    return as_tensor(np.isinf(operand(a).data))
+    return IsInf.apply(operand(a))
 
 
 def isfinite(a):
-    """Where ``a`` is neither nan nor ±inf: a boolean tensor (no gradient)."""
-    return as_tensor(np.isfinite(operand(a).data))
+    """Where ``a`` is neither nan nor ±inf: a boolean tensor (no gradient).
+
+    Examples
+    --------
+    >>> import numpy as np, autograd_lite as ag
+    >>> ag.isfinite(ag.tensor([1.0, np.nan, -np.inf]))
+    tensor([ True, False, False], dtype=bool)
+    """
+    return IsFinite.apply(operand(a))

@@ -56,6 +56,7 @@ class MaxPool2d(Function):
         first = np.zeros(top.shape, dtype=np.intp)
         for k, (u, v) in enumerate(np.ndindex(*kernel)):   # kh·kw steps, no loop over pixels
             later = win[..., u, v] > top           # strictly: a tie keeps the first maximum
+            later |= np.isnan(win[..., u, v]) & ~np.isnan(top)     # the first nan wins
             np.copyto(first, k, where=later)
             np.maximum(top, win[..., u, v], out=top)
         self.mask = first[..., None, None] == np.arange(k + 1).reshape(kernel)  # one-hot
@@ -95,7 +96,8 @@ def max_pool2d(x, kernel_size, stride=None, padding=0):
     ``stride`` defaults to the kernel size (windows side by side); ``padding`` (at most
     half the kernel) adds −∞ around the image.  Ties: the whole gradient of a window goes
     to its *first* maximum in row-major order (PyTorch's and JAX's choice), so the result
-    is one of the subgradients; overlapping windows add their gradients up.
+    is one of the subgradients; overlapping windows add their gradients up.  A window
+    holding a nan gives nan, and its gradient goes to that (first) nan, as ``ag.max``.
 
     Examples
     --------

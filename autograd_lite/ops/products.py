@@ -68,7 +68,7 @@ def tensordot(a, b, axes=2):
     (2, 5)
     """
     a, b = _pair(a, b)
-    if np.ndim(axes) == 0:
+    if not isinstance(axes, (tuple, list)):
         n = int(axes)
         if n < 0 or n > min(a.ndim, b.ndim):
             raise ShapeError(f"tensordot: cannot sum over {n} axes of shapes {a.shape} and "

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from ..tensor import Tensor, as_tensor, operand
+from ..tensor import Tensor, operand
+from .elementwise import Answer
 from .reduce import _normalize_axis
 
 
@@ -61,17 +62,42 @@ def sort(a, axis=-1):
     return Sort.apply(a, axis=_normalize_axis(axis, a.shape, "sort")[0])
 
 
-def _data(a, axis, op):
-    """The array of ``a``, after checking ``axis`` against it (an error naming ``op``)."""
-    array = a.data if isinstance(a, Tensor) else np.asarray(a)
+class Argsort(Answer):
+    def forward(self, a, axis, kind):
+        return np.argsort(a, axis=axis, kind=kind)
+
+
+class Argmax(Answer):
+    def forward(self, a, axis, keepdims):
+        return np.asarray(np.argmax(a, axis=axis, keepdims=keepdims))
+
+
+class Argmin(Answer):
+    def forward(self, a, axis, keepdims):
+        return np.asarray(np.argmin(a, axis=axis, keepdims=keepdims))
+
+
+class Any(Answer):
+    def forward(self, a, axis, keepdims):
+        return np.asarray(np.any(a, axis=axis, keepdims=keepdims))
+
+
+class All(Answer):
+    def forward(self, a, axis, keepdims):
+        return np.asarray(np.all(a, axis=axis, keepdims=keepdims))
+
+
+def _checked(a, axis, op):
+    """``a`` as a Tensor, after checking ``axis`` against its shape (an error naming ``op``)."""
+    a = operand(a)
     if axis is not None:
-        _normalize_axis(axis, array.shape, op)
-    return array
+        _normalize_axis(axis, a.shape, op)
+    return a
 
 
 def argsort(a, axis=-1, kind=None):
     """The indices that sort ``a`` along ``axis``, as ``np.argsort`` (an integer tensor)."""
-    return as_tensor(np.argsort(_data(a, axis, "argsort"), axis=axis, kind=kind))
+    return Argsort.apply(_checked(a, axis, "argsort"), axis=axis, kind=kind)
 
 
 def argmax(a, axis=None, keepdims=False):
@@ -83,19 +109,24 @@ def argmax(a, axis=None, keepdims=False):
     >>> ag.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax(axis=1)
     tensor([1, 0], dtype=int64)
     """
-    return as_tensor(np.argmax(_data(a, axis, "argmax"), axis=axis, keepdims=keepdims))
+    return Argmax.apply(_checked(a, axis, "argmax"), axis=axis, keepdims=bool(keepdims))
 
 
 def argmin(a, axis=None, keepdims=False):
     """The index of the smallest value (first one at ties), as ``np.argmin``; no gradient."""
-    return as_tensor(np.argmin(_data(a, axis, "argmin"), axis=axis, keepdims=keepdims))
+    return Argmin.apply(_checked(a, axis, "argmin"), axis=axis, keepdims=bool(keepdims))
 
 
 def any(a, axis=None, keepdims=False):
     """Whether any element (along ``axis``) is non-zero: a boolean tensor, no gradient."""
-    return as_tensor(np.any(_data(a, axis, "any"), axis=axis, keepdims=keepdims))
+    return Any.apply(_checked(a, axis, "any"), axis=_axis_param(axis), keepdims=bool(keepdims))
 
 
 def all(a, axis=None, keepdims=False):
     """Whether all elements (along ``axis``) are non-zero: a boolean tensor, no gradient."""
-    return as_tensor(np.all(_data(a, axis, "all"), axis=axis, keepdims=keepdims))
+    return All.apply(_checked(a, axis, "all"), axis=_axis_param(axis), keepdims=bool(keepdims))
+
+
+def _axis_param(axis):
+    """An axis as a recorded parameter: a list of axes becomes a tuple (numpy takes both)."""
+    return tuple(axis) if isinstance(axis, list) else axis

@@ -17,7 +17,9 @@ from ..function import Function
 from ..tensor import operand
 from . import reduce
 from .elementwise import abs as _abs
-from .elementwise import sqrt, where
+from .elementwise import where
+from .joining import moveaxis
+from .linalg_solve import singular_values
 from .piecewise import Flat
 from .reduce import _kept_shape, _normalize_axis
 
@@ -30,6 +32,17 @@ class Norm(Function):
     def backward(self, grad, out, a):
         out = out.reshape(self.kept)
         return (grad.reshape(self.kept) * a / np.where(out == 0, 1, out),)
+
+
+class StdRoot(Function):
+    name = "sqrt"
+    rule = "da = dout / (2 · out)   (0 where out = 0: PyTorch's std of constant data)"
+    def forward(self, a):
+        out = np.sqrt(a)
+        self.spread = out != 0
+        return out
+    def backward(self, grad, out, a):
+        return (np.where(self.spread, grad, 0) / (2 * np.where(self.spread, out, 1)),)
 
 
 class IsNonzero(Flat):
@@ -71,16 +84,21 @@ def var(a, axis=None, ddof=0, keepdims=False):
 def std(a, axis=None, ddof=0, keepdims=False):
     """Standard deviation, ``sqrt(var(a, axis, ddof, keepdims))``.
 
-    Where all values are equal (std = 0) its gradient is nan, as in PyTorch and JAX: the
-    square root has no slope at 0.
+    Where all values are equal (std = 0) the gradient is 0, as in PyTorch (and as ``norm``
+    at 0): a subgradient, where the square root's slope at 0 would give nan and poison a
+    whole update.
 
     Examples
     --------
     >>> import autograd_lite as ag
-    >>> ag.std(ag.tensor([[1.0, 3.0], [2.0, 2.0]]), axis=1)
-    tensor([1., 0.])
+    >>> x = ag.tensor([[1.0, 3.0], [2.0, 2.0]], requires_grad=True)
+    >>> s = ag.std(x, axis=1)
+    >>> s.sum().backward()
+    >>> s, x.grad
+    (tensor([1., 0.], grad_fn=sqrt), tensor([[-0.5,  0.5],
+            [ 0. ,  0. ]]))
     """
-    return sqrt(var(a, axis, ddof, keepdims))
+    return StdRoot.apply(var(a, axis, ddof, keepdims))
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
@@ -88,7 +106,9 @@ def norm(x, ord=None, axis=None, keepdims=False):
 
     Vectors (one axis): ``ord`` None or 2 (Euclidean), 1, ``inf``, ``-inf``, 0 (the count
     of non-zeros, no gradient) and any other number p: (Σ|x|^p)^(1/p).  Matrices (two axes,
-    or a 2-d tensor with ``ord`` given): ``'fro'``, 1, −1, ``inf``, ``-inf``.  With ``ord``
+    or a 2-d tensor with ``ord`` given): ``'fro'``, 1, −1, ``inf``, ``-inf``, and from the
+    singular values 2 (the largest), −2 (the smallest) and ``'nuc'`` (their sum; these three
+    at first order only).  With ``ord``
     and ``axis`` both None, the 2-norm of all elements.  At x = 0 the gradient is 0 (for
     p < 1, which is not a norm, components at 0 have no finite slope).
 
@@ -160,5 +180,9 @@ def _matrix_norm(x, ord, row, col):
     if ord in (math.inf, -math.inf):      # the largest (smallest) row sum of |x|
         pick = reduce.max if ord == math.inf else reduce.min
         return pick(reduce.sum(_abs(x), col), row - 1 if row > col else row)
-    raise ValueError(f"norm: ord={ord!r} is not supported for a matrix; use 'fro', 1, -1, "
-                     "inf or -inf (2, -2 and 'nuc' need singular values)")
+    if ord in (2, -2, "nuc"):      # from the singular values of the (row, col) matrices
+        values = singular_values(moveaxis(x, (row, col), (-2, -1)))
+        pick = {2: reduce.max, -2: reduce.min, "nuc": reduce.sum}[ord]
+        return pick(values, -1)
+    raise ValueError(f"norm: ord={ord!r} is not supported for a matrix; use 'fro', 'nuc', 1, "
+                     "-1, 2, -2, inf or -inf")
