@@ -727,7 +727,7 @@ def test_demo_graph_is_readable_and_matches_the_graph_command(dot_program, tmp_p
     assert not any("vanishing?" in t for t in norms)
     import nn
     model = nn.load(run / "model.npz")
-    from autograd_lite.cli.common import model_cost, random_batch
+    from autograd_lite.cli.batch import model_cost, random_batch
     X, Y = random_batch(model)
     assert sorted(set(Y.ravel())) == [0.0, 1.0]                             # both classes
     expected = gradient_norms(model_cost(model, X, Y))
