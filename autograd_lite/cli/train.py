@@ -27,12 +27,17 @@ autograd-lite train: xor, 2 features, 200 training and 200 test examples
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
+
+import numpy as np
 
 from .batch import model_cost, pick_examples
 from .common import (CLIError, UsageError, layer_sizes, non_negative_int, output_folder,
@@ -275,11 +280,12 @@ def _train(args, s, data, out):
 
     start = time.perf_counter()
     try:
-        costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
-                          learning_rate=s["learning_rate"], optimizer=s["optimizer"],
-                          batch_size=s["batch_size"], print_every=s["print_every"],
-                          progress=False if args.no_progress else None, seed=s["seed"],
-                          compile=not args.no_compile)
+        with warnings_in_options(s):
+            costs = model.fit(data.train_x, data.train_y, iterations=s["iterations"],
+                              learning_rate=s["learning_rate"], optimizer=s["optimizer"],
+                              batch_size=s["batch_size"], print_every=s["print_every"],
+                              progress=False if args.no_progress else None, seed=s["seed"],
+                              compile=not args.no_compile)
     except nn.TrainingError as exc:
         raise _diverged(exc, model.costs_) from None
     except MemoryError:
@@ -308,6 +314,48 @@ def _train(args, s, data, out):
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     print(f"trained in {seconds:.1f} s; wrote {', '.join(files.values())} to {out}/")
     return 0
+
+
+@contextlib.contextmanager
+def warnings_in_options(s):
+    """Training's warnings, each once and in the command's words (options, not functions).
+
+    numpy's own warnings of an overflowing run (``divide by zero encountered in log``) are
+    not shown: a cost that becomes inf or nan stops the run with its own error line.  A
+    saturated sigmoid (the library's ``NumericalWarning`` pointing to
+    ``binary_cross_entropy_with_logits``) becomes a line about ``--lr``.
+
+    Examples
+    --------
+    >>> import warnings, autograd_lite as ag
+    >>> warnings.showwarning = lambda message, *rest, **kw: print(message)
+    >>> with warnings_in_options(dict(learning_rate=1e9)):
+    ...     warnings.warn("binary_cross_entropy: 2 prediction(s) are exactly 0 or 1 on the "
+    ...                   "wrong side of their label ...: the sigmoid output saturated",
+    ...                   ag.NumericalWarning)
+    the sigmoid output saturated (2 prediction(s) exactly 0 or 1 on the wrong side of their label), so the cost is inf: the learning rate is too large; try a smaller --lr (it is 1e+09)
+    >>> warnings.showwarning = warnings._showwarning_orig
+    """
+    import autograd_lite as ag
+
+    try:
+        with warnings.catch_warnings(record=True) as caught, np.errstate(
+                divide="ignore", over="ignore", invalid="ignore"):
+            warnings.simplefilter("always")
+            yield
+    finally:
+        shown = set()
+        for w in caught:
+            message = str(w.message)
+            if issubclass(w.category, ag.NumericalWarning) and "saturated" in message:
+                count = re.search(r"(\d+) prediction\(s\)", message)
+                message = (f"the sigmoid output saturated ({count.group(1) if count else 'some'}"
+                           " prediction(s) exactly 0 or 1 on the wrong side of their label), "
+                           "so the cost is inf: the learning rate is too large; try a "
+                           f"smaller --lr (it is {s['learning_rate']:g})")
+            if message not in shown:
+                shown.add(message)
+                warnings.showwarning(message, w.category, w.filename, w.lineno)
 
 
 def check_memory(s, n_x, m):
