@@ -717,3 +717,37 @@ def test_train_force_replaces_and_the_default_folder_gets_a_fresh_name(tmp_path,
                        capsys)
     assert code == 0
     assert json.loads((tmp_path / "runs/xor-logreg/metrics.json").read_text())["iterations"] == 3
+
+
+# --- predict with a CNN whose pictures are not square RGB (issue 19) -----------------------
+def test_predict_resizes_to_a_cnns_height_width_and_layout(tmp_path, capsys):
+    model = nn.CNN((3, 8, 32), channels=(2,), pool=2, seed=0)
+    nn.save(model, tmp_path / "model.npz")
+    pixels = np.zeros((8, 32, 3), dtype=np.uint8)
+    pixels[:, :16, 0] = 255                      # left half red, right half black
+    pixels[2, 5] = (0, 255, 40)                  # and one odd pixel, to pin the layout
+    Image.fromarray(pixels).save(tmp_path / "half.png")     # 32 wide, 8 high
+    code, out, _ = run(["predict", "--model", tmp_path, tmp_path / "half.png"], capsys)
+    expected = model.predict_proba(pixels.reshape(-1, 1) / 255.0)[0, 0]
+    assert code == 0 and out.strip().split(": ", 1)[1].startswith(f"probability {expected:.4f}")
+
+
+def test_predict_refuses_a_cnn_of_twelve_channels_in_one_line(tmp_path, capsys):
+    nn.save(nn.CNN((12, 8, 8), channels=(2,), pool=2, seed=0), tmp_path / "model.npz")
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "red.png")
+    code, _, err = run(["predict", "--model", tmp_path, tmp_path / "red.png"], capsys)
+    assert_one_line_error(code, err, 1, "takes pictures of 12 channels (12×8×8); a picture "
+                                        "file has 3 colours (or 1 gray)")
+
+
+def test_predict_reads_gray_pictures_for_a_one_channel_cnn(tmp_path):
+    from autograd_lite.cli.predict import load_picture
+    Image.new("RGB", (10, 4), (30, 60, 90)).save(tmp_path / "c.png")
+    column = load_picture(tmp_path / "c.png", (4, 10), channels=1)
+    assert column.shape == (40, 1) and np.allclose(column, 60 / 255)
+
+
+def test_cnn_predict_on_no_examples_is_empty():
+    model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0)
+    assert model.predict(np.zeros((192, 0))).shape == (1, 0)
+    assert model.predict_proba(np.zeros((192, 0))).shape == (1, 0)
