@@ -16,7 +16,7 @@ graphviz:
 
 demo: $(STAMP) graphviz
 	$(PY) -m autograd_lite train --dataset planar --model shallow --layers 4 --hidden tanh \
-	    --lr 1.2 --iterations 10000 --print-every 1000 --seed 2 --out $(RUN)
+	    --lr 1.2 --iterations 10000 --print-every 1000 --seed 2 --out $(RUN) --force
 
 test: $(STAMP) graphviz
 	$(PY) -m pytest

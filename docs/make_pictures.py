@@ -97,7 +97,7 @@ def course_j():
 def tutorial_graphs():
     """{file stem: graphviz.Digraph} of the graphs of docs/tutorial.md."""
     import nn
-    from autograd_lite.cli.common import model_cost, random_batch
+    from autograd_lite.cli.batch import model_cost, random_batch
 
     deep = nn.DeepNN([4, 5, 3, 1], hidden="relu", seed=nn.init.course_rng(1))
     return {

@@ -143,9 +143,18 @@ class CNN(Model):
         self.costs_ = []
 
     def forward(self, X):
-        """A[L] (n_y, m) for X (n_x, m) in the course's layout, or pictures (m, C, H, W)."""
+        """A[L] (n_y, m) for X (n_x, m) in the course's layout, or pictures (m, C, H, W).
+
+        Examples
+        --------
+        >>> import numpy as np, nn
+        >>> nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0).predict(np.zeros((192, 0))).shape
+        (1, 0)
+        """
         X = ag.as_tensor(X)
         A = X if X.ndim == 4 else to_images(X, self.image_shape)
+        if A.shape[0] == 0:           # no pictures: an empty result (n_y, 0), as PyTorch's
+            return ag.tensor(np.zeros((self.layer_dims[-1], 0), dtype=self.dtype))
         for layer in self._modules.values():
             A = layer(A)
         return A

@@ -93,14 +93,16 @@ def test_train_writes_the_run_folder_with_the_courses_numbers(tmp_path, capsys):
 
 
 def test_train_defaults_are_the_courses(tmp_path):
-    course = {"logreg": ([], None, "zeros", 0.005, 2000),
-              "shallow": ([4], "tanh", "small", 1.2, 10000),
-              "deep": ([20, 7, 5], "relu", "deep", 0.0075, 2500)}
-    for model, (layers, hidden, init, lr, iterations) in course.items():
+    course = {"logreg": ([], None, "zeros", 0.005, 2000, 100),
+              "shallow": ([4], "tanh", "small", 1.2, 10000, 1000),
+              "deep": ([20, 7, 5], "relu", "deep", 0.0075, 2500, 100)}
+    for model, (layers, hidden, init, lr, iterations, every) in course.items():
         s = settings(build_parser().parse_args(["train", "--model", model]))
         assert (s["layers"], s["hidden"], s["init"], s["learning_rate"], s["iterations"]) \
             == (layers, hidden, init, lr, iterations)
-        assert s["print_every"] == iterations // 10 and s["optimizer"] == "gd"
+        assert s["print_every"] == every and s["optimizer"] == "gd"     # the course's lines
+        s = settings(build_parser().parse_args(["train", "--model", model, "--iterations", "50"]))
+        assert s["print_every"] == 5                    # other iterations: ten lines
     assert settings(build_parser().parse_args(["train"]))["seed"] == 2   # np.random.seed(2)
 
 
@@ -246,6 +248,13 @@ def test_predict_errors(tmp_path, capsys, case, fragment):
 
 
 # --- graph --------------------------------------------------------------------------------
+# the built-in week-3 model is drawn and checked on the flower's first examples of each class
+# (the first 200 points are red, y = 0); the others record no data set
+EXAMPLES = {"logreg": "3 random examples (the model records no data set)",
+            "shallow": "3 training examples of the planar flower (numbers 200, 0, 201)",
+            "deep": "3 random examples (the model records no data set)"}
+
+
 @pytest.mark.parametrize("name, dims", [("logreg", [4, 1]), ("shallow", [2, 4, 1]),
                                          ("deep", [4, 5, 3, 1])])
 def test_graph_of_a_builtin_model(tmp_path, capsys, name, dims):
@@ -254,7 +263,7 @@ def test_graph_of_a_builtin_model(tmp_path, capsys, name, dims):
     assert code == 0
     assert out.strip() == (f"wrote {path}: the graph of the cost of "
                            f"{'LogisticRegression' if name == 'logreg' else 'TwoLayerNet' if name == 'shallow' else 'DeepNN'} "
-                           f"{dims} on 3 random examples")
+                           f"{dims} on {EXAMPLES[name]}")
     source = path.read_text()
     for l in range(1, len(dims)):
         assert f"layer{l}.W" in source and f"layer{l}.b" in source
@@ -268,7 +277,8 @@ def test_graph_of_a_saved_model_as_svg(tmp_path, capsys):
     nn.save(nn.DeepNN([12288, 20, 7, 5, 1], seed=0), model_path)
     code, out, _ = run(["graph", "--model", model_path, "-o", tmp_path / "g.svg",
                         "--examples", 2, "--no-grads"], capsys)
-    assert code == 0 and "DeepNN [12288, 20, 7, 5, 1] on 2 random examples" in out
+    assert code == 0 and "DeepNN [12288, 20, 7, 5, 1] on 2 random examples (the model " \
+        "records no data set)" in out
     svg = (tmp_path / "g.svg").read_text()
     assert "<svg" in svg and "(12288, 2)" in svg and "d(layer1.W)" not in svg
 
@@ -279,7 +289,7 @@ def test_gradcheck_of_the_builtin_models_passes(capsys, name):
     code, out, _ = run(["gradcheck", "--model", name], capsys)
     lines = out.splitlines()
     assert code == 0
-    assert lines[0].endswith("on 3 random examples (epsilon 1e-07, threshold 2e-07)")
+    assert lines[0].endswith(f"on {EXAMPLES[name]} (epsilon 1e-07, threshold 2e-07)")
     assert lines[2].startswith("Your backward propagation works perfectly fine! difference = ")
     assert float(lines[2].rsplit("= ", 1)[1]) < 2e-7
 
@@ -384,8 +394,11 @@ def test_a_diverging_run_stops_with_one_line_and_its_warnings_are_one_line_too(t
     assert first_cost is None                                # --print-every 0
     for python_name in ("learning_rate", "costs_", "fit", "eps"):
         assert python_name not in lines[-1]
-    assert all(line.startswith("autograd-lite: warning: ") for line in lines[:-1])
-    assert any("NumericalWarning: binary_cross_entropy" in line for line in lines[:-1])
+    # one warning, once, in options: no numpy RuntimeWarning, no nn.losses function to call
+    assert lines[:-1] == [
+        "autograd-lite: warning: NumericalWarning: the sigmoid output saturated (89 "
+        "prediction(s) exactly 0 or 1 on the wrong side of their label), so the cost is inf: "
+        "the learning rate is too large; try a smaller --lr (it is 1e+09)"]
     assert not (tmp_path / "model.npz").exists()
 
 
@@ -638,3 +651,103 @@ def test_transparent_pixels_are_composited_onto_white_and_a_note_says_so(tmp_pat
     err = capsys.readouterr().err.splitlines()
     assert err == [f"note: {tmp_path / name} has transparent pixels; they were composited "
                    "onto a white background" for name in ("clear.png", "veil.png")]
+
+
+# --- a trained model is checked and drawn on its own data (issue 20, items 1, 4, 6) -------
+@pytest.fixture(scope="module")
+def xor_run(tmp_path_factory):
+    """A shallow net trained on xor for 3000 iterations: confidently right on its data."""
+    out = tmp_path_factory.mktemp("xor")
+    assert main(["train", "--dataset", "xor", "--model", "shallow", "--iterations", "3000",
+                 "--print-every", "0", "--no-progress", "--out", str(out)]) == 0
+    return out
+
+
+def test_gradcheck_of_a_trained_model_uses_its_data_and_passes(xor_run, capsys, recwarn):
+    capsys.readouterr()
+    code, out, err = run(["gradcheck", "--model", xor_run], capsys)
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0] == ("gradient check of TwoLayerNet [2, 4, 1] on 3 training examples of xor "
+                        "(numbers 0, 1, 2) (epsilon 1e-07, threshold 2e-07)")
+    assert lines[2].startswith("Your backward propagation works perfectly fine! difference = ")
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_graph_of_a_trained_model_draws_the_same_examples_as_train(xor_run, capsys):
+    from autograd_lite.cli.batch import example_batch
+    from autograd_lite.cli.data import load_dataset
+
+    X, Y, what = example_batch(nn.load(xor_run / "model.npz"), str(xor_run), m=3)
+    data = load_dataset("xor")
+    np.testing.assert_array_equal(X, data.train_x[:, [0, 1, 2]])
+    np.testing.assert_array_equal(Y, data.train_y[:, [0, 1, 2]])
+    assert Y.tolist() == [[1.0, 0.0, 1.0]]                      # both classes, in turn
+    path = xor_run / "again.gv"
+    code, out, _ = run(["graph", "--model", xor_run, "-o", path], capsys)
+    assert code == 0 and out.strip().endswith("on 3 training examples of xor (numbers 0, 1, 2)")
+    # the gradient norms written beside the parameters are those of train's graph
+    trained = xor_run / ("graph.svg" if (xor_run / "graph.svg").exists() else "graph.gv")
+    norms = re.findall(r"‖grad‖ = [0-9.e+-]+", path.read_text())
+    assert norms and norms == re.findall(r"‖grad‖ = [0-9.e+-]+", trained.read_text())
+
+
+def test_train_refuses_to_overwrite_a_run_without_force(xor_run, capsys):
+    before = (xor_run / "metrics.json").read_text()
+    code, _, err = run(["train", "--dataset", "xor", "--iterations", "3", "--out", xor_run],
+                       capsys)
+    assert_one_line_error(code, err, 2, f"train: the run folder {xor_run} already holds a run "
+                                        "(model.npz, metrics.json); give --force to replace "
+                                        "it, or another --out")
+    assert (xor_run / "metrics.json").read_text() == before      # nothing was touched
+
+
+def test_train_force_replaces_and_the_default_folder_gets_a_fresh_name(tmp_path, capsys,
+                                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["train", "--dataset", "xor", "--model", "logreg", "--iterations", "2",
+            "--print-every", "0"]
+    assert run(argv, capsys)[0] == 0 and (tmp_path / "runs/xor-logreg/model.npz").exists()
+    code, out, err = run(argv, capsys)
+    assert code == 0 and err.strip() == (
+        "note: runs/xor-logreg holds an earlier run, so this one goes to runs/xor-logreg-2 "
+        "(--out chooses the folder, --force replaces)")
+    assert out.strip().endswith("to runs/xor-logreg-2/")
+    code, out, _ = run(argv + ["--out", "runs/xor-logreg", "--force", "--iterations", "3"],
+                       capsys)
+    assert code == 0
+    assert json.loads((tmp_path / "runs/xor-logreg/metrics.json").read_text())["iterations"] == 3
+
+
+# --- predict with a CNN whose pictures are not square RGB (issue 19) -----------------------
+def test_predict_resizes_to_a_cnns_height_width_and_layout(tmp_path, capsys):
+    model = nn.CNN((3, 8, 32), channels=(2,), pool=2, seed=0)
+    nn.save(model, tmp_path / "model.npz")
+    pixels = np.zeros((8, 32, 3), dtype=np.uint8)
+    pixels[:, :16, 0] = 255                      # left half red, right half black
+    pixels[2, 5] = (0, 255, 40)                  # and one odd pixel, to pin the layout
+    Image.fromarray(pixels).save(tmp_path / "half.png")     # 32 wide, 8 high
+    code, out, _ = run(["predict", "--model", tmp_path, tmp_path / "half.png"], capsys)
+    expected = model.predict_proba(pixels.reshape(-1, 1) / 255.0)[0, 0]
+    assert code == 0 and out.strip().split(": ", 1)[1].startswith(f"probability {expected:.4f}")
+
+
+def test_predict_refuses_a_cnn_of_twelve_channels_in_one_line(tmp_path, capsys):
+    nn.save(nn.CNN((12, 8, 8), channels=(2,), pool=2, seed=0), tmp_path / "model.npz")
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "red.png")
+    code, _, err = run(["predict", "--model", tmp_path, tmp_path / "red.png"], capsys)
+    assert_one_line_error(code, err, 1, "takes pictures of 12 channels (12×8×8); a picture "
+                                        "file has 3 colours (or 1 gray)")
+
+
+def test_predict_reads_gray_pictures_for_a_one_channel_cnn(tmp_path):
+    from autograd_lite.cli.predict import load_picture
+    Image.new("RGB", (10, 4), (30, 60, 90)).save(tmp_path / "c.png")
+    column = load_picture(tmp_path / "c.png", (4, 10), channels=1)
+    assert column.shape == (40, 1) and np.allclose(column, 60 / 255)
+
+
+def test_cnn_predict_on_no_examples_is_empty():
+    model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0)
+    assert model.predict(np.zeros((192, 0))).shape == (1, 0)
+    assert model.predict_proba(np.zeros((192, 0))).shape == (1, 0)

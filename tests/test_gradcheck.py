@@ -261,3 +261,50 @@ def test_a_kink_of_a_zero_dimensional_input_is_reported_not_a_crash():
     x = ag.tensor(0.0, requires_grad=True)
     report = ag.gradcheck(ag.relu, [x], raise_exception=False)
     assert report.passed and report.inputs[0].status == "kink" and report.inputs[0].kinks == [()]
+
+
+# --- the course's check tells a mistake from an unreliable numerical side -----------------
+
+def test_course_check_at_tiny_gradients_on_a_large_cost_is_not_a_mistake():
+    # J = 100 + 1e-4·Σw²: rounding of J (~1e-14) over 2ε = 2e-7 swamps gradients of 2e-4;
+    # a wider step (no truncation error for a quadratic) shows the gradient is right
+    w = ag.tensor([[1.0, -0.5, 0.25]], requires_grad=True)
+    check = ag.course_gradient_check(lambda: 100.0 + 1e-4 * (w ** 2).sum(), {"w": w})
+    assert check.difference_at_epsilon > 2e-7           # the course's ε alone would cry wolf
+    assert check.verdict == "passed" and check.step > 1e-7 and check.difference < 2e-7
+    text = str(check)
+    assert text.startswith("Your backward propagation works perfectly fine! difference = ")
+    assert "at epsilon 1e-07 the central differences lost digits" in text
+
+
+def test_course_check_on_a_saturated_example_is_inconclusive_not_a_mistake():
+    # 1 − a ≈ 1e-11 with y = 0: log(1 − a) keeps 5 digits, and a change of w smaller than
+    # 1e-5 does not change 1 − a at all; no step gives trustworthy differences
+    w = ag.tensor([[12.5, 12.5]], requires_grad=True)
+    X = np.array([[1.0, 0.3], [1.0, -0.2]])
+    Y = np.array([[0.0, 1.0]])
+
+    def cost():
+        A = ag.sigmoid(w @ X)
+        return -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
+
+    check = ag.course_gradient_check(cost, {"w": w})
+    assert check.verdict == "inconclusive" and not check.passed and check.bad_ops == []
+    text = str(check)
+    assert text.startswith("The check cannot tell: the numerical gradient is unreliable here, "
+                           "not necessarily the backward propagation.")
+    assert "mistake" not in text
+
+
+def test_course_check_still_finds_a_small_mistake_once_the_numerics_are_reliable(monkeypatch):
+    monkeypatch.setattr(MatMul, "backward", wrong_at(MatMul.backward, (0, 0), factor=1.001))
+    params, cost = course_model()
+    check = ag.course_gradient_check(cost, params)
+    assert check.verdict == "mistake" and check.worst_index == (0, 0)     # W1 or W2
+    assert str(check).startswith("There is a mistake in the backward propagation!")
+
+
+def test_find_bad_ops_checks_log_near_zero_inside_its_domain(recwarn):
+    x = ag.tensor([[2.4e-8, 0.5]], requires_grad=True)
+    assert find_bad_ops(ag.log(x).sum()) == []          # ε = 1e-6 would step below 0
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -547,16 +547,16 @@ def test_trace_of_the_courses_j_shows_the_walk_through_values():
     lines = str(trace_backward(course_j())).splitlines()
     assert lines[2:] == [
         " 1. mul → J ()  = 33",
-        "    rule      da = dout · b,  db = dout · a",
+        "    rule      dv = dJ · 3",                  # the rule in this step's names
         "    upstream  dJ  ()  = 1   (the seed: 1)",
         "    gives     dv  ()  = 3   → step 2",
         " 2. add → v ()  = 11",
-        "    rule      da = dout,  db = dout",
+        "    rule      da = dv,  du = dv",
         "    upstream  dv  ()  = 3",
         "    gives     da  ()  = 3",
         "              du  ()  = 3   → step 3",
         " 3. mul → u ()  = 6",
-        "    rule      da = dout · b,  db = dout · a",
+        "    rule      db = du · c,  dc = du · b",    # not "db = dout · a": b is an input
         "    upstream  du  ()  = 3",
         "    gives     db  ()  = 6",
         "              dc  ()  = 9",
@@ -727,9 +727,10 @@ def test_demo_graph_is_readable_and_matches_the_graph_command(dot_program, tmp_p
     assert not any("vanishing?" in t for t in norms)
     import nn
     model = nn.load(run / "model.npz")
-    from autograd_lite.cli.common import model_cost, random_batch
-    X, Y = random_batch(model)
-    assert sorted(set(Y.ravel())) == [0.0, 1.0]                             # both classes
+    from autograd_lite.cli.batch import model_cost, pick_examples
+    train_x, train_y = nn.datasets.planar_flower()
+    X, Y, _ = pick_examples(train_x, train_y, 3)                 # real flower points
+    assert Y.tolist() == [[1.0, 0.0, 1.0]]                                  # both classes
     expected = gradient_norms(model_cost(model, X, Y))
     assert [f"‖grad‖ = {number(expected[k])}" for k in ("layer1", "layer2")] == \
         [t.split("  ")[0] for t in norms[:2]]

@@ -343,57 +343,6 @@ def picture_side(model):
     return side if side >= 8 and 3 * side * side == n_x else None
 
 
-def random_batch(model, m=3, seed=1):
-    """``(X, Y)``: m random examples fitting ``model``, to draw or check its graph.
-
-    X is uniform in [0, 1] for picture models (like scaled pixels) and standard normal
-    otherwise; Y alternates 1, 0, 1, … (one-hot classes for a softmax output).
-
-    Examples
-    --------
-    >>> import nn
-    >>> X, Y = random_batch(nn.TwoLayerNet(2, 4, 1, seed=0), m=3)
-    >>> X.shape, Y.tolist()
-    ((2, 3), [[1.0, 0.0, 1.0]])
-    """
-    rng = np.random.RandomState(seed)
-    n_x, n_y = model.layer_dims[0], model.layer_dims[-1]
-    if picture_side(model):
-        X = rng.uniform(0.0, 1.0, size=(n_x, m))
-    else:
-        X = rng.standard_normal((n_x, m))
-    if n_y == 1:
-        Y = (np.arange(m) % 2 == 0).astype(np.float64).reshape(1, m)
-    else:
-        Y = (np.arange(n_y)[:, None] == np.arange(m) % n_y).astype(np.float64)
-    return X.astype(model.dtype), Y
-
-
-def model_cost(model, X, Y):
-    """The model's cost J on (X, Y) as a Tensor with named inputs, ready to draw.
-
-    Recorded like one step of ``fit``: the layers, then the cost in ``name_scope("cost")``,
-    so a picture shows one box per layer and one for the cost.
-
-    Examples
-    --------
-    >>> import numpy as np, nn
-    >>> J = model_cost(nn.LogisticRegression(2), np.zeros((2, 3)), np.ones((1, 3)))
-    >>> J.name, round(J.item(), 6)
-    ('J', 0.693147)
-    """
-    import autograd_lite as ag
-    from nn.models import OUTPUT_LOSSES
-
-    X = ag.tensor(np.asarray(X, dtype=model.dtype), name="X")
-    Y = ag.tensor(np.asarray(Y, dtype=model.dtype), name="Y")
-    A = model(X)
-    with ag.name_scope("cost"):
-        J = OUTPUT_LOSSES[model.output](A, Y)
-    J.name = "J"
-    return J
-
-
 def save_graph_or_source(root, path, **draw_kwargs):
     """Save the graph of ``root`` to ``path``; without Graphviz, save its ``.gv`` source.
 

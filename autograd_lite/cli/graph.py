@@ -1,6 +1,8 @@
 """``autograd-lite graph``: draw a model's computational graph for a small batch.
 
-The graph is that of the model's cost J on ``--examples`` random examples (3 by default),
+The graph is that of the model's cost J on ``--examples`` examples (3 by default) of the
+data set the model was trained on (random ones for a model that records none; see
+:mod:`autograd_lite.cli.batch`),
 drawn with :func:`autograd_lite.viz.draw_graph`: one box per layer, the shape on every
 edge, and ``d J / d node`` at every tensor that needs a gradient.
 
@@ -10,7 +12,7 @@ Examples
 >>> from autograd_lite.cli import main
 >>> path = os.path.join(tempfile.mkdtemp(), "shallow.gv")
 >>> main(["graph", "--model", "shallow", "-o", path])           # doctest: +ELLIPSIS
-wrote ...shallow.gv: the graph of the cost of TwoLayerNet [2, 4, 1] on 3 random examples
+wrote ...shallow.gv: the graph of the cost of TwoLayerNet [2, 4, 1] on 3 training examples of the planar flower (numbers 200, 0, 201)
 0
 >>> open(path).read().count("layer1.W") > 0
 True
@@ -20,9 +22,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .common import (CLIError, add_model_argument, describe, graph_path, model_cost,
-                     output_folder, positive_int, random_batch, resolve_model,
-                     save_graph_or_source)
+from .batch import example_batch, model_cost
+from .common import (CLIError, add_model_argument, describe, graph_path, output_folder,
+                     positive_int, resolve_model, save_graph_or_source)
 
 
 def add_parser(commands):
@@ -37,7 +39,7 @@ def add_parser(commands):
     """
     p = commands.add_parser(
         "graph", help="draw a model's computational graph for a small batch",
-        description="Draw the graph of a model's cost J on a few random examples.  Without "
+        description="Draw the graph of a model's cost J on a few examples of its data set.  Without "
                     "Graphviz, the DOT source (.gv) is written instead of a picture.")
     add_model_argument(p)
     p.add_argument("-o", "--output", type=graph_path, default=Path("graph.svg"),
@@ -67,11 +69,11 @@ def run(args):
     >>> path = os.path.join(tempfile.mkdtemp(), "logreg.gv")
     >>> run(build_parser().parse_args(["graph", "--model", "logreg", "-o", path]))
     ... # doctest: +ELLIPSIS
-    wrote ...logreg.gv: the graph of the cost of LogisticRegression [4, 1] on 3 random examples
+    wrote ...logreg.gv: the graph of the cost of LogisticRegression [4, 1] on 3 random examples (the model records no data set)
     0
     """
     model, _ = resolve_model(args.model)
-    X, Y = random_batch(model, m=args.examples)
+    X, Y, examples = example_batch(model, args.model, m=args.examples)
     J = model_cost(model, X, Y)
     with output_folder(args.output.parent, "graph"):          # created like train --out
         try:
@@ -83,6 +85,5 @@ def run(args):
                 from None
     if note:
         print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {written}: the graph of the cost of {describe(model)} on {args.examples} "
-          "random examples")
+    print(f"wrote {written}: the graph of the cost of {describe(model)} on {examples}")
     return 0

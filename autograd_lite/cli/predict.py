@@ -58,8 +58,11 @@ def add_parser(commands):
     return p
 
 
-def load_picture(path, side):
-    """The picture at ``path`` as a column (3·side², 1) of floats in [0, 1].
+def load_picture(path, side, channels=3):
+    """The picture at ``path`` as a column (channels·H·W, 1) of floats in [0, 1].
+
+    ``side`` is the model's picture size: s for s×s pictures, or (H, W).  The column holds
+    the (H, W, channels) pixels flattened, the course's layout; one channel is grayscale.
 
     8-bit pictures are scaled by 255 as in the course; 16-bit grayscale ones (PNG, TIFF) by
     65535, their real range.  Transparent pixels are composited onto a white background
@@ -79,6 +82,7 @@ def load_picture(path, side):
     """
     from PIL import Image, UnidentifiedImageError
 
+    H, W = (side, side) if isinstance(side, int) else side
     if not Path(path).is_file():
         raise CLIError(f"predict: no picture file at {path}")
     try:
@@ -86,15 +90,17 @@ def load_picture(path, side):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 if image.mode in WIDE_GRAY:
-                    pixels = _wide_gray(image, path, side)
+                    pixels = _wide_gray(image, path, (W, H))
                 else:
-                    pixels = np.asarray(_opaque(image, path).resize((side, side)),
+                    pixels = np.asarray(_opaque(image, path).resize((W, H)),
                                         dtype=np.float64) / 255
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise CLIError(f"predict: {path} is too large to read safely ({exc}); resize it "
                        "first") from None
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise CLIError(f"predict: cannot read {path} as a picture ({exc})") from None
+    if channels == 1:                       # grayscale: the mean of the three colours
+        pixels = pixels.mean(axis=2, keepdims=True)
     return pixels.reshape(-1, 1)
 
 
@@ -102,8 +108,8 @@ WIDE_GRAY = ("I;16", "I;16L", "I;16B", "I;16N", "I")     # 16-bit grayscale, as 
 BACKGROUND = (255, 255, 255)                            # under transparent pixels: white
 
 
-def _wide_gray(image, path, side):
-    """A 16-bit grayscale picture as (side, side, 3) floats: value / 65535, its real range."""
+def _wide_gray(image, path, size):
+    """A 16-bit grayscale picture as (H, W, 3) floats, ``size`` (W, H): value / 65535."""
     from PIL import Image
 
     gray = np.asarray(image, dtype=np.float64)
@@ -111,7 +117,7 @@ def _wide_gray(image, path, side):
         raise CLIError(f"predict: {path} is a {image.mode} grayscale picture with values from "
                        f"{gray.min():g} to {gray.max():g}, outside the 16-bit range 0 to "
                        "65535; save it as an 8- or 16-bit picture")
-    small = np.asarray(Image.fromarray((gray / 65535).astype(np.float32)).resize((side, side)),
+    small = np.asarray(Image.fromarray((gray / 65535).astype(np.float32)).resize(size),
                        dtype=np.float64).clip(0.0, 1.0)
     return np.repeat(small[:, :, None], 3, axis=2)
 
@@ -129,6 +135,24 @@ def _opaque(image, path):
           "background", file=sys.stderr)
     return Image.alpha_composite(Image.new("RGBA", rgba.size, BACKGROUND + (255,)),
                                  rgba).convert("RGB")
+
+
+def picture_shape(model):
+    """(C, H, W) of the pictures ``model`` takes: a CNN's ``image_shape``, else 3×s×s RGB
+    for a model of n_x = 3·s² features (see ``picture_side``), else None.
+
+    Examples
+    --------
+    >>> import nn
+    >>> picture_shape(nn.CNN((3, 8, 32), channels=(2,), pool=2, seed=0))
+    (3, 8, 32)
+    >>> picture_shape(nn.LogisticRegression(3 * 16 * 16))
+    (3, 16, 16)
+    """
+    if getattr(model, "image_shape", None) is not None:
+        return tuple(int(n) for n in model.image_shape)
+    side = picture_side(model)
+    return None if side is None else (3, side, side)
 
 
 def class_names(model_path):
@@ -168,13 +192,18 @@ def run(args):
 
     path = model_file(args.model)
     model = nn.load(path)
-    side = picture_side(model)
-    if side is None or model.layer_dims[-1] != 1:
+    shape = picture_shape(model)
+    if shape is None or model.layer_dims[-1] != 1:
         raise CLIError(f"predict: {path} is a {describe(model)} with n_x = "
                        f"{model.layer_dims[0]} features, not a model of pictures with one "
                        "yes/no output; train one with 'autograd-lite train --dataset "
                        "catvnoncat'")
-    X = np.concatenate([load_picture(path, side) for path in args.images], axis=1)
+    C, H, W = shape
+    if C not in (1, 3):
+        raise CLIError(f"predict: {path} takes pictures of {C} channels ({C}×{H}×{W}); "
+                       "a picture file has 3 colours (or 1 gray), so it cannot be read "
+                       "for this model")
+    X = np.concatenate([load_picture(path, (H, W), C) for path in args.images], axis=1)
     probabilities = model.predict_proba(X.astype(model.dtype))[0]
     classes = class_names(path)
     for path, p in zip(args.images, probabilities):

@@ -27,24 +27,30 @@ autograd-lite train: xor, 2 features, 200 training and 200 test examples
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shlex
 import sys
 import time
+import warnings
 from pathlib import Path
 
-from .common import (CLIError, UsageError, layer_sizes, model_cost, non_negative_int,
-                     output_folder, positive_float, positive_int, random_batch,
-                     save_graph_or_source, seed)
+import numpy as np
+
+from .batch import model_cost, pick_examples
+from .common import (CLIError, UsageError, layer_sizes, non_negative_int, output_folder,
+                     positive_float, positive_int, save_graph_or_source, seed)
 from .data import DATASETS, load_dataset
 
 MODELS = ("logreg", "shallow", "deep", "cnn")
-# The course's architecture and initialisation of each model; the seed is np.random.seed(·).
+# The course's architecture and initialisation of each model; the seed is np.random.seed(·);
+# print_every: the course's cost lines, for its number of iterations.
 DEFAULTS = {
-    "logreg": dict(layers=[], hidden=None, init="zeros", seed=1),
-    "shallow": dict(layers=[4], hidden="tanh", init="small", seed=2),
-    "deep": dict(layers=[20, 7, 5], hidden="relu", init="deep", seed=1),
+    "logreg": dict(layers=[], hidden=None, init="zeros", seed=1, print_every=100),
+    "shallow": dict(layers=[4], hidden="tanh", init="small", seed=2, print_every=1000),
+    "deep": dict(layers=[20, 7, 5], hidden="relu", init="deep", seed=1, print_every=100),
     # --layers are the filters of each conv layer (3×3, "same", then a 4×4 max-pool)
     "cnn": dict(layers=[8, 16], hidden="relu", init="he", seed=1, optimizer="adam",
                 batch_size=32, pool=4),
@@ -100,15 +106,19 @@ def add_parser(commands):
                    help="the course's np.random.seed(N) for W and the mini-batches (default: "
                         "2 for shallow, 1 otherwise)")
     p.add_argument("--print-every", type=non_negative_int, metavar="N",
-                   help="print 'Cost after iteration i' every N iterations (default: ten "
-                        "lines; 0: none)")
+                   help="print 'Cost after iteration i' every N iterations (default: the "
+                        "course's, every 100 for logreg and deep and 1000 for shallow, at "
+                        "their default --iterations; else ten lines; 0: none)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (it is shown on a terminal for 500+ iterations)")
     p.add_argument("--no-compile", action="store_true",
                    help="run every training step eagerly (default: the step is captured once "
                         "with ag.compile and replayed; the costs are the same, bitwise)")
     p.add_argument("--out", type=Path, metavar="RUN_DIR",
-                   help="run folder (default: runs/<dataset>-<model>)")
+                   help="run folder (default: runs/<dataset>-<model>, or runs/<dataset>-"
+                        "<model>-2, -3, ... when that one holds a run)")
+    p.add_argument("--force", action="store_true",
+                   help="replace the run already in --out (default: refuse)")
     p.set_defaults(run=run)
     return p
 
@@ -143,7 +153,10 @@ def settings(args):
         raise UsageError(f"--model cnn needs pictures: use --dataset catvnoncat, not "
                          f"{args.dataset}")
     iterations = args.iterations or cls.default_iterations
-    every = args.print_every if args.print_every is not None else max(1, iterations // 10)
+    every = args.print_every
+    if every is None:          # the course's lines for its iterations, else ten lines
+        every = (default["print_every"] if iterations == cls.default_iterations
+                 and "print_every" in default else max(1, iterations // 10))
     return dict(
         dataset=args.dataset, model=args.model,
         layers=args.layers if args.layers is not None else default["layers"],
@@ -202,9 +215,48 @@ def run(args):
     s = settings(args)
     data = load_dataset(s["dataset"], args.data_dir)
     check_memory(s, *data.train_x.shape)
-    out = args.out or Path("runs") / f"{s['dataset']}-{s['model']}"
+    out = run_folder(args.out, f"{s['dataset']}-{s['model']}", args.force)
     with output_folder(out, "train", "run folder"):    # a bad --out fails before training
         return _train(args, s, data, out)
+
+
+RUN_FILES = ("model.npz", "metrics.json")       # a folder holding either holds a run
+
+
+def holds_run(folder):
+    """Whether ``folder`` holds the model or the metrics of an earlier run."""
+    return any((Path(folder) / name).exists() for name in RUN_FILES)
+
+
+def run_folder(out, default_name, force=False):
+    """The run folder to write: ``out`` unless it holds a run (refused without ``force``);
+    by default ``runs/<default_name>``, or the first ``runs/<default_name>-N`` that is free.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "model.npz").touch()
+    >>> run_folder(folder, "xor-shallow", force=True) == folder
+    True
+    >>> run_folder(folder, "xor-shallow")                # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    autograd_lite.cli.common.UsageError: train: the run folder ... already holds a run ...
+    """
+    if out is not None:
+        if holds_run(out) and not force:
+            found = ", ".join(name for name in RUN_FILES if (Path(out) / name).exists())
+            raise UsageError(f"train: the run folder {out} already holds a run ({found}); "
+                             "give --force to replace it, or another --out")
+        return Path(out)
+    base = Path("runs") / default_name
+    candidates = [base] + [base.with_name(f"{default_name}-{n}") for n in range(2, 10_000)]
+    chosen = next(c for c in candidates if force or not holds_run(c))
+    if chosen != base:
+        print(f"note: {base} holds an earlier run, so this one goes to {chosen} (--out "
+              "chooses the folder, --force replaces)", file=sys.stderr)
+    return chosen
 
 
 def _train(args, s, data, out):
@@ -227,9 +279,10 @@ def _train(args, s, data, out):
     sys.stdout.flush()
 
     try:
-        costs, seconds = fit_model(model, s, data, print_every=s["print_every"],
-                                   progress=False if args.no_progress else None,
-                                   compile=not args.no_compile)
+        with warnings_in_options(s):
+            costs, seconds = fit_model(model, s, data, print_every=s["print_every"],
+                                       progress=False if args.no_progress else None,
+                                       compile=not args.no_compile)
     except nn.TrainingError as exc:
         raise _diverged(exc, model.costs_) from None
     except MemoryError:
@@ -298,10 +351,53 @@ def write_run(out, model, data, s, costs, seconds, command=None):
                                   if s["print_every"] and (i % s["print_every"] == 0
                                                            or i == len(costs) - 1)},
                    classes=list(data.classes) if data.classes else None,
+                   data_dir=str(args.data_dir) if args.data_dir else None,
                    seconds=round(seconds, 3), files=files)
     metrics["files"]["metrics"] = "metrics.json"
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics
+
+
+@contextlib.contextmanager
+def warnings_in_options(s):
+    """Training's warnings, each once and in the command's words (options, not functions).
+
+    numpy's own warnings of an overflowing run (``divide by zero encountered in log``) are
+    not shown: a cost that becomes inf or nan stops the run with its own error line.  A
+    saturated sigmoid (the library's ``NumericalWarning`` pointing to
+    ``binary_cross_entropy_with_logits``) becomes a line about ``--lr``.
+
+    Examples
+    --------
+    >>> import warnings, autograd_lite as ag
+    >>> warnings.showwarning = lambda message, *rest, **kw: print(message)
+    >>> with warnings_in_options(dict(learning_rate=1e9)):
+    ...     warnings.warn("binary_cross_entropy: 2 prediction(s) are exactly 0 or 1 on the "
+    ...                   "wrong side of their label ...: the sigmoid output saturated",
+    ...                   ag.NumericalWarning)
+    the sigmoid output saturated (2 prediction(s) exactly 0 or 1 on the wrong side of their label), so the cost is inf: the learning rate is too large; try a smaller --lr (it is 1e+09)
+    >>> warnings.showwarning = warnings._showwarning_orig
+    """
+    import autograd_lite as ag
+
+    try:
+        with warnings.catch_warnings(record=True) as caught, np.errstate(
+                divide="ignore", over="ignore", invalid="ignore"):
+            warnings.simplefilter("always")
+            yield
+    finally:
+        shown = set()
+        for w in caught:
+            message = str(w.message)
+            if issubclass(w.category, ag.NumericalWarning) and "saturated" in message:
+                count = re.search(r"(\d+) prediction\(s\)", message)
+                message = (f"the sigmoid output saturated ({count.group(1) if count else 'some'}"
+                           " prediction(s) exactly 0 or 1 on the wrong side of their label), "
+                           "so the cost is inf: the learning rate is too large; try a "
+                           f"smaller --lr (it is {s['learning_rate']:g})")
+            if message not in shown:
+                shown.add(message)
+                warnings.showwarning(message, w.category, w.filename, w.lineno)
 
 
 def check_memory(s, n_x, m):
@@ -375,9 +471,10 @@ def _write_run(out, model, data, s, costs):
     files["model"] = "model.npz"
     nn.plot_costs(costs, out / "costs.png", learning_rate=s["learning_rate"])
     files["costs"] = "costs.png"
-    # The batch `autograd-lite graph --model RUN_DIR/model.npz` draws (both classes), so the
-    # two pictures show the same gradient norms and flags; the direction fits the graph.
-    J = model_cost(model, *random_batch(model, m=GRAPH_EXAMPLES))
+    # The batch `autograd-lite graph --model RUN_DIR` draws (real examples of both classes),
+    # so the two pictures show the same gradient norms and flags.
+    X, Y, _ = pick_examples(data.train_x, data.train_y, GRAPH_EXAMPLES)
+    J = model_cost(model, X, Y)
     graph, note = save_graph_or_source(J, out / "graph.svg", show_grads=True)
     if note:
         print(f"note: {note}", file=sys.stderr)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import html
+import inspect
 import math
+import re
 from dataclasses import dataclass, field
 
 from ..engine import backward
@@ -273,12 +275,58 @@ def _step(walk, index, t, fn, grad, raw, fitted) -> TraceStep:
                                        _summed_axes(raw_shape, shape) if broadcast else (),
                                        value=value_text(_array(g))))
     step = TraceStep(index=index, op=fn.name, output=walk.name(t), output_shape=t.shape,
-                     scope=fn.scope, rule=fn.rule, upstream=grad_name(walk.label(t)),
+                     scope=fn.scope, rule=named_rule(walk, t, fn),
+                     upstream=grad_name(walk.label(t)),
                      upstream_shape=t.shape if grad is None else tuple(grad.shape),
                      gradients=gradients, value=value_text(t.data),
                      upstream_value=value_text(_array(grad)))
     step.tensor, step.inputs = t, inputs          # for linking the steps
     return step
+
+
+def named_rule(walk, t, fn) -> str:
+    """The op's rule written with the names of this step: ``du · c`` instead of ``dout · b``.
+
+    The rule's operand names (the op's ``forward`` arguments ``a``, ``b``, …, ``out`` and
+    ``dout``) become the actual inputs, the result and its gradient, so that the rule of
+    ``u = b · c`` reads ``db = du · c,  dc = du · b`` — not the generic ``db = dout · a``,
+    whose ``a`` and ``b`` clash with the course's variables.  Parts for inputs that need no
+    gradient (a number such as the 3 of ``3 · v``) are left out.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> from autograd_lite.viz._graph import Walk
+    >>> b = ag.tensor(3.0, requires_grad=True, name="b")
+    >>> c = ag.tensor(2.0, requires_grad=True, name="c")
+    >>> u = b * c
+    >>> u.name = "u"
+    >>> named_rule(Walk(u, None), u, u.grad_fn)
+    'db = du · c,  dc = du · b'
+    """
+    rule = fn.rule or ""
+    forward = getattr(type(fn), "forward", None)
+    try:
+        arguments = list(inspect.signature(forward).parameters)[1:1 + len(fn.inputs)]
+    except (TypeError, ValueError):
+        return rule
+    lhs = [part.split(" =")[0].strip() for part in rule.split(",  ")]
+    # only rules written in the engine's vocabulary (dout, out and the forward's arguments);
+    # others (sigmoid's "dz = da · a(1 − a)", matmul's A, B, Z) have their own letters
+    if (len(arguments) != len(fn.inputs) or "dout" not in rule
+            or not all(x[1:] in arguments for x in lhs)):
+        return rule
+    names = {"out": walk.label(t), "dout": grad_name(walk.label(t))}
+    needed = {}
+    for argument, x in zip(arguments, fn.inputs):
+        names[argument] = number(float(x.data)) if walk.is_literal(x) else walk.label(x)
+        names["d" + argument] = grad_name(names[argument])
+        needed["d" + argument] = x.requires_grad
+    parts = [part for part in rule.split(",  ")
+             if needed.get(part.split(" =")[0].strip(), True)]
+    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len,
+                                                    reverse=True)) + r")\b")
+    return ",  ".join(pattern.sub(lambda m: names[m.group(1)], part) for part in parts)
 
 
 def _shape(x) -> tuple:
