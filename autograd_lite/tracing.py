@@ -341,15 +341,7 @@ class Trace:
             self._externals(new, child.new)
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
-        out = _new(Tensor)
-        out._data = Lazy(slot, shape, dtype, self)
-        out._grad = None
-        out._requires_grad = requires_grad
-        out._fn = COMPILED if requires_grad else None
-        out.name = None
-        out._version = 0
-        out._base = None
-        out._retains_grad = False
+        out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
         self.lazy_index[slot] = len(self.lazy)
         self.lazy.append(out)
         if cls.broadcasts and len(inputs) == 2:

@@ -289,7 +289,8 @@ def _train(args, s, data, out):
         raise _too_big(s, n_x, "training") from None
     argv = getattr(args, "argv", None)             # set by main(); None when run() is called
     metrics = write_run(out, model, data, s, costs, seconds,
-                        command=shlex.join(["autograd-lite", *argv]) if argv else None)
+                        command=shlex.join(["autograd-lite", *argv]) if argv else None,
+                        data_dir=getattr(args, "data_dir", None))
     print(f"train accuracy: {100 * metrics['train_accuracy']:.2f} %")
     print(f"test accuracy: {100 * metrics['test_accuracy']:.2f} %")
     print(f"trained in {seconds:.1f} s; wrote {', '.join(metrics['files'].values())} to {out}/")
@@ -318,7 +319,7 @@ def fit_model(model, s, data, print_every=None, progress=None, compile=True):
     return costs, time.perf_counter() - start
 
 
-def write_run(out, model, data, s, costs, seconds, command=None):
+def write_run(out, model, data, s, costs, seconds, command=None, data_dir=None):
     """Write the run folder ``out`` of a trained model; return its metrics (metrics.json).
 
     ``out`` receives model.npz, costs.png, graph.svg, decision_boundary.png (2-D data) and
@@ -351,7 +352,7 @@ def write_run(out, model, data, s, costs, seconds, command=None):
                                   if s["print_every"] and (i % s["print_every"] == 0
                                                            or i == len(costs) - 1)},
                    classes=list(data.classes) if data.classes else None,
-                   data_dir=str(args.data_dir) if args.data_dir else None,
+                   data_dir=str(data_dir) if data_dir else None,
                    seconds=round(seconds, 3), files=files)
     metrics["files"]["metrics"] = "metrics.json"
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
