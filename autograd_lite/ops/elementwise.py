@@ -73,17 +73,14 @@ class Pow(Function):
     rule = "da = dout · p · a^(p−1),  dp = dout · out · log a   (−inf at 0^p, p < 0; nan at a < 0)"
     def forward(self, a, p):
         # where a = 0 and p = 0, p · a^(p−1) would be 0 · inf = nan: remember those places
-        self.zero_zero = None
-        if not np.all(p):
-            both = (a == 0) & (p == 0)
-            if both.any():
-                self.zero_zero = both
+        # (always the same steps, whatever the values: a compiled step records them once)
+        self.zero_zero = (a == 0) & (p == 0)
         return a ** p
     def backward(self, grad, out, a, p):
         need_a, need_p = self.needs_input_grad
         da = dp = None
         if need_a:
-            base = a if self.zero_zero is None else np.where(self.zero_zero, 1, a)
+            base = np.where(self.zero_zero, 1, a)
             da = grad * p * base ** (p - 1)          # the factor p is 0 where base was replaced
         if need_p:
             # d/dp a^p = a^p log a for a > 0, written with a^p recomputed on a safe base (1
