@@ -39,7 +39,7 @@ class _Entry:
 
     def __init__(self, kind, code, args, outs, effect=False, after=None, comment="",
                  phase="forward", event=0):
-        self.kind = kind             # fwd, bwd, attr, call, inplace, guard
+        self.kind = kind             # fwd, bwd, attr, call, inplace
         self.code = code             # a format string over {0}, {1}, ... (args)
         self.args = args             # slots read (list of _Slot)
         self.outs = outs             # slots written (list of _Slot or None)
@@ -205,11 +205,6 @@ class Recorder:
             return fn.backward(grad, out, *inputs)
         finally:
             fn.__dict__.update(saved)
-
-    def compare(self, ufunc, a, b, result):
-        """A comparison made outside the ops (kept until comparisons are ops): its result
-        reaches the program as an input, computed by the Python on every call."""
-        return result
 
     def grad_name(self, array):
         """``d`` + the name of the array a gradient belongs to (``dlayer1_b``)."""

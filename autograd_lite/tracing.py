@@ -282,9 +282,19 @@ class Trace:
         i = self.lazy_index.get(slot)
         return self.lazy[i] if i is not None else self.objs[slot]
 
-    def _params_key(self, params, extra):
-        """Hashable params; arrays among them are externals (appended to ``extra``)."""
-        return tuple([(k, _frozen(v, extra)) for k, v in params.items()])
+    def _params_part(self, params, new):
+        """An op's params as part of its key, and its new externals with the arrays among
+        the params (an index array, a mask) added."""
+        plain = _plain_params(params)
+        if plain is not None:
+            return plain, new
+        arrays = []
+        pkey = tuple([(k, _frozen(v, arrays)) for k, v in params.items()])
+        if arrays:
+            arefs, more = self._refs(arrays)
+            new = (new or []) + (more or [])
+            pkey = (pkey, arefs)
+        return pkey, new
 
     def _make_lazy(self, cls_tensor, out):
         slot, shape, dtype, requires_grad = out
@@ -320,16 +330,7 @@ class Trace:
                 refs, new = self._refs(inputs)
                 break
         needs = tuple(needs)
-        pkey = ()
-        if params:
-            pkey = _plain_params(params)
-            if pkey is None:
-                arrays = []
-                pkey = self._params_key(params, arrays)
-                if arrays:
-                    arefs, anew = self._refs(arrays)
-                    new = (new or []) + (anew or [])
-                    pkey = (pkey, arefs)
+        pkey, new = self._params_part(params, new) if params else ((), new)
         state = _state
         enabled = state.enabled
         key = (cls, tuple(refs), needs, pkey, enabled)
@@ -353,16 +354,10 @@ class Trace:
 
     def _capture_op(self, cls, inputs, params):
         refs, new = self._refs(inputs)
-        arrays = []
-        pkey = self._params_key(params, arrays) if params else ()
-        if arrays:
-            arefs, anew = self._refs(arrays)
-            new = (new or []) + (anew or [])
-            pkey = (pkey, arefs)
+        pkey, new = self._params_part(params, new) if params else ((), new)
         key = (cls, refs, tuple([t._requires_grad for t in inputs]), pkey, _state.enabled)
         slots = self._new_externals(new)
         child = self._child(key)
-        self.recorder.event = child.depth
         self._internal_begin()
         try:
             out = _eager_apply(cls, inputs, params)
@@ -523,7 +518,6 @@ class Trace:
         key = ("inplace", ufunc, refs, _state.enabled)
         slots = self._new_externals(new)
         child = self._child(key)
-        self.recorder.event = child.depth
         self._internal_begin()
         try:
             inplace.update(t, ufunc, other)
