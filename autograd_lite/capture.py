@@ -35,10 +35,10 @@ class _Slot:
 class _Entry:
     """One line of the program: ``outs = call(args)``, with what it needs and changes."""
     __slots__ = ("kind", "code", "args", "outs", "effect", "after", "comment", "phase",
-                 "event")
+                 "event", "op", "params")
 
     def __init__(self, kind, code, args, outs, effect=False, after=None, comment="",
-                 phase="forward", event=0):
+                 phase="forward", event=0, op=None, params=None):
         self.kind = kind             # fwd, bwd, attr, call, inplace
         self.code = code             # a format string over {0}, {1}, ... (args)
         self.args = args             # slots read (list of _Slot)
@@ -48,6 +48,8 @@ class _Entry:
         self.comment = comment
         self.phase = phase
         self.event = event           # the trace event (its depth in the trie) it belongs to
+        self.op = op                 # fwd, bwd: the op object whose method the line calls
+        self.params = params         # fwd: the op's params (arrays among them are args)
 
 
 class Recorder:
@@ -149,7 +151,7 @@ class Recorder:
         if self.phase == "backward" and not _state.enabled:
             self.phase = "update"            # ops under no_grad after a backward pass
         entry = self._add(_Entry("fwd", code, args + kw_args, [out], comment=fn.name,
-                                 phase=self.phase))
+                                 phase=self.phase, op=replay, params=replay.params))
         self.op_entry[id(fn)] = (replay, entry, op_name)
         return data
 
@@ -186,7 +188,7 @@ class Recorder:
                 outs.append(self._produced(g, "d" + base))
         code = f"{op_name}.backward({', '.join('{%d}' % i for i in range(len(args)))})"
         self._add(_Entry("bwd", code, args, outs, after=fwd, comment=_rule(fn),
-                         phase="backward"))
+                         phase="backward", op=replay))
 
     def tensor_backward(self, fn, grad, out, inputs):
         """The engine calls ``fn.backward`` on Tensors (create_graph): its arithmetic is

@@ -19,6 +19,11 @@ from .errors import CaptureError
 from .function import _state
 from .tracing import Node, Trace
 
+#: The program passes, in the order they run; each can be left out with ``passes=``:
+#: ``"direct"`` writes an op's method body into the program where it is a few lines of
+#: numpy, instead of calling the method (:mod:`autograd_lite.inlining`).
+PASSES = ("direct",)
+
 
 class CompiledStep:
     """A step function whose tensor work is captured once per path and replayed.
@@ -35,11 +40,18 @@ class CompiledStep:
         How many calls ran their array work as a captured program.
     """
 
-    def __init__(self, fn, cache_size=32):
+    def __init__(self, fn, cache_size=32, passes=PASSES):
         if not callable(fn):
             raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
         if not isinstance(cache_size, int) or isinstance(cache_size, bool) or cache_size < 1:
             raise ValueError(f"compile: cache_size must be a positive int, not {cache_size!r}")
+        if isinstance(passes, str) or not all(isinstance(p, str) for p in passes):
+            raise TypeError(f"compile: passes must be a tuple of pass names, not {passes!r}")
+        unknown = [p for p in passes if p not in PASSES]
+        if unknown:
+            raise ValueError(f"compile: unknown pass {unknown[0]!r}; the passes are "
+                             + ", ".join(map(repr, PASSES)))
+        self.passes = tuple(passes)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.cache_size = cache_size
@@ -83,11 +95,11 @@ class CompiledStep:
             return result
 
     def __reduce__(self):                  # a copy compiles afresh: programs are not data
-        return (type(self), (self.fn, self.cache_size))
+        return (type(self), (self.fn, self.cache_size, self.passes))
 
     def __deepcopy__(self, memo):
         import copy
-        return type(self)(copy.deepcopy(self.fn, memo), self.cache_size)
+        return type(self)(copy.deepcopy(self.fn, memo), self.cache_size, self.passes)
 
     def segment(self, start, end, outputs):
         """The program of the events after ``start`` up to ``end`` (a node on its path),
@@ -97,7 +109,7 @@ class CompiledStep:
         if program is None:
             from .program import build_program
             program = build_program(end.capture, start.depth, end.depth, outputs,
-                                    _name(self.fn))
+                                    _name(self.fn), direct="direct" in self.passes)
             end.programs[key] = program
         return program
 
@@ -123,7 +135,7 @@ def _name(fn):
     return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
 
 
-def compile(fn=None, *, cache_size=32):
+def compile(fn=None, *, cache_size=32, passes=PASSES):
     """Compile a training step: its Python runs on every call, its array work is replayed.
 
     Every call runs ``fn`` as written.  Its tensor operations — the forward pass, the
@@ -141,6 +153,10 @@ def compile(fn=None, *, cache_size=32):
         One step, e.g. forward pass, cost, backward pass and update.
     cache_size : int
         How many paths to keep programs for.
+    passes : tuple of str
+        The program passes to run (default: all of ``autograd_lite.compile.PASSES``); each
+        keeps the results bitwise those of eager.  ``passes=()`` calls every op's
+        ``forward`` and ``backward`` methods as eagerly.
 
     Returns
     -------
@@ -182,5 +198,5 @@ def compile(fn=None, *, cache_size=32):
     True
     """
     if fn is None:
-        return functools.partial(compile, cache_size=cache_size)
-    return CompiledStep(fn, cache_size=cache_size)
+        return functools.partial(compile, cache_size=cache_size, passes=passes)
+    return CompiledStep(fn, cache_size=cache_size, passes=passes)

@@ -16,6 +16,7 @@ import weakref
 import numpy as np
 
 from .capture import _ident
+from .inlining import inline, param_source
 from .ops.movement import _sum_to_array as sum_to
 
 _PHASES = {"forward": "# forward", "backward": "# backward (each op's derivative, in reverse)",
@@ -52,9 +53,12 @@ class Program:
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
 
 
-def build_program(rec, start, end, outputs, name):
+def build_program(rec, start, end, outputs, name, direct=True):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
-    ``outputs`` (None: every array it computes) into the call's dict."""
+    ``outputs`` (None: every array it computes) into the call's dict.
+
+    ``direct``: write the ops' method bodies into the program where they are a few lines
+    of numpy (:mod:`autograd_lite.inlining`) instead of calling the methods."""
     entries = [e for e in rec.entries if start < e.event <= end]
     produced = {id(o): o for e in entries for o in e.outs if o is not None}
     if outputs is None:
@@ -89,6 +93,15 @@ def build_program(rec, start, end, outputs, name):
                 loads.append(slot)
     loads.sort(key=lambda s: s.index)
 
+    bound = {}
+
+    def bind(value, base):
+        key = bound.get(id(value))
+        if key is None:
+            key = bound[id(value)] = names.fresh("_" + _ident(base))
+            ns[key] = value
+        return key
+
     lines, phase = [], None
     for entry in kept:
         if entry.phase != phase:
@@ -99,6 +112,10 @@ def build_program(rec, start, end, outputs, name):
         *prefix, last = code.split("\n")
         lines.extend(prefix)
         outs = entry.outs
+        body = _direct(entry, rec, ref, names, bind, made) if direct else None
+        if body is not None:
+            lines.extend(body)
+            continue
         if outs and any(o is not None for o in outs):
             targets = [names.of(o) if o is not None and id(o) in made else "_" for o in outs]
             if entry.kind == "bwd":
@@ -133,6 +150,52 @@ def build_program(rec, start, end, outputs, name):
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
     return Program(source, ns, name, lines=calls, pruned=len(entries) - len(kept),
                    updates=updates)
+
+
+def _direct(entry, rec, ref, names, bind, made):
+    """The lines of an op's inlined method body for ``entry``, or None to call the method."""
+    if entry.op is None or entry.kind not in ("fwd", "bwd"):
+        return None
+    refs = [ref(s) for s in entry.args]
+    op_name = rec.object_names[id(entry.op)]
+    if entry.kind == "fwd":
+        arrays = [k for k, v in entry.params.items() if isinstance(v, np.ndarray)]
+        inputs = refs[:len(refs) - len(arrays)]
+        params = dict(zip(arrays, refs[len(inputs):]))
+        for key, value in entry.params.items():
+            if key not in params:
+                params[key] = param_source(value, bind)
+        body = inline(entry.op, "forward", inputs, params, op_name, names.fresh, bind,
+                      [s.shape for s in entry.args])
+    else:
+        body = inline(entry.op, "backward", refs, {}, op_name, names.fresh, bind,
+                      [s.shape for s in entry.args])
+    if body is None:
+        return None
+    lines = list(body.lines)
+    outs = entry.outs
+    if entry.kind == "fwd":
+        if not isinstance(body.results, str) or outs[0] is None:
+            return None
+        target = names.of(outs[0]) if id(outs[0]) in made else "_"
+        result = [f"{target} = {body.results}"]
+    elif isinstance(body.results, str):
+        targets = [names.of(o) if o is not None and id(o) in made else "_" for o in outs]
+        result = [f"{', '.join(targets)}{',' if len(targets) == 1 else ''} = {body.results}"]
+    else:
+        if len(body.results) != len(outs):
+            return None
+        result = []
+        for out, expr in zip(outs, body.results):
+            if out is not None and expr is None:
+                return None                   # the method answers differently: call it
+            if out is not None and id(out) in made:
+                result.append(f"{names.of(out)} = {expr}")
+        if not result:
+            result = ["pass"]
+    if entry.comment:
+        result[-1] = f"{result[-1]:<60}  # {entry.comment}"
+    return lines + result
 
 
 def _input(slot):
@@ -187,6 +250,15 @@ class _Names:
     def __init__(self, taken):
         self.names = {}
         self.taken = set(taken)
+
+    def fresh(self, base):
+        """An unused name starting with ``base``."""
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
 
     def of(self, slot):
         name = self.names.get(id(slot))

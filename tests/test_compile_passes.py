@@ -1,0 +1,206 @@
+"""The program passes of compiled steps, each alone and together, against eager: bitwise.
+
+``ag.compile(step, passes=())`` calls every op's own ``forward``/``backward`` method; each
+pass (``autograd_lite.compile.PASSES``) rewrites that program and must not change a bit of
+any result, gradient or updated parameter.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd_lite as ag
+from autograd_lite import inlining
+from autograd_lite.compile import PASSES
+from autograd_lite.function import Function
+import nn
+
+
+def _bits(x):
+    """What must be equal: dtype, shape and every byte (so -0.0 and 0.0 differ)."""
+    if isinstance(x, ag.Tensor):
+        x = x.data
+    x = np.asarray(x)
+    return x.dtype.str, x.shape, x.tobytes()
+
+
+def _assert_bitwise(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        if x is None or y is None:
+            assert x is None and y is None
+        else:
+            assert _bits(x) == _bits(y)
+
+
+PASS_SETS = [()] + [(p,) for p in PASSES] + [PASSES]
+
+
+# --- random programs over a wide vocabulary ------------------------------------------------
+
+def _row(x):
+    return x.sum(axis=0, keepdims=True)
+
+
+UNARY = {
+    "tanh": ag.tanh, "sigmoid": ag.sigmoid, "exp": lambda x: ag.exp(x * 0.3),
+    "log": lambda x: ag.log(ag.abs(x) + 1.0), "sqrt": lambda x: ag.sqrt(x * x + 0.5),
+    "relu": ag.relu, "leaky_relu": lambda x: ag.leaky_relu(x, 0.1),
+    "softplus": ag.softplus, "sin": ag.sin, "cos": ag.cos, "square": ag.square,
+    "clip": lambda x: ag.clip(x, -0.5, 0.7), "neg": lambda x: -x,
+    "scalar ops": lambda x: (2.0 - x) / 3.0 + 1.0, "pow": lambda x: x ** 2,
+    "rpow": lambda x: 1.5 ** x, "max": lambda x: ag.max(x, axis=1, keepdims=True) * x,
+    "mean": lambda x: x - x.mean(axis=0, keepdims=True), "sum": lambda x: x * x.sum(),
+    "logsumexp": lambda x: x - ag.logsumexp(x, axis=0, keepdims=True),
+    "softmax": lambda x: ag.softmax(x, axis=0), "log_softmax": lambda x: ag.log_softmax(x, 0),
+    "transpose": lambda x: x.T.T, "reshape": lambda x: x.reshape(-1).reshape(x.shape),
+    "slice": lambda x: ag.concatenate([x[:, :2], x[:, 2:] * 2.0], axis=1),
+    "stack": lambda x: ag.stack([x, x * x]).sum(axis=0),
+    "where": lambda x: ag.where(x > 0, x, x * 0.5), "maximum": lambda x: ag.maximum(x, 0.2),
+    "minimum": lambda x: ag.minimum(x, _row(x)), "row": lambda x: x + _row(x),
+    "abs": ag.abs, "div": lambda x: x / (x * x + 1.0), "erf": ag.erf,
+    "matmul": lambda x: ag.tensor(np.linspace(-1, 1, 9).reshape(3, 3)) @ x,
+}
+NAMES = sorted(UNARY)
+
+
+def _program(ops, second_order):
+    w = ag.tensor(np.linspace(-1.0, 1.2, 12).reshape(3, 4), requires_grad=True, name="w")
+
+    def step(x):
+        w.grad = None
+        h = w * x
+        for name in ops:
+            h = UNARY[name](h)
+        J = (h * h).sum()
+        if second_order:
+            g, = ag.grad(J, [w], create_graph=True)
+            (g * x).sum().backward()
+        else:
+            J.backward()
+        with ag.no_grad():
+            w.__isub__(0.01 * w.grad)
+        return J, h, w.grad
+    return step, w
+
+
+def _run(ops, second_order, passes, inputs):
+    step, w = _program(ops, second_order)
+    if passes is not None:
+        step = ag.compile(step, passes=passes)
+    seen = []
+    with np.errstate(all="ignore"):
+        for x in inputs:
+            seen.extend(step(x))
+    return seen + [w]
+
+
+@settings(max_examples=40, deadline=None)
+@given(ops=st.lists(st.sampled_from(NAMES), min_size=1, max_size=4),
+       second_order=st.booleans(), seed=st.integers(0, 2**16))
+def test_every_pass_alone_and_all_together_are_bitwise_eager(ops, second_order, seed):
+    rng = np.random.RandomState(seed)
+    inputs = [rng.randn(3, 4) for _ in range(3)]
+    eager = _run(ops, second_order, None, inputs)
+    for passes in PASS_SETS:
+        _assert_bitwise(eager, _run(ops, second_order, passes, inputs))
+
+
+def test_the_course_models_are_bitwise_eager_with_each_pass_set():
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    runs = {}
+    for passes in [None] + PASS_SETS:
+        model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+        if passes is not None:
+            object.__setattr__(model, "step_", ag.compile(model._train_step, passes=passes))
+        costs = model.fit(X, Y, iterations=300, learning_rate=1.2, compile=passes is not None,
+                          progress=False)
+        runs[passes] = list(costs) + [p.data for p in model.parameters()]
+    for passes in PASS_SETS:
+        _assert_bitwise(runs[None], runs[passes])
+    assert round(runs[None][0], 6) == 0.693048         # the course's cost at iteration 0
+
+
+def test_passes_are_checked():
+    with pytest.raises(ValueError, match="unknown pass 'fast'.*'direct'"):
+        ag.compile(lambda: None, passes=("fast",))
+    with pytest.raises(TypeError, match="tuple of pass names"):
+        ag.compile(lambda: None, passes="direct")
+
+
+# --- direct calls: what is inlined, and how it reads ---------------------------------------
+
+class Scaled(Function):
+    """A user's op: branches on needs and shapes, saves an array for backward."""
+    def forward(self, a, b, factor):
+        self.twice = a * factor
+        if a.ndim == 2:
+            return self.twice + b
+        return self.twice - b
+
+    def backward(self, grad, out, a, b):
+        need_a, need_b = self.needs_input_grad
+        if need_a:
+            da = grad * self.params["factor"]
+        else:
+            da = None
+        return da, (grad * 1.0 if need_b else None)
+
+
+class Looping(Function):
+    def forward(self, a):
+        out = a
+        for _ in range(2):
+            out = out * 2.0
+        return out
+
+    def backward(self, grad, out, a):
+        return (grad * 4.0,)
+
+
+def test_a_users_op_with_branches_on_needs_and_shapes_is_inlined_and_bitwise():
+    w = ag.tensor(np.linspace(0.1, 1.0, 6).reshape(2, 3), requires_grad=True, name="w")
+
+    def step(x, y):
+        w.grad = None
+        out = Scaled.apply(w, x, factor=0.75)
+        z = Looping.apply(out)
+        total = (z * y).sum()
+        value = total.item()                 # a sync point between forward and backward
+        total.backward()
+        return value, w.grad
+
+    compiled = ag.compile(step)
+    rng = np.random.RandomState(0)
+    for _ in range(3):
+        x, y = ag.tensor(rng.randn(2, 3)), ag.tensor(rng.randn(2, 3))
+        eager_value, eager_grad = step(x, y)
+        value, grad = compiled(x, y)
+        assert value == eager_value and _bits(grad) == _bits(eager_grad)
+    source = compiled.source
+    assert ".twice = w * 0.75" in source         # self -> the op object, factor -> 0.75
+    assert "looping_1.forward(" in source        # a loop: the method is called
+
+
+def test_templates_of_the_core_ops_are_inlined_and_loops_are_not():
+    from autograd_lite.ops import activation, elementwise, linalg, reduce
+    for cls in (elementwise.Add, elementwise.Sub, elementwise.Mul, elementwise.Div,
+                elementwise.Neg, elementwise.Exp, elementwise.Log, activation.Tanh,
+                activation.Sigmoid, activation.ReLU, linalg.MatMul, reduce.Sum):
+        assert inlining.template(cls, "forward") is not None, cls
+        assert inlining.template(cls, "backward") is not None, cls
+    assert inlining.template(Looping, "forward") is None
+    assert inlining.template(Looping, "backward") is not None
+
+
+def test_the_shallow_program_reads_like_the_course():
+    X, Y = nn.datasets.planar_flower(m=400, seed=1)
+    model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
+    model.fit(X, Y, iterations=2, learning_rate=1.2, progress=False)
+    source = model.step_.source
+    for line in ("layer1_matmul = layer1_W @ X", "layer1_add = layer1_matmul + layer1_b",
+                 "layer1_tanh = np.tanh(layer1_add)",
+                 "dlayer1_add = dlayer1_tanh * (1 - layer1_tanh * layer1_tanh)",
+                 "dlayer1_W = dlayer1_add @ X.T", "dlayer1_tanh = layer2_W.T @ dlayer2_add"):
+        assert line in source, line
+    assert ".forward(" not in source and ".backward(" not in source
