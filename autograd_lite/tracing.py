@@ -122,7 +122,7 @@ class Node:
     to ``depth`` are the program of the path from the root to here."""
 
     __slots__ = ("children", "depth", "capture", "outs", "new", "writes", "returns",
-                 "targets", "programs", "ready", "ops")
+                 "targets", "programs", "ready", "ops", "warn")
 
     def __init__(self, depth):
         self.children = {}
@@ -136,6 +136,7 @@ class Node:
         self.programs = {}       # (start depth, outputs) -> Program ending here
         self.ready = False       # set when the call that made it returned normally
         self.ops = ()            # the op objects its program calls (shared by all captures)
+        self.warn = None         # an op's rank-1 check, decided by the shapes of the path
 
 
 def _lazy_tensor(tensor_type, standin, requires_grad):
@@ -206,6 +207,43 @@ class Trace:
             else:                              # what it is; which known array it shares
                 refs.append((d.shape, d.dtype, t._requires_grad, self.arrays.get(id(d))))
                 new.append(t)
+        return tuple(refs), new
+
+    def _op_refs(self, inputs):
+        """The key of an op's inputs — each one's slot (or what a new external is) and
+        whether it requires a gradient — and the new externals among them (as
+        :meth:`_refs`, inline for the common kinds of input)."""
+        refs, new = [], None
+        by_tensor, by_array = self.by_tensor, self.by_array
+        for t in inputs:
+            d = t._data
+            rg = t._requires_grad
+            if type(d) is Lazy and d.trace is self:
+                refs.append(d.slot)
+                refs.append(rg)
+                continue
+            s = by_tensor.get(id(t))
+            if s is None and not rg:
+                s = by_array.get(id(d))
+            if s is not None:
+                refs.append(s)
+                refs.append(rg)
+            elif type(d) is not np.ndarray:    # a lazy tensor of another call, ...
+                refs, new = self._refs(inputs)
+                return (refs, tuple([t._requires_grad for t in inputs])), new
+            elif new is None:
+                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                refs.append(rg)
+                new = [t]
+            else:
+                for j, u in enumerate(new):    # the same new external twice in one event
+                    if u is t or (not rg and not u._requires_grad and u._data is d):
+                        refs.append(("again", j))
+                        break
+                else:
+                    refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                    new.append(t)
+                refs.append(rg)
         return tuple(refs), new
 
     def _register(self, t, slot):
@@ -309,31 +347,10 @@ class Trace:
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
-        refs, needs, new = [], [], None
-        by_tensor = self.by_tensor
-        for t in inputs:                       # the common inputs inline: lazy or known
-            d = t._data
-            rg = t._requires_grad
-            needs.append(rg)
-            if type(d) is Lazy and d.trace is self:
-                refs.append(d.slot)
-                continue
-            s = by_tensor.get(id(t))
-            if s is None and not rg:
-                s = self.by_array.get(id(d))
-            if s is not None:
-                refs.append(s)
-            elif type(d) is np.ndarray and new is None:   # one new external: the usual
-                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
-                new = [t]
-            else:
-                refs, new = self._refs(inputs)
-                break
-        needs = tuple(needs)
+        refs, new = self._op_refs(inputs)
         pkey, new = self._params_part(params, new) if params else ((), new)
         state = _state
-        enabled = state.enabled
-        key = (cls, tuple(refs), needs, pkey, enabled)
+        key = (cls, refs, pkey, state.enabled)
         child = node.children.get(key)
         if child is None or not child.ready:
             self.capture_now()
@@ -345,17 +362,15 @@ class Trace:
         out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
         self.lazy_index[slot] = len(self.lazy)
         self.lazy.append(out)
-        if cls.broadcasts and len(inputs) == 2:
-            a, b = inputs[0]._data.shape, inputs[1]._data.shape
-            if len(a) != len(b) and (len(a) == 1 or len(b) == 1):
-                _check_rank_one(cls.name, a, b, shape)
-        self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
+        if child.warn is not None:             # decided by the shapes: once per path
+            _check_rank_one(*child.warn)
+        self.events.append(("op", cls, inputs, params, state.enabled, state.scope, out))
         return out
 
     def _capture_op(self, cls, inputs, params):
-        refs, new = self._refs(inputs)
+        refs, new = self._op_refs(inputs)
         pkey, new = self._params_part(params, new) if params else ((), new)
-        key = (cls, refs, tuple([t._requires_grad for t in inputs]), pkey, _state.enabled)
+        key = (cls, refs, pkey, _state.enabled)
         slots = self._new_externals(new)
         child = self._child(key)
         self._internal_begin()
@@ -367,6 +382,11 @@ class Trace:
         self.by_tensor[id(out)] = slot
         self.kept.append(out)
         self._describe(child, outs=(slot, out.shape, out.dtype, out._requires_grad), new=slots)
+        if cls.broadcasts and len(inputs) == 2:
+            a, b = inputs[0].shape, inputs[1].shape
+            if (len(a) != len(b) and (len(a) == 1 or len(b) == 1)
+                    and math.prod(out.shape) > max(math.prod(a), math.prod(b))):
+                child.warn = (cls.name, a, b, out.shape)    # _check_rank_one may warn
         return out
 
     def backward(self, roots, grads, retain_graph, create_graph, inputs, allow_unused):

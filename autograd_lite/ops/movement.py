@@ -139,7 +139,8 @@ class Concatenate(Function):
     rule = "each input gets its slice of dout"
     def forward(self, *arrays, axis):
         out = np.concatenate(arrays, axis=axis)     # first: it checks the shapes and the axis
-        self.bounds = np.cumsum([0] + [x.shape[axis] for x in arrays])
+        # Python ints, not an array: a compiled second derivative keeps them as they are
+        self.bounds = tuple(np.cumsum([0] + [x.shape[axis] for x in arrays]).tolist())
         return out
     def backward(self, grad, out, *inputs):
         axis = self.params["axis"]
