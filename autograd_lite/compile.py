@@ -21,8 +21,9 @@ from .tracing import Node, Trace
 
 #: The program passes, in the order they run; each can be left out with ``passes=``:
 #: ``"direct"`` writes an op's method body into the program where it is a few lines of
-#: numpy, instead of calling the method (:mod:`autograd_lite.inlining`).
-PASSES = ("direct",)
+#: numpy, instead of calling the method (:mod:`autograd_lite.inlining`); ``"buffers"`` computes
+#: intermediates into buffers allocated once and reused (:mod:`autograd_lite.buffers`).
+PASSES = ("direct", "buffers")
 
 
 class CompiledStep:
@@ -109,7 +110,8 @@ class CompiledStep:
         if program is None:
             from .program import build_program
             program = build_program(end.capture, start.depth, end.depth, outputs,
-                                    _name(self.fn), direct="direct" in self.passes)
+                                    _name(self.fn), direct="direct" in self.passes,
+                                    buffers="buffers" in self.passes)
             end.programs[key] = program
         return program
 

@@ -15,6 +15,7 @@ import weakref
 
 import numpy as np
 
+from .buffers import plan_buffers
 from .capture import _ident
 from .inlining import inline, param_source
 from .ops.movement import _sum_to_array as sum_to
@@ -53,12 +54,13 @@ class Program:
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
 
 
-def build_program(rec, start, end, outputs, name, direct=True):
+def build_program(rec, start, end, outputs, name, direct=True, buffers=True):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
     ``outputs`` (None: every array it computes) into the call's dict.
 
     ``direct``: write the ops' method bodies into the program where they are a few lines
-    of numpy (:mod:`autograd_lite.inlining`) instead of calling the methods."""
+    of numpy (:mod:`autograd_lite.inlining`) instead of calling the methods; ``buffers``:
+    compute intermediates into buffers reused from call to call (:mod:`autograd_lite.buffers`)."""
     entries = [e for e in rec.entries if start < e.event <= end]
     produced = {id(o): o for e in entries for o in e.outs if o is not None}
     if outputs is None:
@@ -135,6 +137,12 @@ def build_program(rec, start, end, outputs, name, direct=True):
             stores.append(f"v[{slot.index}] = {names.of(slot)}")
         elif slot.kind == "const":
             stores.append(f"v[{slot.index}] = {ref(slot)}")
+    if buffers:
+        slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args)
+                 if s is not None and id(s) in names.names}
+        planned, _ = plan_buffers(lines + stores, slots.get, ns)
+        cut = len(planned) - len(stores)           # the stores come back as they were
+        lines, stores = planned[:cut], planned[cut:]
     calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace"))
     updates = tuple(sorted({e.args[0].index for e in kept if e.kind == "inplace"}))
     text = [f"# {key} = {_describe(ns[key])}" for key in constants.values()]

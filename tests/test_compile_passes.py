@@ -193,10 +193,16 @@ def test_templates_of_the_core_ops_are_inlined_and_loops_are_not():
     assert inlining.template(Looping, "backward") is not None
 
 
-def test_the_shallow_program_reads_like_the_course():
+def _shallow(passes=PASSES, iterations=2):
     X, Y = nn.datasets.planar_flower(m=400, seed=1)
     model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
-    model.fit(X, Y, iterations=2, learning_rate=1.2, progress=False)
+    object.__setattr__(model, "step_", ag.compile(model._train_step, passes=passes))
+    model.fit(X, Y, iterations=iterations, learning_rate=1.2, progress=False)
+    return model, X, Y
+
+
+def test_the_shallow_program_reads_like_the_course():
+    model, _, _ = _shallow(passes=("direct",))
     source = model.step_.source
     for line in ("layer1_matmul = layer1_W @ X", "layer1_add = layer1_matmul + layer1_b",
                  "layer1_tanh = np.tanh(layer1_add)",
@@ -204,3 +210,120 @@ def test_the_shallow_program_reads_like_the_course():
                  "dlayer1_W = dlayer1_add @ X.T", "dlayer1_tanh = layer2_W.T @ dlayer2_add"):
         assert line in source, line
     assert ".forward(" not in source and ".backward(" not in source
+
+
+# --- buffers: intermediates in reused memory, never what Python can keep ---------------------
+
+def test_buffers_hold_intermediates_and_never_a_value_python_keeps():
+    model, X, Y = _shallow()
+    source = model.step_.source
+    assert "layer1_tanh = np.tanh(layer1_add, out=_buf_" in source
+    assert "cost_log = np.log(layer2_sigmoid, out=_buf_" in source
+    for line in source.splitlines():          # what the program hands out is its own array
+        if line.strip().startswith("v["):
+            assert "_buf_" not in line
+    step, opt = model.step_, nn.optim.GradientDescent(model.parameters(), 1.2)
+    Xt, Yt = model._check_data(X, Y)
+    kept = []
+    for _ in range(3):
+        J = step(Xt, Yt, opt)
+        kept.append((J, [p.grad for p in model.parameters()]))
+        kept[-1] = kept[-1] + (_bits(J), [_bits(g) for g in kept[-1][1]])
+    for J, grads, J_bits, grad_bits in kept:   # later calls did not write into them
+        assert _bits(J) == J_bits and [_bits(g) for g in grads] == grad_bits
+    assert len({id(g.data) for _, grads, _, _ in kept for g in grads}) == 12
+
+
+def _peak_extra(step, args, calls=5):
+    """The least, over some calls, of the memory a call allocates beyond what it started with."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        peaks = []
+        for _ in range(calls):
+            base = tracemalloc.get_traced_memory()[0]
+            tracemalloc.reset_peak()
+            result = step(*args)
+            peaks.append(tracemalloc.get_traced_memory()[1] - base)
+            del result
+    finally:
+        tracemalloc.stop()
+    return min(peaks)
+
+
+def test_a_replay_allocates_little_more_than_the_arrays_it_returns():
+    X, Y = nn.datasets.planar_flower(m=4000, seed=1)        # intermediates of 32 and 128 KB
+    X, Y = ag.tensor(X), ag.tensor(Y.astype(np.float64))
+    extra = {}
+    for passes in [(), PASSES]:
+        params = [ag.tensor(np.full(s, 0.1), requires_grad=True, name=n)
+                  for s, n in (((4, 2), "W1"), ((4, 1), "b1"), ((1, 4), "W2"), ((1, 1), "b2"))]
+
+        def step(X, Y):
+            W1, b1, W2, b2 = params
+            for p in params:
+                p.grad = None
+            A2 = ag.sigmoid(W2 @ ag.tanh(W1 @ X + b1) + b2)
+            J = -(Y * ag.log(A2) + (1 - Y) * ag.log(1 - A2)).mean()
+            J.backward()
+            with ag.no_grad():
+                for p in params:
+                    p.__isub__(1.2 * p.grad)
+            return J
+        step = ag.compile(step, passes=passes)
+        for _ in range(3):
+            step(X, Y)
+        extra[passes] = _peak_extra(step, (X, Y))
+    returned = sum(p.data.nbytes for p in params) + 8          # the gradients and J
+    # without buffers the intermediates are new arrays (several of 32 and 128 KB at once);
+    # with them a call allocates its gradients, J, two arrays of 32 KB (the sigmoid's, whose
+    # helper is not inlined, and the mean's gradient, which expand makes) and small objects
+    assert extra[()] > 8 * 32_000, extra
+    assert extra[PASSES] < returned + 2 * 32_000 + 16_000, (extra, returned)
+
+
+_VIEWS = [lambda x: x.T.T, lambda x: x.reshape(3, 4), lambda x: x[:, ::-1],
+          lambda x: x + 0.0]
+_BINARY_OPS = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b * 0.5,
+               lambda a, b: a / (b * b + 1.0), lambda a, b: ag.maximum(a, b)]
+_ONE = [ag.tanh, ag.sigmoid, lambda x: -x, lambda x: x * (1 - x), lambda x: ag.exp(x * 0.1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(plan=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(0, 99),
+                               st.integers(0, 99)), min_size=2, max_size=10),
+       keep=st.lists(st.integers(0, 99), max_size=4), seed=st.integers(0, 2**16))
+def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
+    """Random programs with many live values, views of them, and some of them returned:
+    the compiled runs equal eager, and what one call returned is unchanged by later calls."""
+    def run(compiled):
+        rng = np.random.RandomState(seed)
+        w = ag.tensor(rng.randn(3, 4), requires_grad=True, name="w")
+
+        def step(x):
+            w.grad = None
+            pool = [w * x, x + w]
+            for kind, op, i, j in plan:
+                a, b = pool[i % len(pool)], pool[j % len(pool)]
+                if kind == 0:
+                    pool.append(_BINARY_OPS[op](a, b))
+                elif kind == 1:
+                    pool.append(_ONE[op](a))
+                else:
+                    pool.append(_VIEWS[op % len(_VIEWS)](a))
+            (pool[-1] * pool[-2]).sum().backward()
+            with ag.no_grad():
+                w.__isub__(0.01 * w.grad)
+            return [pool[k % len(pool)] for k in keep] + [w.grad]
+        if compiled:
+            step = ag.compile(step)
+        calls, frozen = [], []
+        with np.errstate(all="ignore"):
+            for _ in range(4):
+                out = step(ag.tensor(rng.randn(3, 4)))
+                calls.append(out)
+                frozen.append([_bits(t) for t in out])
+        for out, bits in zip(calls, frozen):   # later calls did not write into earlier results
+            assert [_bits(t) for t in out] == bits
+        return [b for bits in frozen for b in bits] + [_bits(w)]
+    assert run(False) == run(True)

@@ -1,0 +1,319 @@
+"""The *buffers* pass of a compiled program: intermediate arrays written into reused memory.
+
+Every numpy call of a program allocates its result.  A compiled program is run many times
+with the same shapes, so this pass gives each intermediate that a ufunc or ``@`` computes a
+buffer, allocated once with the program, and reuses a buffer as soon as the value in it is
+dead: ``h = np.tanh(z, out=_buf_3)``.  The values are the same numpy calls on the same
+arrays, so the results stay bitwise those of eager.
+
+What may not live in a buffer, because it could still be read after the buffer is reused
+(by this call or, once the program has returned, by Python):
+
+- a value the program hands out (stored into ``v``: results, ``.grad``, values read at a
+  sync point), or a value stored on an op object (``op.mask = ...``), or passed to an op's
+  method (which may keep it for its backward);
+- anything such a value may be a view of: a line that is not a fresh ufunc result (``x.T``,
+  ``x.reshape(...)``, ``sum_to(x, ...)``, a helper's result, a plain ``y = x``) is taken to
+  alias all of its inputs, and a buffer stays busy until the last read of every alias.
+"""
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+# (not ``**``: numpy computes ``a ** 2`` as square and ``a ** 0.5`` as sqrt, np.power does not)
+_BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
+           ast.MatMult: "matmul"}
+_UNARY = {ast.USub: "negative"}
+
+
+def plan_buffers(lines, slot_of, namespace):
+    """``lines`` (program statements, in order) with buffers; buffers go into ``namespace``.
+
+    ``slot_of(name)`` gives the slot of a program variable (its shape and dtype) or None."""
+    lines, temporaries = _split(lines, slot_of)
+    known = slot_of
+    slot_of = lambda name: temporaries.get(name) or known(name)      # noqa: E731
+    parsed = [_parse(line) for line in lines]
+    aliases = {}                  # name -> names whose memory it may share (itself included)
+    escaping = set()
+    fresh_at = {}                 # line index -> (target, ufunc name, operand sources)
+    reads = {}                    # name -> indices of the lines that read it
+    for i, node in enumerate(parsed):
+        if node is None:
+            continue
+        used = _loads(node)
+        for name in used:
+            reads.setdefault(name, []).append(i)
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets) \
+                and len(node.targets) == 1:
+            target = node.targets[0].id
+            call = _ufunc_form(node.value)
+            if call is not None:
+                fresh_at[i] = (target, call)
+            if _fresh(node.value) or _reduces(node.value, slot_of):
+                aliases[target] = {target}
+            else:
+                aliases[target] = {target}.union(*[aliases.get(u, {u}) for u in used])
+            if _calls_a_method(node.value, namespace):
+                escaping.update(*[aliases.get(u, {u}) for u in used])
+            continue
+        if isinstance(node, ast.Assign):
+            names = [n.id for t in node.targets for n in ast.walk(t)
+                     if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
+            stored_outside = any(not isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets)
+            for target in names:
+                aliases[target] = {target}.union(*[aliases.get(u, {u}) for u in used])
+            if stored_outside or _calls_a_method(node.value, namespace):
+                escaping.update(*[aliases.get(u, {u}) for u in used])
+            continue
+        if not _writes_in_place(node):       # a call for its effect may keep its arguments
+            escaping.update(*[aliases.get(u, {u}) for u in used])
+    # the last line that reads a value or anything that may alias it
+    last_read = {}
+    for name, group in aliases.items():
+        for member in group:
+            for i in reads.get(name, ()):
+                last_read[member] = max(last_read.get(member, -1), i)
+
+    free, busy_until, out, count = {}, [], list(lines), 0
+    for i, node in enumerate(parsed):
+        for end, key, buffer in [b for b in busy_until if b[0] < i]:
+            busy_until.remove((end, key, buffer))
+            free.setdefault(key, []).append(buffer)
+        if i not in fresh_at:
+            continue
+        target, (ufunc, operands) = fresh_at[i]
+        slot = slot_of(target)
+        if target in escaping or slot is None or not slot.shape or slot.dtype is None:
+            continue
+        dtypes = [slot_of(o).dtype for o in operands if isinstance(o, str)
+                  and slot_of(o) is not None]
+        named = [o for o in operands if isinstance(o, str)]
+        if len(dtypes) != len(named) or any(d != slot.dtype for d in dtypes):
+            continue                      # a cast, or a local of an op: keep numpy's result
+        key = (tuple(slot.shape), np.dtype(slot.dtype).str)
+        pool = free.get(key)
+        if pool:
+            buffer = pool.pop()
+        else:
+            count += 1
+            buffer = f"_buf_{count}"
+            namespace[buffer] = np.empty(slot.shape, dtype=slot.dtype)
+        busy_until.append((last_read.get(target, i), key, buffer))
+        out[i] = _with_out(lines[i], node, ufunc, buffer)
+    return out, count
+
+
+class _Temporary:
+    """What a sub-expression gives: its shape and dtype (as a slot's)."""
+
+    def __init__(self, shape, dtype):
+        self.shape, self.dtype = shape, dtype
+
+
+_ELEMENTWISE = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def _split(lines, slot_of):
+    """Nested elementwise arithmetic (``g * (1 - a * a)``) as one line per operation, in
+    Python's order of evaluation, so that each intermediate can have a buffer too."""
+    out, temporaries, count = [], {}, 0
+    for line in lines:
+        node = _parse(line)
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and _nested(node.value)):
+            out.append(line)
+            continue
+        dtype = _common_float_dtype(node.value, slot_of)
+        if dtype is None:
+            out.append(line)
+            continue
+        steps = []
+
+        def flatten(n):
+            nonlocal count
+            if not isinstance(n, (ast.BinOp, ast.UnaryOp)):
+                return n, _shape_of(n, slot_of)
+            if isinstance(n, ast.BinOp):
+                left, ls = flatten(n.left)
+                right, rs = flatten(n.right)
+                shape = np.broadcast_shapes(ls, rs)
+                expr = ast.BinOp(left, n.op, right)
+            else:
+                operand, shape = flatten(n.operand)
+                expr = ast.UnaryOp(n.op, operand)
+            count += 1
+            name = f"_tmp_{count}"
+            temporaries[name] = _Temporary(shape, dtype)
+            steps.append((name, expr))
+            return ast.Name(name, ast.Load()), shape
+
+        flatten(node.value)
+        indent = line[:len(line) - len(line.lstrip())]
+        last_name, last_expr = steps.pop()
+        for name, expr in steps:
+            out.append(f"{indent}{name} = {ast.unparse(expr)}")
+        comment = line.split("  # ", 1)[1] if "  # " in line else None
+        text = f"{indent}{node.targets[0].id} = {ast.unparse(last_expr)}"
+        out.append(f"{text:<64}  # {comment}" if comment is not None else text)
+        del temporaries[last_name]
+    return out, temporaries
+
+
+def _nested(value):
+    """Elementwise arithmetic with at least one operation inside another."""
+    if not _arithmetic_tree(value) or not isinstance(value, (ast.BinOp, ast.UnaryOp)):
+        return False
+    inner = [value.left, value.right] if isinstance(value, ast.BinOp) else [value.operand]
+    return any(isinstance(n, (ast.BinOp, ast.UnaryOp)) for n in inner)
+
+
+def _arithmetic_tree(n):
+    if isinstance(n, ast.BinOp):
+        return type(n.op) in _ELEMENTWISE and _arithmetic_tree(n.left) \
+            and _arithmetic_tree(n.right)
+    if isinstance(n, ast.UnaryOp):
+        return isinstance(n.op, ast.USub) and _arithmetic_tree(n.operand)
+    return isinstance(n, ast.Name) or (isinstance(n, ast.Constant)
+                                       and type(n.value) in (int, float))
+
+
+def _common_float_dtype(value, slot_of):
+    """The one floating dtype of all the names in ``value`` (Python numbers adapt to it)."""
+    dtypes = set()
+    for n in ast.walk(value):
+        if isinstance(n, ast.Name):
+            slot = slot_of(n.id)
+            if slot is None or slot.dtype is None:
+                return None
+            dtypes.add(np.dtype(slot.dtype))
+    if len(dtypes) != 1:
+        return None
+    dtype, = dtypes
+    return dtype if dtype.kind == "f" else None
+
+
+def _shape_of(n, slot_of):
+    if isinstance(n, ast.Name):
+        return tuple(slot_of(n.id).shape)
+    return ()
+
+
+def _parse(line):
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    return ast.parse(text).body[0]
+
+
+def _loads(node):
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)]
+
+
+def _writes_in_place(node):
+    """``np.<ufunc>(a, b, out=a, ...)``: the update of a parameter; it keeps nothing."""
+    value = node.value if isinstance(node, ast.Expr) else None
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
+            and isinstance(getattr(np, value.func.attr, None), np.ufunc)
+            and all(isinstance(a, (ast.Name, ast.Constant)) for a in value.args))
+
+
+def _calls_a_method(node, namespace):
+    """A call of an op's method (``op.forward(...)``): it may keep what it is given.  (An
+    array's own methods, ``x.sum()``, ``x.reshape(...)``, keep nothing; their result may be
+    a view, which the aliases account for.)"""
+    for n in ast.walk(node):
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and isinstance(n.func.value, ast.Name)):
+            owner = n.func.value.id
+            if owner != "np" and owner in namespace \
+                    and not isinstance(namespace[owner], np.ndarray):
+                return True
+    return False
+
+
+def _reduces(value, slot_of):
+    """``sum_to(x, shape)`` with a shape other than x's: a new array (with x's own shape it
+    is x itself)."""
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == "sum_to" and len(value.args) == 2
+            and isinstance(value.args[0], ast.Name)):
+        try:
+            shape = tuple(ast.literal_eval(value.args[1]))
+        except (ValueError, TypeError):
+            return False
+        slot = slot_of(value.args[0].id)
+        return slot is not None and tuple(slot.shape) != shape
+    return False
+
+
+_ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.MatMult, ast.Pow, ast.FloorDiv,
+               ast.Mod)
+
+
+def _fresh(value):
+    """Arithmetic on arrays (``a * (1 - b)``, ``-a``, ``np.exp(a)``) gives a new array, never
+    a view of its operands."""
+    if isinstance(value, ast.BinOp):
+        return isinstance(value.op, _ARITHMETIC)
+    if isinstance(value, ast.UnaryOp):
+        return isinstance(value.op, (ast.USub, ast.UAdd))
+    return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
+            and isinstance(getattr(np, value.func.attr, None), np.ufunc)
+            and not any(k.arg == "out" for k in value.keywords))
+
+
+def _ufunc_form(value):
+    """``(ufunc name, operands)`` when ``value`` is one ufunc call on its operands
+    (``a + b``, ``-a``, ``np.tanh(a)``, ``a @ b``): its result is a new array."""
+    if isinstance(value, ast.BinOp) and type(value.op) in _BINARY:
+        parts = [value.left, value.right]
+        name = _BINARY[type(value.op)]
+    elif isinstance(value, ast.UnaryOp) and type(value.op) in _UNARY:
+        parts = [value.operand]
+        name = _UNARY[type(value.op)]
+    elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+          and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
+          and isinstance(getattr(np, value.func.attr, None), np.ufunc) and not value.keywords
+          and getattr(np, value.func.attr).nout == 1
+          and len(value.args) == getattr(np, value.func.attr).nin):
+        parts = list(value.args)
+        name = value.func.attr
+    else:
+        return None
+    operands = []
+    for part in parts:
+        if isinstance(part, ast.Name):
+            operands.append(part.id)
+        elif (isinstance(part, ast.Attribute) and part.attr == "T"
+              and isinstance(part.value, ast.Name)):
+            operands.append(part.value.id)           # a transposed view, read by the call
+        elif isinstance(part, ast.Constant) and type(part.value) in (int, float):
+            operands.append(part.value)
+        elif (isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub)
+              and isinstance(part.operand, ast.Constant)):
+            operands.append(-part.operand.value)
+        else:
+            return None          # a nested expression: its temporaries are numpy's
+    return name, operands
+
+
+def _with_out(line, node, ufunc, buffer):
+    """The line with its ufunc written as ``np.<ufunc>(..., out=buffer)``."""
+    value = node.value
+    if isinstance(value, ast.BinOp):
+        args = [value.left, value.right]
+    elif isinstance(value, ast.UnaryOp):
+        args = [value.operand]
+    else:
+        args = value.args
+    call = f"np.{ufunc}({', '.join(ast.unparse(a) for a in args)}, out={buffer})"
+    indent = line[:len(line) - len(line.lstrip())]
+    comment = line.split("#", 1)[1] if "  # " in line else None
+    text = f"{indent}{node.targets[0].id} = {call}"
+    return f"{text:<64}  #{comment}" if comment is not None else text
