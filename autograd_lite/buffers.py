@@ -28,16 +28,19 @@ _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "
 _UNARY = {ast.USub: "negative"}
 
 
-def plan_buffers(lines, slot_of, namespace):
+def plan_buffers(lines, slot_of, namespace, internal=()):
     """``lines`` (program statements, in order) with buffers; buffers go into ``namespace``.
 
-    ``slot_of(name)`` gives the slot of a program variable (its shape and dtype) or None."""
+    ``slot_of(name)`` gives the slot of a program variable (its shape and dtype) or None.
+    ``internal``: variables stored into ``v`` only for the later programs of the same call
+    (not for Python): they may be buffers, busy to the end of the program."""
     lines, temporaries = _split(lines, slot_of)
     known = slot_of
     slot_of = lambda name: temporaries.get(name) or known(name)      # noqa: E731
     parsed = [_parse(line) for line in lines]
     aliases = {}                  # name -> names whose memory it may share (itself included)
     escaping = set()
+    held = set()                  # read after this program, by the call's later programs
     fresh_at = {}                 # line index -> (target, ufunc name, operand sources)
     reads = {}                    # name -> indices of the lines that read it
     for i, node in enumerate(parsed):
@@ -59,6 +62,9 @@ def plan_buffers(lines, slot_of, namespace):
             if _calls_a_method(node.value, namespace):
                 escaping.update(*[aliases.get(u, {u}) for u in used])
             continue
+        if _stores_internal(node, internal):
+            held.update(*[aliases.get(u, {u}) for u in used])
+            continue
         if isinstance(node, ast.Assign):
             names = [n.id for t in node.targets for n in ast.walk(t)
                      if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)]
@@ -76,6 +82,8 @@ def plan_buffers(lines, slot_of, namespace):
         for member in group:
             for i in reads.get(name, ()):
                 last_read[member] = max(last_read.get(member, -1), i)
+    for name in held:
+        last_read[name] = len(parsed)
 
     free, busy_until, out, count = {}, [], list(lines), 0
     for i, node in enumerate(parsed):
@@ -199,6 +207,14 @@ def _shape_of(n, slot_of):
     if isinstance(n, ast.Name):
         return tuple(slot_of(n.id).shape)
     return ()
+
+
+def _stores_internal(node, internal):
+    """``v[k] = name`` for a variable only the call's later programs read."""
+    return (isinstance(node, ast.Assign) and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Subscript)
+            and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == "v"
+            and isinstance(node.value, ast.Name) and node.value.id in internal)
 
 
 def _parse(line):

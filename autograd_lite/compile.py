@@ -102,16 +102,17 @@ class CompiledStep:
         import copy
         return type(self)(copy.deepcopy(self.fn, memo), self.cache_size, self.passes)
 
-    def segment(self, start, end, outputs):
+    def segment(self, start, end, outputs, fresh=None):
         """The program of the events after ``start`` up to ``end`` (a node on its path),
-        storing ``outputs`` (slots; None: all it computes); made once, then kept."""
-        key = (start.depth, outputs)
+        storing ``outputs`` (slots; None: all it computes), of which ``fresh`` (None: all)
+        are new arrays, the others possibly buffers; made once, then kept."""
+        key = (start.depth, outputs, fresh)
         program = end.programs.get(key)
         if program is None:
             from .program import build_program
             program = build_program(end.capture, start.depth, end.depth, outputs,
                                     _name(self.fn), direct="direct" in self.passes,
-                                    buffers="buffers" in self.passes)
+                                    buffers="buffers" in self.passes, fresh=fresh)
             end.programs[key] = program
         return program
 

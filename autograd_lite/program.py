@@ -54,13 +54,15 @@ class Program:
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
 
 
-def build_program(rec, start, end, outputs, name, direct=True, buffers=True):
+def build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
     ``outputs`` (None: every array it computes) into the call's dict.
 
     ``direct``: write the ops' method bodies into the program where they are a few lines
     of numpy (:mod:`autograd_lite.inlining`) instead of calling the methods; ``buffers``:
-    compute intermediates into buffers reused from call to call (:mod:`autograd_lite.buffers`)."""
+    compute intermediates into buffers reused from call to call (:mod:`autograd_lite.buffers`).
+    ``fresh``: the slots among the stored ones that Python may keep (None: all of them); the
+    others are read only by later programs of the same call, and may be buffers."""
     entries = [e for e in rec.entries if start < e.event <= end]
     produced = {id(o): o for e in entries for o in e.outs if o is not None}
     if outputs is None:
@@ -140,7 +142,9 @@ def build_program(rec, start, end, outputs, name, direct=True, buffers=True):
     if buffers:
         slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args)
                  if s is not None and id(s) in names.names}
-        planned, _ = plan_buffers(lines + stores, slots.get, ns)
+        internal = set() if fresh is None else {
+            names.of(slot) for slot in wanted if id(slot) in made and slot.index not in fresh}
+        planned, _ = plan_buffers(lines + stores, slots.get, ns, internal)
         cut = len(planned) - len(stores)           # the stores come back as they were
         lines, stores = planned[:cut], planned[cut:]
     calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace"))

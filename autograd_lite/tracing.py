@@ -710,7 +710,7 @@ class Trace:
         if node is None or node is self.synced:
             self._materialize(all_=True)
             return
-        program = self.step.segment(self.synced, node, None)
+        program = self.step.segment(self.synced, node, None, self._held())
         if program.updates:
             for slot in program.updates:                # undone if the call turns to capture
                 if slot in self.objs:
@@ -799,6 +799,32 @@ class Trace:
                 live.append(t._data.slot)
         return tuple(live)
 
+    def _held(self):
+        """At a sync point: the slots of the lazy tensors something outside the trace holds
+        (their arrays must be new; the others are unreachable from Python, and their arrays
+        are read only by this call's later programs).  The trace's own references — the
+        list of lazy tensors and the events kept for a capture — are counted off."""
+        inside = {}
+        for event in self.events:
+            _count_tensors(event, inside)
+        held = set()
+        base = _BASE
+        lazy = self.lazy
+        for i in range(self.done, len(lazy)):
+            t = lazy[i]
+            if sys.getrefcount(t) > base + inside.get(id(t), 0) \
+                    or type(t._data) is not Lazy or sys.getrefcount(t._data) > base:
+                held.add(t._data.slot if type(t._data) is Lazy else self.by_tensor.get(id(t)))
+        standins = {}
+        for i in range(self.done, len(lazy)):     # a detach() shares its stand-in
+            d = lazy[i]._data
+            if type(d) is Lazy:
+                standins[d.slot] = standins.get(d.slot, 0) + 1
+        for slot, n in standins.items():
+            if n > 1:
+                held.add(slot)
+        return tuple(sorted(s for s in held if s is not None))
+
     def _materialize(self, all_=False, slots=None):
         values = self.values
         wanted = None if all_ else set(slots)
@@ -816,6 +842,16 @@ class Trace:
             t._data = array
             self.by_tensor[id(t)] = standin.slot
         self.done = len(self.lazy)
+
+
+def _count_tensors(value, counts):
+    """How often each tensor appears in ``value`` (an event: tuples and lists of them)."""
+    kind = type(value)
+    if kind is tuple or kind is list:
+        for item in value:
+            _count_tensors(item, counts)
+    elif isinstance(value, Tensor):
+        counts[id(value)] = counts.get(id(value), 0) + 1
 
 
 _PLAIN = (int, bool, str, type(None))

@@ -290,15 +290,17 @@ _ONE = [ag.tanh, ag.sigmoid, lambda x: -x, lambda x: x * (1 - x), lambda x: ag.e
 
 
 @settings(max_examples=60, deadline=None)
-@given(plan=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 4), st.integers(0, 99),
+@given(plan=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 99),
                                st.integers(0, 99)), min_size=2, max_size=10),
        keep=st.lists(st.integers(0, 99), max_size=4), seed=st.integers(0, 2**16))
 def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
-    """Random programs with many live values, views of them, and some of them returned:
-    the compiled runs equal eager, and what one call returned is unchanged by later calls."""
+    """Random programs with many live values, views of them, values read mid-step (sync
+    points), some kept in a list and some returned: the compiled runs equal eager, and what
+    one call returned or kept is unchanged by later calls."""
     def run(compiled):
         rng = np.random.RandomState(seed)
         w = ag.tensor(rng.randn(3, 4), requires_grad=True, name="w")
+        held, read = [], []
 
         def step(x):
             w.grad = None
@@ -309,8 +311,12 @@ def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
                     pool.append(_BINARY_OPS[op](a, b))
                 elif kind == 1:
                     pool.append(_ONE[op](a))
-                else:
+                elif kind == 2:
                     pool.append(_VIEWS[op % len(_VIEWS)](a))
+                elif kind == 3:
+                    read.append(np.float64(a.sum().item()).tobytes())    # a sync point
+                else:
+                    held.append(b)                        # kept beyond the call
             (pool[-1] * pool[-2]).sum().backward()
             with ag.no_grad():
                 w.__isub__(0.01 * w.grad)
@@ -323,7 +329,11 @@ def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
                 out = step(ag.tensor(rng.randn(3, 4)))
                 calls.append(out)
                 frozen.append([_bits(t) for t in out])
+            held_bits = [_bits(t) for t in held]
+            for _ in range(2):
+                step(ag.tensor(rng.randn(3, 4)))
         for out, bits in zip(calls, frozen):   # later calls did not write into earlier results
             assert [_bits(t) for t in out] == bits
-        return [b for bits in frozen for b in bits] + [_bits(w)]
+        assert [_bits(t) for t in held[:len(held_bits)]] == held_bits
+        return [b for bits in frozen for b in bits] + [_bits(w)] + held_bits + read
     assert run(False) == run(True)
