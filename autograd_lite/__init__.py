@@ -68,6 +68,7 @@ def ones(shape, requires_grad=False, dtype=None, name=None) -> Tensor:
 
 
 from .compile import CompiledStep, compile  # noqa: E402
+from .functional import hessian, hvp, jacobian, jvp, vhp, vjp  # noqa: E402
 from .gradcheck import (GradcheckError, course_gradient_check, gradcheck,  # noqa: E402
                         gradgradcheck, numerical_grad)
 from .viz import (GraphvizNotFoundError, draw_graph, gradient_norms, save_graph,  # noqa: E402
