@@ -51,6 +51,10 @@ from .ops.logical import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwis
 from .ops.piecewise import copysign
 from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
+# issue 19: numpy's spellings on Tensors
+from .ops.grids import gradient, linspace
+from .ops.joining import array
+from .ops.sorting import argpartition, partition
 
 __version__ = "0.1.0"
 

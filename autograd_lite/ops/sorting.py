@@ -130,3 +130,66 @@ def all(a, axis=None, keepdims=False):
 def _axis_param(axis):
     """An axis as a recorded parameter: a list of axes becomes a tuple (numpy takes both)."""
     return tuple(axis) if isinstance(axis, list) else axis
+
+
+# --- partial sorting: np.partition (differentiable values), np.argpartition (indices) -------
+
+class Partition(Function):
+    rule = "da = dout put back where each value came from"
+    def forward(self, a, kth, axis):
+        self.index = np.argpartition(a, kth, axis=axis)
+        return np.take_along_axis(a, self.index, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        return (_permute(grad, np.argsort(self.index, axis=axis), axis),)
+
+
+class Argpartition(Answer):
+    def forward(self, a, kth, axis):
+        return np.argpartition(a, kth, axis=axis)
+
+
+def _kth(kth, a, axis, op):
+    """``kth`` as a recorded parameter (an int or a tuple), checked against the axis."""
+    n = a.shape[axis]
+    kths = [int(k) for k in np.atleast_1d(kth).tolist()]
+    for k in kths:
+        if not -n <= k < n:
+            raise ValueError(f"{op}: kth {k} is out of bounds for axis {axis} of shape "
+                             f"{a.shape} (size {n})")
+    return kths[0] if np.ndim(kth) == 0 else tuple(kths)
+
+
+def partition(a, kth, axis=-1):
+    """A copy of ``a`` with the ``kth`` element in its sorted place along ``axis``, smaller
+    ones before it and larger ones after, as ``np.partition`` (the same order as numpy's);
+    differentiable: each value's gradient goes back to where it came from.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([3.0, 1.0, 4.0, 2.0], requires_grad=True)
+    >>> y = ag.partition(x, 1)
+    >>> y[1].backward()                  # the second smallest is 2.0, at index 3
+    >>> y[1], x.grad
+    (tensor(2., grad_fn=getitem), tensor([0., 0., 0., 1.]))
+    """
+    a = operand(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if a.ndim == 0:
+        raise ValueError("partition: a 0-d array cannot be partitioned (numpy's AxisError)")
+    axis = _normalize_axis(axis, a.shape, "partition")[0]
+    return Partition.apply(a, kth=_kth(kth, a, axis, "partition"), axis=axis)
+
+
+def argpartition(a, kth, axis=-1):
+    """The indices that would partition ``a`` (``np.argpartition``): an integer tensor, no
+    gradient."""
+    a = operand(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if a.ndim == 0:
+        raise ValueError("argpartition: a 0-d array cannot be partitioned")
+    axis = _normalize_axis(axis, a.shape, "argpartition")[0]
+    return Argpartition.apply(a, kth=_kth(kth, a, axis, "argpartition"), axis=axis)
