@@ -430,3 +430,26 @@ def test_mod_gradient_is_one_and_minus_the_quotient():
     (a % b).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0])
     np.testing.assert_array_equal(b.grad.numpy(), -np.floor(np.array([7.0, -7.0]) / 2.0))
+
+
+def test_the_spellings_in_a_compiled_step_follow_the_data():
+    w = ag.tensor(np.ones(5), requires_grad=True)
+
+    def step(x, s):
+        w.grad = None
+        f = w * x
+        d = np.gradient(f, 0.5, edge_order=2)
+        grid = np.linspace(f[0], f[-1], 4)
+        A = ag.array([[f[1], 2.0], [s, f[2] * f[3]]])
+        (d.sum() + (grid * grid).sum() + A.sum()).backward()
+        return d, grid, A, w.grad
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        x, s = rng.standard_normal(5), float(rng.standard_normal())
+        eager, replayed = step(x, s), compiled(x, s)
+        for e, c in zip(eager, replayed):
+            same(c, e.numpy())
+        same(replayed[0], np.gradient(x, 0.5, edge_order=2))
+        same(replayed[1], np.linspace(x[0], x[-1], 4))
+    assert compiled.captures == 1 and compiled.replays == 3
