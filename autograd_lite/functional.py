@@ -39,11 +39,17 @@ def _as_tuple(x):
     return (tuple(x), True) if isinstance(x, tuple) else ((x,), False)
 
 
-def _leaves(who, inputs, create_graph):
+def _leaves(who, func, inputs, create_graph):
     """The point as tensors to differentiate at: floating-point leaves requiring a gradient.
 
     With ``create_graph`` a Tensor that requires a gradient is used as it is, so that the
     results stay connected to it; otherwise each input is a fresh leaf on the same data."""
+    if not callable(func):
+        raise TypeError(f"{who}: expected a function as the first argument, got "
+                        f"{type(func).__name__}")
+    if not inputs:
+        raise TypeError(f"{who}: inputs is an empty tuple; give the point to differentiate "
+                        "at (a Tensor, an array, a float, or a tuple of them)")
     leaves = []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
@@ -163,7 +169,7 @@ def vjp(func, inputs, v=None, create_graph=False):
     (tensor([1., 4.]), tensor([ 2., 40.]))
     """
     xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("vjp", xs, create_graph)
+    leaves = _leaves("vjp", func, xs, create_graph)
     outs, out_tuple = _call("vjp", func, leaves)
     vs = _vectors("vjp", v, outs, "output")
     products = _grads(outs, leaves, vs, create_graph)
@@ -201,7 +207,7 @@ def jvp(func, inputs, v=None, create_graph=False):
     tensor([3., 2.])
     """
     xs, _ = _as_tuple(inputs)
-    leaves = _leaves("jvp", xs, create_graph)
+    leaves = _leaves("jvp", func, xs, create_graph)
     outs, out_tuple = _call("jvp", func, leaves)
     vs = _vectors("jvp", v, leaves, "input")
     products = _forward_products(outs, leaves, vs, create_graph)
@@ -281,7 +287,7 @@ def jacobian(func, inputs, create_graph=False):
     (tensor(3.), tensor(2.))
     """
     xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("jacobian", xs, create_graph)
+    leaves = _leaves("jacobian", func, xs, create_graph)
     outs, out_tuple = _call("jacobian", func, leaves)
     blocks = [_result(_rows(o, leaves, create_graph), in_tuple) for o in outs]
     return _result(blocks, out_tuple)
@@ -322,7 +328,7 @@ def hessian(func, inputs, create_graph=False):
             [2., 0.]])
     """
     xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("hessian", xs, create_graph)
+    leaves = _leaves("hessian", func, xs, create_graph)
     out = _scalar_output("hessian", func, leaves)
     grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
     blocks = [_result(_rows(g, leaves, create_graph), in_tuple) for g in grads]
@@ -357,7 +363,7 @@ def vhp(func, inputs, v=None, create_graph=False):
     tensor([ 6., 12.])
     """
     xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("vhp", xs, create_graph)
+    leaves = _leaves("vhp", func, xs, create_graph)
     out = _scalar_output("vhp", func, leaves)
     vs = _vectors("vhp", v, leaves, "input")
     grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
@@ -397,7 +403,7 @@ def hvp(func, inputs, v=None, create_graph=False):
     (tensor([6.]), tensor([2.]))
     """
     xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("hvp", xs, create_graph)
+    leaves = _leaves("hvp", func, xs, create_graph)
     out = _scalar_output("hvp", func, leaves)
     vs = _vectors("hvp", v, leaves, "input")
     grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)

@@ -447,3 +447,14 @@ def test_a_compiled_hessian_follows_the_data_of_a_tensor_argument():
         _assert_bitwise(step(x), compiled(x))
         np.testing.assert_array_equal(compiled(x).numpy(), expected)
     assert compiled.replays >= 2
+
+
+def test_a_missing_function_or_point_is_refused():
+    with pytest.raises(TypeError, match="jacobian: expected a function .* got int"):
+        ag.jacobian(3, 1.0)
+    with pytest.raises(TypeError, match="hvp: inputs is an empty tuple"):
+        ag.hvp(lambda: ag.tensor(1.0), ())
+    for call in (ag.hvp, ag.vhp):
+        with pytest.raises(ag.ShapeError, match=r"v?h?p: the function must return a "
+                                                r"single-element Tensor .*\(2,\)"):
+            call(lambda t: t * t, np.ones(2), np.ones(2))

@@ -453,3 +453,22 @@ def test_the_spellings_in_a_compiled_step_follow_the_data():
         same(replayed[0], np.gradient(x, 0.5, edge_order=2))
         same(replayed[1], np.linspace(x[0], x[-1], 4))
     assert compiled.captures == 1 and compiled.replays == 3
+
+
+def test_bad_input_gets_errors_naming_the_function():
+    t = ag.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="linspace: num must be an integer, got 2.5"):
+        ag.linspace(0.0, 1.0, 2.5)
+    with pytest.raises(TypeError, match="gradient: boolean values"):
+        ag.gradient(ag.tensor([True, False, True]))
+    with pytest.raises(ag.ShapeError, match=r"gradient: axis 3 is not a valid axis .*\(3,\)"):
+        ag.gradient(t, axis=3)
+    with pytest.raises(ag.ShapeError, match=r"gradient: axis \(0, 0\)"):
+        ag.gradient(t, axis=(0, 0))
+    with pytest.raises(TypeError, match="partition: kth must be an integer .* 1.5"):
+        ag.partition(t, 1.5)
+    with pytest.raises(ag.ShapeError, match="array: the entries of a list must all have one "
+                                            "shape .*inhomogeneous"):
+        ag.array([[1.0], [1.0, 2.0]])
+    with pytest.raises(ag.DTypeError):
+        ag.array(["a", "b"])

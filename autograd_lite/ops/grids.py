@@ -11,6 +11,7 @@ import operator
 
 import numpy as np
 
+from ..errors import ShapeError
 from ..tensor import Tensor, operand
 from .elementwise import where
 from .joining import moveaxis
@@ -35,7 +36,10 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     >>> y, a.grad
     (tensor([1.  , 1.25, 1.5 , 1.75, 2.  ], grad_fn=concatenate), tensor(2.5))
     """
-    num = operator.index(num)
+    try:
+        num = operator.index(num)
+    except TypeError:
+        raise TypeError(f"linspace: num must be an integer, got {num!r}") from None
     if num < 0:
         raise ValueError(f"linspace: the number of samples, {num}, must be non-negative")
     div = (num - 1) if endpoint else num
@@ -97,14 +101,21 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     tensor([2., 4., 6., 8.], grad_fn=concatenate)
     """
     f = operand(f)
+    if f.dtype.kind == "b":
+        raise TypeError(f"gradient: boolean values (shape {f.shape}) have no differences; "
+                        "convert them first, e.g. f.astype(float)")
     n_dim = f.ndim
-    axes = tuple(range(n_dim)) if axis is None else tuple(
-        np.lib.array_utils.normalize_axis_tuple(axis, n_dim))
+    try:
+        axes = tuple(range(n_dim)) if axis is None else tuple(
+            np.lib.array_utils.normalize_axis_tuple(axis, n_dim))
+    except (ValueError, TypeError):          # numpy's AxisError, a repeated axis
+        raise ShapeError(f"gradient: axis {axis!r} is not a valid axis (or tuple of distinct "
+                         f"axes) for shape {f.shape}") from None
     spacings = _spacings(f, axes, varargs)
     if edge_order not in (1, 2):
         raise ValueError(f"gradient: edge_order must be 1 or 2, not {edge_order!r}")
     otype = f.dtype if f.dtype.kind == "f" else np.dtype(np.float64)
-    if f.dtype.kind in "iub":
+    if f.dtype.kind in "iu":
         f = f.astype(np.float64)
     outs = []
     for ax, dx in zip(axes, spacings):

@@ -195,7 +195,11 @@ def array(object, dtype=None):
                 "inhomogeneous shape)")
         out = stack(items)
     else:
-        return Tensor(np.array(object, dtype=dtype))
+        try:
+            return Tensor(np.array(object, dtype=dtype))
+        except ValueError as error:       # numpy's "inhomogeneous shape" of a ragged list
+            raise ShapeError(f"array: the entries of a list must all have one shape to make "
+                             f"an array ({error})") from None
     return out if dtype is None or out.dtype == dtype else out.astype(dtype)
 
 

@@ -152,7 +152,10 @@ class Argpartition(Answer):
 def _kth(kth, a, axis, op):
     """``kth`` as a recorded parameter (an int or a tuple), checked against the axis."""
     n = a.shape[axis]
-    kths = [int(k) for k in np.atleast_1d(kth).tolist()]
+    kth_array = np.asarray(kth)
+    if kth_array.dtype.kind not in "iu" or kth_array.ndim > 1:
+        raise TypeError(f"{op}: kth must be an integer or a sequence of integers, got {kth!r}")
+    kths = [int(k) for k in kth_array.reshape(-1).tolist()]
     for k in kths:
         if not -n <= k < n:
             raise ValueError(f"{op}: kth {k} is out of bounds for axis {axis} of shape "
