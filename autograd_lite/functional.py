@@ -26,6 +26,7 @@ import numpy as np
 from .engine import grad as _grad
 from .errors import DTypeError, ShapeError
 from .function import enable_grad
+from .gradcheck import _returned
 from .ops.movement import reshape, stack
 from .tensor import Tensor
 
@@ -82,13 +83,7 @@ def _call(who, func, leaves):
         raise TypeError(f"{who}: the function returned an empty tuple")
     for k, o in enumerate(outs):
         which = f"output {k}" if was_tuple else "the output"
-        if not isinstance(o, Tensor):
-            shown = repr(o)
-            shown = shown if len(shown) <= 40 else shown[:37] + "..."
-            raise TypeError(
-                f"{who}: the function must return a Tensor (or a tuple of Tensors) computed "
-                f"with autograd_lite operations from its inputs; {which} is "
-                f"{type(o).__name__} {shown}")
+        _returned(o, who, "the function" + (f" (its output {k})" if was_tuple else ""))
         if o.dtype.kind != "f":
             raise DTypeError(
                 f"{who}: {which} (shape {o.shape}) has dtype {o.dtype}, which has no "
@@ -293,6 +288,15 @@ def jacobian(func, inputs, create_graph=False):
     return _result(blocks, out_tuple)
 
 
+def _gradient(who, func, inputs, create_graph):
+    """The scalar ``func(*inputs)``, its leaves, and its gradient recorded for a second pass."""
+    xs, in_tuple = _as_tuple(inputs)
+    leaves = _leaves(who, func, xs, create_graph)
+    out = _scalar_output(who, func, leaves)
+    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
+    return out, leaves, grads, in_tuple
+
+
 def _scalar_output(who, func, leaves):
     outs, was_tuple = _call(who, func, leaves)
     if was_tuple or outs[0].size != 1:
@@ -305,7 +309,7 @@ def _scalar_output(who, func, leaves):
 
 
 def hessian(func, inputs, create_graph=False):
-    """The Hessian of a scalar ``func`` at ``inputs``: ``H[i..., j...] = ∂²f / ∂x[i...]∂x[j...]``.
+    """The Hessian of a scalar ``func`` at ``inputs``: ``H[i.., j..] = ∂²f / ∂x[i..] ∂x[j..]``.
 
     The Jacobian of the gradient (one reverse pass per input element through the recorded
     first one).  Its shape is ``x.shape + x.shape``; for a tuple of inputs it is a tuple of
@@ -327,10 +331,7 @@ def hessian(func, inputs, create_graph=False):
     tensor([[6., 2.],
             [2., 0.]])
     """
-    xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("hessian", func, xs, create_graph)
-    out = _scalar_output("hessian", func, leaves)
-    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
+    out, leaves, grads, in_tuple = _gradient("hessian", func, inputs, create_graph)
     blocks = [_result(_rows(g, leaves, create_graph), in_tuple) for g in grads]
     return _result(blocks, in_tuple)
 
@@ -362,11 +363,8 @@ def vhp(func, inputs, v=None, create_graph=False):
     >>> p                                  # H = diag(6x)
     tensor([ 6., 12.])
     """
-    xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("vhp", func, xs, create_graph)
-    out = _scalar_output("vhp", func, leaves)
+    out, leaves, grads, in_tuple = _gradient("vhp", func, inputs, create_graph)
     vs = _vectors("vhp", v, leaves, "input")
-    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
     products = _grads(grads, leaves, vs, create_graph)
     return _output([out], False, create_graph), _result(products, in_tuple)
 
@@ -402,10 +400,7 @@ def hvp(func, inputs, v=None, create_graph=False):
     >>> px, py
     (tensor([6.]), tensor([2.]))
     """
-    xs, in_tuple = _as_tuple(inputs)
-    leaves = _leaves("hvp", func, xs, create_graph)
-    out = _scalar_output("hvp", func, leaves)
+    out, leaves, grads, in_tuple = _gradient("hvp", func, inputs, create_graph)
     vs = _vectors("hvp", v, leaves, "input")
-    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
     products = _forward_products(grads, leaves, vs, create_graph)
     return _output([out], False, create_graph), _result(products, in_tuple)

@@ -195,17 +195,21 @@ def test_hessian_refuses_a_non_scalar_output():
 
 # --- products with vectors --------------------------------------------------------------------
 
+def _point_and_vectors(data, f, min_dims, max_dims):
+    """A point x, a tangent u shaped like x and a cotangent v shaped like f(x)."""
+    x = data.draw(arrays(shape=shapes(min_dims=min_dims, max_dims=max_dims, max_side=3),
+                         min_value=-2.0, max_value=2.0))
+    with ag.no_grad():
+        out_shape = f(ag.tensor(x)).shape
+    u = data.draw(arrays(shape=st.just(x.shape)))
+    return x, u, data.draw(arrays(shape=st.just(out_shape)))
+
 @settings(max_examples=25, deadline=None)
 @given(data=st.data(), name=st.sampled_from(sorted(SMOOTH)))
 def test_vjp_and_jvp_are_adjoint(data, name):
     # <vᵀJ, u> == <v, J u> for any u, v: the double-vjp jvp is the transpose of vjp
     f = SMOOTH[name]
-    x = data.draw(arrays(shape=shapes(min_dims=0, max_dims=3, max_side=3),
-                         min_value=-2.0, max_value=2.0))
-    with ag.no_grad():
-        out_shape = f(ag.tensor(x)).shape
-    u = data.draw(arrays(shape=st.just(x.shape)))
-    v = data.draw(arrays(shape=st.just(out_shape)))
+    x, u, v = _point_and_vectors(data, f, min_dims=0, max_dims=3)
     out1, vJ = ag.vjp(f, x, v)
     out2, Ju = ag.jvp(f, x, u)
     np.testing.assert_array_equal(out1.numpy(), out2.numpy())
@@ -217,12 +221,8 @@ def test_vjp_and_jvp_are_adjoint(data, name):
 @given(data=st.data(), name=st.sampled_from(sorted(SMOOTH)))
 def test_vjp_matches_numerical_grad_and_jvp_the_jacobian(data, name):
     f = SMOOTH[name]
-    x = data.draw(arrays(shape=shapes(min_dims=1, max_dims=2, max_side=3),
-                         min_value=-2.0, max_value=2.0))
-    with ag.no_grad():
-        out_shape = f(ag.tensor(x)).shape
-    v = data.draw(arrays(shape=st.just(out_shape)))
-    u = data.draw(arrays(shape=st.just(x.shape)))
+    x, u, v = _point_and_vectors(data, f, min_dims=1, max_dims=2)
+    out_shape = v.shape
     _, vJ = ag.vjp(f, x, v)
     np.testing.assert_allclose(vJ.numpy(), ag.numerical_grad(f, [x], grad_output=v)[0],
                                rtol=1e-5, atol=1e-6)

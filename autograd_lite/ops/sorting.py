@@ -149,8 +149,15 @@ class Argpartition(Answer):
         return np.argpartition(a, kth, axis=axis)
 
 
-def _kth(kth, a, axis, op):
-    """``kth`` as a recorded parameter (an int or a tuple), checked against the axis."""
+def _partitioned(a, kth, axis, op):
+    """The tensor (flattened for axis None), ``kth`` as a recorded parameter (an int or a
+    tuple) and the axis, checked."""
+    a = operand(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if a.ndim == 0:
+        raise ValueError(f"{op}: a 0-d array cannot be partitioned (numpy's AxisError)")
+    axis = _normalize_axis(axis, a.shape, op)[0]
     n = a.shape[axis]
     kth_array = np.asarray(kth)
     if kth_array.dtype.kind not in "iu" or kth_array.ndim > 1:
@@ -160,7 +167,7 @@ def _kth(kth, a, axis, op):
         if not -n <= k < n:
             raise ValueError(f"{op}: kth {k} is out of bounds for axis {axis} of shape "
                              f"{a.shape} (size {n})")
-    return kths[0] if np.ndim(kth) == 0 else tuple(kths)
+    return a, (kths[0] if np.ndim(kth) == 0 else tuple(kths)), axis
 
 
 def partition(a, kth, axis=-1):
@@ -177,22 +184,12 @@ def partition(a, kth, axis=-1):
     >>> y[1], x.grad
     (tensor(2., grad_fn=getitem), tensor([0., 0., 0., 1.]))
     """
-    a = operand(a)
-    if axis is None:
-        a, axis = a.reshape(-1), 0
-    if a.ndim == 0:
-        raise ValueError("partition: a 0-d array cannot be partitioned (numpy's AxisError)")
-    axis = _normalize_axis(axis, a.shape, "partition")[0]
-    return Partition.apply(a, kth=_kth(kth, a, axis, "partition"), axis=axis)
+    a, kth, axis = _partitioned(a, kth, axis, "partition")
+    return Partition.apply(a, kth=kth, axis=axis)
 
 
 def argpartition(a, kth, axis=-1):
     """The indices that would partition ``a`` (``np.argpartition``): an integer tensor, no
     gradient."""
-    a = operand(a)
-    if axis is None:
-        a, axis = a.reshape(-1), 0
-    if a.ndim == 0:
-        raise ValueError("argpartition: a 0-d array cannot be partitioned")
-    axis = _normalize_axis(axis, a.shape, "argpartition")[0]
-    return Argpartition.apply(a, kth=_kth(kth, a, axis, "argpartition"), axis=axis)
+    a, kth, axis = _partitioned(a, kth, axis, "argpartition")
+    return Argpartition.apply(a, kth=kth, axis=axis)
