@@ -408,3 +408,99 @@ _B87, _B8, _A66, _B546 = R(8, 7), R(8), R(6, 6) + np.eye(6), R(5, 4, 6)
 def test_linalg(name):
     fun, args = LINALG[name]
     check_grads(fun, *args)
+
+
+# --- tests/test_jacobian.py and test_wrappers.py: the functional API ---------------------------
+
+def test_jacobian_against_grad():
+    A = ag.tensor(R(1, 3), requires_grad=True)
+    fun = lambda x: np.sum(np.sin(x), axis=1, keepdims=True)
+    g = ag.grad(fun(A).sum(), A)
+    J = ag.jacobian(fun, A)
+    assert J.shape == (1, 1, 1, 3)
+    np.testing.assert_allclose(J.numpy().reshape(1, 3), g.numpy(), rtol=1e-15)
+
+
+def test_jacobian_scalar_to_vector():
+    val = R()
+    J = ag.jacobian(lambda x: ag.array([x, x ** 2, x ** 3]), val)
+    np.testing.assert_allclose(J.numpy(), [1.0, 2 * val, 3 * val ** 2], rtol=1e-14)
+
+
+def test_jacobian_against_stacked_grads():
+    def inner(x):      # a derivative inside the function: d/dy (e^y tanh x0) at y = x1
+        return ag.jacobian(lambda y: np.exp(y) * np.tanh(x[0]), x[1], create_graph=True)
+    scalar_funs = [lambda x: np.sum(x ** 3), lambda x: np.prod(np.sin(x) + np.sin(x)), inner]
+    x = R(5)
+    J = ag.jacobian(lambda t: ag.array([f(t) for f in scalar_funs]), x)
+    grads = [ag.jacobian(f, x) for f in scalar_funs]
+    np.testing.assert_allclose(J.numpy(), np.vstack([g.numpy() for g in grads]), rtol=1e-13)
+
+
+def test_jacobian_higher_order():
+    fun = lambda x: np.sin(np.outer(x, x)) + np.cos(np.dot(x, x))
+    assert ag.jacobian(fun, R(2)).shape == (2, 2, 2)
+    assert ag.jacobian(lambda x: ag.jacobian(fun, x, create_graph=True), R(2)).shape == (2,) * 4
+    check_grads(lambda x: np.sum(np.sin(ag.jacobian(fun, x, create_graph=True))), R(2),
+                fwd=False)
+    check_grads(lambda x: np.sum(np.sin(ag.jacobian(
+        lambda y: ag.jacobian(fun, y, create_graph=True), x, create_graph=True))), R(2),
+        order=1, fwd=False)
+
+
+def test_value_and_grad():
+    x = R(5)
+    value, g = ag.vjp(lambda t: np.sum(np.sin(t) ** 2), x)
+    assert value.item() == np.sum(np.sin(x) ** 2)
+    np.testing.assert_allclose(g.numpy(), 2 * np.sin(x) * np.cos(x), rtol=1e-14)
+
+
+def test_hessian_of_a_quadratic():
+    H = R(5, 5)
+    np.testing.assert_allclose(ag.hessian(lambda x: np.dot(np.dot(x, H), x), R(5)).numpy(),
+                               H + H.T, rtol=1e-14)
+
+
+def test_multigrad_of_several_arguments():
+    A, B, C, D, E = 0.5, -0.3, 0.2, -1.1, 0.7
+    fun = lambda d, b: A + np.sin(b) + np.cosh(C) + np.cos(d) + np.tan(E) + 0.6 - 0.1
+    gd, gb = ag.jacobian(fun, (D, B))
+    nd, nb = ag.numerical_grad(fun, [np.array(D), np.array(B)])
+    np.testing.assert_allclose([gd.item(), gb.item()], [nd, nb], rtol=1e-7)
+
+
+def test_elementwise_grad():
+    A, B = R(10), 0.9
+    _, g = ag.vjp(lambda a: a + np.sin(a) + np.cosh(a), A, v=np.ones(10))
+    np.testing.assert_allclose(g.numpy(), 1 + np.cos(A) + np.sinh(A), rtol=1e-14)
+    _, (ga, gb) = ag.vjp(lambda a, b: a + np.sin(a) + np.cosh(b), (B, A), v=np.ones(10))
+    np.testing.assert_allclose(gb.numpy(), np.sinh(A), rtol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 4), (5, 4, 3)])
+def test_hessian_vector_matrix_and_tensor_products(shape):
+    fun = lambda a: np.sum(np.sin(a))
+    a, V = R(*shape), R(*shape)
+    H = ag.hessian(fun, a).numpy()
+    expected = np.tensordot(H, V, axes=len(shape))
+    for product in (ag.hvp, ag.vhp):
+        np.testing.assert_allclose(product(fun, a, V)[1].numpy(), expected, rtol=1e-12,
+                                   atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(5,), (5, 4)])
+def test_vector_and_matrix_jacobian_products(shape):
+    fun = lambda a: np.roll(np.sin(a), 1)          # an asymmetric Jacobian
+    a, V = R(*shape), R(*shape)
+    J = ag.jacobian(fun, a).numpy()
+    np.testing.assert_allclose(ag.vjp(fun, a, V)[1].numpy(),
+                               np.tensordot(V, J, axes=len(shape)), rtol=1e-14)
+    np.testing.assert_allclose(ag.jvp(fun, a, V)[1].numpy(),
+                               np.tensordot(J, V, axes=len(shape)), rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_gradients_keep_the_input_dtype(dtype):
+    y = np.random.RandomState(0).randn(10, 10).astype(dtype)
+    _, g = ag.vjp(lambda x: np.sum(x ** 2), y)
+    assert g.dtype == dtype
