@@ -53,7 +53,7 @@ from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
 # issue 19: numpy's spellings on Tensors
 from .ops.grids import gradient, linspace
-from .ops.joining import array
+from .ops.joining import array, asarray
 from .ops.sorting import argpartition, partition
 
 __version__ = "0.1.0"

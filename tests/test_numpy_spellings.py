@@ -472,3 +472,14 @@ def test_bad_input_gets_errors_naming_the_function():
         ag.array([[1.0], [1.0, 2.0]])
     with pytest.raises(ag.DTypeError):
         ag.array(["a", "b"])
+
+
+def test_array_copy_ndmin_and_asarray():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert ag.array(x, copy=False) is x and ag.asarray(x) is x
+    same(ag.array(x, ndmin=3), np.array([1.0, 2.0], ndmin=3))
+    same(np.array([x, x], ndmin=4, like=x), np.array([[1.0, 2.0]] * 2, ndmin=4))
+    same(ag.asarray([[1, 2]], dtype=np.float32), np.asarray([[1, 2]], dtype=np.float32))
+    same(ag.asarray(x, dtype=np.float32), np.array([1.0, 2.0], dtype=np.float32))
+    ag.asarray([x, x * 2.0]).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])

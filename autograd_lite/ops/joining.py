@@ -159,7 +159,7 @@ def append(arr, values, axis=None):
 
 # --- arrays from nested lists of tensors and numbers -----------------------------------------
 
-def array(object, dtype=None):
+def array(object, dtype=None, *, copy=True, ndmin=0):
     """``np.array`` for nested lists and tuples mixing Tensors and numbers: a differentiable
     Tensor (each Tensor's gradient is its slice of the result's).
 
@@ -181,7 +181,9 @@ def array(object, dtype=None):
     """
     if dtype is not None:
         dtype = np.dtype(dtype)
-    if isinstance(object, Tensor):
+    if isinstance(object, Tensor) and not copy:
+        out = object
+    elif isinstance(object, Tensor):
         out = reshape(stack([object]), object.shape)     # a copy, as np.array makes
     elif isinstance(object, (list, tuple)) and _holds_tensor(object):
         if not object:
@@ -196,11 +198,29 @@ def array(object, dtype=None):
         out = stack(items)
     else:
         try:
-            return Tensor(np.array(object, dtype=dtype))
+            out = Tensor(np.array(object, dtype=dtype))
         except ValueError as error:       # numpy's "inhomogeneous shape" of a ragged list
             raise ShapeError(f"array: the entries of a list must all have one shape to make "
                              f"an array ({error})") from None
-    return out if dtype is None or out.dtype == dtype else out.astype(dtype)
+    if dtype is not None and out.dtype != dtype:
+        out = out.astype(dtype)
+    if out.ndim < ndmin:
+        out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+    return out
+
+
+def asarray(a, dtype=None):
+    """``np.asarray`` for Tensors and lists mixing them with numbers: a Tensor of the right
+    dtype is returned as it is, anything else made as :func:`array` makes it.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([1.0, 2.0])
+    >>> ag.asarray(x) is x, ag.asarray([x, x]).shape
+    (True, (2, 2))
+    """
+    return array(a, dtype, copy=False)
 
 
 def _holds_tensor(obj):
@@ -211,17 +231,17 @@ def _holds_tensor(obj):
 
 def _np_array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, **kwargs):
     """``np.array(object, like=tensor)``: :func:`array`, refusing what a Tensor cannot do."""
-    if order not in ("K", "A", "C") or ndmin or kwargs:
-        raise TypeError("np.array on Tensors takes object and dtype only (no order=, "
-                        "ndmin=, or other options)")
-    return array(object, dtype)
+    if order not in ("K", "A", "C") or kwargs:
+        raise TypeError("np.array on Tensors takes object, dtype, copy and ndmin only (no "
+                        "order='F' or other options)")
+    return array(object, dtype, copy=copy is not False, ndmin=ndmin)
 
 
 def _np_asarray(a, dtype=None, order=None, **kwargs):
-    """``np.asarray(a, like=tensor)``: a Tensor as it is, anything else as :func:`array`."""
-    if isinstance(a, Tensor) and (dtype is None or np.dtype(dtype) == a.dtype):
-        return a
-    return array(a, dtype)
+    """``np.asarray(a, like=tensor)``: :func:`asarray`."""
+    if order not in (None, "K", "A", "C") or kwargs:
+        raise TypeError("np.asarray on Tensors takes a and dtype only")
+    return asarray(a, dtype)
 
 
 def stack_arrays(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
