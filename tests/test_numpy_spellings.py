@@ -285,9 +285,12 @@ def test_linspace_gradient_is_the_interpolation_weights():
 # --- np.partition, np.argpartition ---------------------------------------------------------
 
 @st.composite
-def to_partition(draw):
+def to_partition(draw, nans=False):
     shape = draw(shapes(min_dims=1, max_dims=3, max_side=5))
     x = draw(arrays(shape))
+    if nans:       # nans and ties: np.partition and np.argpartition then order differently
+        x = np.round(x)
+        x[draw(arrays(shape)) > 2.0] = np.nan
     axis = draw(st.one_of(st.none(), st.integers(-len(shape), len(shape) - 1)))
     n = x.size if axis is None else shape[axis]
     kth = draw(st.one_of(st.integers(-n, n - 1),
@@ -307,6 +310,23 @@ def test_partition_and_argpartition_equal_numpy(case):
     assert not index.requires_grad
     if axis is not None:
         same(ag.tensor(x).partition(kth, axis=axis), np.partition(x, kth, axis=axis))
+
+
+@settings(**FIRST)
+@given(case=to_partition(nans=True))
+def test_partition_with_nans_and_ties_equals_numpy_and_moves_the_gradient(case):
+    x, kth, axis = case
+    t = ag.tensor(x, requires_grad=True)
+    y = np.partition(t, kth, axis=axis)
+    np.testing.assert_array_equal(y.numpy(), np.partition(x, kth, axis=axis))
+    weights = np.arange(1.0, 1.0 + y.size).reshape(y.shape)
+    (y * weights).sum().backward()
+    # the gradient is a permutation of the weights, sent where the values came from
+    g = t.grad.numpy().reshape(-1)
+    np.testing.assert_array_equal(np.sort(g), weights.reshape(-1))
+    flat = x.reshape(-1)
+    came_from = np.argsort(g)            # weight i + 1 went to input came_from[i]
+    np.testing.assert_array_equal(flat[came_from], y.numpy().reshape(-1))
 
 
 @settings(**FIRST)

@@ -137,8 +137,15 @@ def _axis_param(axis):
 class Partition(Function):
     rule = "da = dout put back where each value came from"
     def forward(self, a, kth, axis):
-        self.index = np.argpartition(a, kth, axis=axis)
-        return np.take_along_axis(a, self.index, axis=axis)
+        out = np.partition(a, kth, axis=axis)
+        # where each value came from: a[index] == out.  (With nans, np.partition and
+        # np.argpartition order the elements differently, so the values come from
+        # np.partition itself.)  Both sort alike: the i-th smallest of out is a's.
+        order_a = np.argsort(a, axis=axis, kind="stable")
+        order_out = np.argsort(out, axis=axis, kind="stable")
+        self.index = np.empty_like(order_a)
+        np.put_along_axis(self.index, order_out, order_a, axis=axis)
+        return out
     def backward(self, grad, out, a):
         axis = self.params["axis"]
         return (_permute(grad, np.argsort(self.index, axis=axis), axis),)
