@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import grad as _grad
-from .errors import DTypeError, ShapeError
+from .errors import DTypeError, GraphError, ShapeError
 from .function import enable_grad
 from .gradcheck import _returned
 from .ops.movement import reshape, stack
@@ -121,14 +121,25 @@ def _zeros(t):
     return Tensor(np.zeros(t.shape, dtype=t.dtype))
 
 
-def _grads(outs, leaves, vs, create_graph):
-    """``Σ_k vs[k]ᵀ ∂outs[k]/∂leaves``, one Tensor per leaf (zeros where none depends)."""
+def _grads(outs, leaves, vs, create_graph, strict=None):
+    """``Σ_k vs[k]ᵀ ∂outs[k]/∂leaves``, one Tensor per leaf (zeros where none depends;
+    with ``strict``, the name of the caller, that is an error)."""
     live = [(o, v) for o, v in zip(outs, vs) if o.requires_grad]
-    if not live:
-        return [_zeros(x) for x in leaves]
-    got = _grad([o for o, _ in live], list(leaves), [v for _, v in live], retain_graph=True,
-                create_graph=create_graph, allow_unused=True)
+    got = [None] * len(leaves)
+    if live:
+        got = _grad([o for o, _ in live], list(leaves), [v for _, v in live],
+                    retain_graph=True, create_graph=create_graph, allow_unused=True)
+    _check_strict(strict, got)
     return [_zeros(x) if g is None else g for g, x in zip(got, leaves)]
+
+
+def _check_strict(who, got, what="input"):
+    """With ``strict`` (``who`` is given): refuse an ``what`` the outputs do not depend on,
+    as torch.autograd.functional does, instead of giving it zeros."""
+    missing = [i for i, g in enumerate(got) if g is None]
+    if who and missing:
+        raise GraphError(f"{who}: the output does not depend on {what} {missing[0]}; that is "
+                         "an error with strict=True (without it, its derivative is zeros)")
 
 
 def _result(items, was_tuple):
@@ -137,7 +148,7 @@ def _result(items, was_tuple):
 
 # --- products with vectors --------------------------------------------------------------------
 
-def vjp(func, inputs, v=None, create_graph=False):
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """The vector-Jacobian product ``vᵀ J`` of ``func`` at ``inputs`` (one reverse pass).
 
     Parameters
@@ -150,6 +161,8 @@ def vjp(func, inputs, v=None, create_graph=False):
         Shaped like the output; may be left out for a one-element output.
     create_graph : bool
         Record the computation so that the result can be differentiated again.
+    strict : bool
+        Raise a GraphError when the output does not depend on an input (else zeros).
 
     Returns
     -------
@@ -167,11 +180,11 @@ def vjp(func, inputs, v=None, create_graph=False):
     leaves = _leaves("vjp", func, xs, create_graph)
     outs, out_tuple = _call("vjp", func, leaves)
     vs = _vectors("vjp", v, outs, "output")
-    products = _grads(outs, leaves, vs, create_graph)
+    products = _grads(outs, leaves, vs, create_graph, "vjp" if strict else None)
     return _output(outs, out_tuple, create_graph), _result(products, in_tuple)
 
 
-def jvp(func, inputs, v=None, create_graph=False):
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """The Jacobian-vector product ``J v`` of ``func`` at ``inputs`` (forward mode).
 
     Built from two reverse passes: ``g(u) = Jᵀu`` is recorded for a dummy ``u``, and the
@@ -187,6 +200,8 @@ def jvp(func, inputs, v=None, create_graph=False):
         The tangent, shaped like the inputs; may be left out for one one-element input.
     create_graph : bool
         Record the computation so that the result can be differentiated again.
+    strict : bool
+        Raise a GraphError when the output does not depend on an input (else zeros).
 
     Returns
     -------
@@ -205,20 +220,34 @@ def jvp(func, inputs, v=None, create_graph=False):
     leaves = _leaves("jvp", func, xs, create_graph)
     outs, out_tuple = _call("jvp", func, leaves)
     vs = _vectors("jvp", v, leaves, "input")
-    products = _forward_products(outs, leaves, vs, create_graph)
+    products = _forward_products(outs, leaves, vs, create_graph, "jvp" if strict else None)
     return _output(outs, out_tuple, create_graph), _result(products, out_tuple)
 
 
-def _forward_products(outs, leaves, vs, create_graph):
+def _forward_products(outs, leaves, vs, create_graph, strict=None):
     """``J v`` per output by the double-vjp trick (the dummy ``u`` holds zeros)."""
+    return _tangents(outs, _transposed(outs, leaves, strict), vs, create_graph)
+
+
+def _transposed(outs, leaves, strict=None):
+    """The first reverse pass of the trick: ``g(u) = Jᵀu`` recorded for dummy ``u`` (one per
+    output that requires a gradient); ``(live outputs, us, gs)``."""
     live = [k for k, o in enumerate(outs) if o.requires_grad]
-    products = [_zeros(o) for o in outs]
     if not live:
-        return products
+        _check_strict(strict, [None] * len(leaves))
+        return live, [], []
     us = [Tensor(np.zeros(outs[k].shape, dtype=outs[k].dtype), requires_grad=True)
           for k in live]
     gs = _grad([outs[k] for k in live], list(leaves), us, retain_graph=True,
                create_graph=True, allow_unused=True)
+    _check_strict(strict, gs)
+    return live, us, gs
+
+
+def _tangents(outs, transposed, vs, create_graph):
+    """The second pass: the gradient of ``<g(u), v>`` with respect to ``u`` is ``J v``."""
+    live, us, gs = transposed
+    products = [_zeros(o) for o in outs]
     pairs = [(g, v) for g, v in zip(gs, vs) if g is not None and g.requires_grad]
     if not pairs:
         return products
@@ -238,16 +267,21 @@ def _output(outs, was_tuple, create_graph):
 
 # --- whole Jacobians and Hessians ---------------------------------------------------------------
 
-def _rows(out, leaves, create_graph):
+def _one_hot(i, t):
+    seed = np.zeros(t.size, dtype=t.dtype)
+    seed[i] = 1.0
+    return seed.reshape(t.shape)
+
+
+def _rows(out, leaves, create_graph, strict=None):
     """The Jacobian of one output, one reverse pass per output element: a list with one
     Tensor of shape ``out.shape + x.shape`` per leaf."""
     if not out.requires_grad:
+        _check_strict(strict, [None] * len(leaves))
         return [Tensor(np.zeros(out.shape + x.shape, dtype=x.dtype)) for x in leaves]
     per_leaf = [[] for _ in leaves]
     for i in range(out.size):
-        seed = np.zeros(out.size, dtype=out.dtype)
-        seed[i] = 1.0
-        gs = _grads([out], leaves, [seed.reshape(out.shape)], create_graph)
+        gs = _grads([out], leaves, [_one_hot(i, out)], create_graph, strict)
         for rows, g in zip(per_leaf, gs):
             rows.append(g)
     return [reshape(stack(rows), out.shape + x.shape) if rows
@@ -255,7 +289,33 @@ def _rows(out, leaves, create_graph):
             for rows, x in zip(per_leaf, leaves)]
 
 
-def jacobian(func, inputs, create_graph=False):
+def _columns(outs, leaves, create_graph, strict=None):
+    """The Jacobians of all outputs, one forward product per input element (the first pass
+    of the trick is shared): ``J[k][j]`` of shape ``outs[k].shape + leaves[j].shape``."""
+    transposed = _transposed(outs, leaves, strict)
+    blocks = []
+    for j, x in enumerate(leaves):
+        columns = [[] for _ in outs]
+        for e in range(x.size):
+            vs = [_one_hot(e, x) if m == j else np.zeros(y.shape, dtype=y.dtype)
+                  for m, y in enumerate(leaves)]
+            for column, p in zip(columns, _tangents(outs, transposed, vs, create_graph)):
+                column.append(p)
+        blocks.append([reshape(stack(c, axis=-1), o.shape + x.shape) if c
+                       else Tensor(np.zeros(o.shape + x.shape, dtype=o.dtype))
+                       for c, o in zip(columns, outs)])
+    return [[blocks[j][k] for j in range(len(leaves))] for k in range(len(outs))]
+
+
+def _strategy(who, strategy):
+    if strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError(f"{who}: the strategy must be 'reverse-mode' or 'forward-mode', "
+                         f"not {strategy!r}")
+    return strategy
+
+
+def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
+             strategy="reverse-mode"):
     """The Jacobian of ``func`` at ``inputs``: ``J[i..., j...] = ∂out[i...] / ∂x[j...]``.
 
     One reverse pass per output element.  Its shape is ``out.shape + x.shape``; for a tuple
@@ -270,6 +330,13 @@ def jacobian(func, inputs, create_graph=False):
         The point; ``func`` is called as ``func(*inputs)`` for a tuple.
     create_graph : bool
         Record the computation so that the Jacobian can be differentiated again.
+    strict : bool
+        Raise a GraphError when an output does not depend on an input (else zeros).
+    vectorize : bool
+        Accepted for PyTorch's signature; the passes run one after the other either way.
+    strategy : {"reverse-mode", "forward-mode"}
+        One reverse pass per output element, or one forward product (``jvp``) per input
+        element: the cheaper when the inputs have fewer elements than the outputs.
 
     Examples
     --------
@@ -281,19 +348,23 @@ def jacobian(func, inputs, create_graph=False):
     >>> dx, dy
     (tensor(3.), tensor(2.))
     """
+    forward = _strategy("jacobian", strategy) == "forward-mode"
     xs, in_tuple = _as_tuple(inputs)
     leaves = _leaves("jacobian", func, xs, create_graph)
     outs, out_tuple = _call("jacobian", func, leaves)
-    blocks = [_result(_rows(o, leaves, create_graph), in_tuple) for o in outs]
-    return _result(blocks, out_tuple)
+    strict = "jacobian" if strict else None
+    per_output = (_columns(outs, leaves, create_graph, strict) if forward
+                  else [_rows(o, leaves, create_graph, strict) for o in outs])
+    return _result([_result(b, in_tuple) for b in per_output], out_tuple)
 
 
-def _gradient(who, func, inputs, create_graph):
+def _gradient(who, func, inputs, create_graph, strict):
     """The scalar ``func(*inputs)``, its leaves, and its gradient recorded for a second pass."""
     xs, in_tuple = _as_tuple(inputs)
     leaves = _leaves(who, func, xs, create_graph)
     out = _scalar_output(who, func, leaves)
-    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True)
+    grads = _grads([out], leaves, [np.ones(out.shape, dtype=out.dtype)], True,
+                   who if strict else None)
     return out, leaves, grads, in_tuple
 
 
@@ -308,7 +379,8 @@ def _scalar_output(who, func, leaves):
     return outs[0]
 
 
-def hessian(func, inputs, create_graph=False):
+def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
+            outer_jacobian_strategy="reverse-mode"):
     """The Hessian of a scalar ``func`` at ``inputs``: ``H[i.., j..] = ∂²f / ∂x[i..] ∂x[j..]``.
 
     The Jacobian of the gradient (one reverse pass per input element through the recorded
@@ -323,6 +395,12 @@ def hessian(func, inputs, create_graph=False):
         The point; ``func`` is called as ``func(*inputs)`` for a tuple.
     create_graph : bool
         Record the computation so that the Hessian can be differentiated again.
+    strict : bool
+        Raise a GraphError when the output does not depend on an input (else zeros).
+    vectorize : bool
+        Accepted for PyTorch's signature; the passes run one after the other either way.
+    outer_jacobian_strategy : {"reverse-mode", "forward-mode"}
+        How the Jacobian of the gradient is taken (see :func:`jacobian`).
 
     Examples
     --------
@@ -331,12 +409,15 @@ def hessian(func, inputs, create_graph=False):
     tensor([[6., 2.],
             [2., 0.]])
     """
-    out, leaves, grads, in_tuple = _gradient("hessian", func, inputs, create_graph)
-    blocks = [_result(_rows(g, leaves, create_graph), in_tuple) for g in grads]
+    forward = _strategy("hessian", outer_jacobian_strategy) == "forward-mode"
+    out, leaves, grads, in_tuple = _gradient("hessian", func, inputs, create_graph, strict)
+    per_input = (_columns(grads, leaves, create_graph) if forward
+                 else [_rows(g, leaves, create_graph) for g in grads])
+    blocks = [_result(b, in_tuple) for b in per_input]
     return _result(blocks, in_tuple)
 
 
-def vhp(func, inputs, v=None, create_graph=False):
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """The vector-Hessian product ``vᵀ H`` of a scalar ``func`` at ``inputs``: the gradient of
     ``<∇f, v>`` (two reverse passes).
 
@@ -350,6 +431,8 @@ def vhp(func, inputs, v=None, create_graph=False):
         Shaped like the inputs; may be left out for one one-element input.
     create_graph : bool
         Record the computation so that the result can be differentiated again.
+    strict : bool
+        Raise a GraphError when the output does not depend on an input (else zeros).
 
     Returns
     -------
@@ -363,13 +446,13 @@ def vhp(func, inputs, v=None, create_graph=False):
     >>> p                                  # H = diag(6x)
     tensor([ 6., 12.])
     """
-    out, leaves, grads, in_tuple = _gradient("vhp", func, inputs, create_graph)
+    out, leaves, grads, in_tuple = _gradient("vhp", func, inputs, create_graph, strict)
     vs = _vectors("vhp", v, leaves, "input")
     products = _grads(grads, leaves, vs, create_graph)
     return _output([out], False, create_graph), _result(products, in_tuple)
 
 
-def hvp(func, inputs, v=None, create_graph=False):
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """The Hessian-vector product ``H v`` of a scalar ``func`` at ``inputs``: the forward-mode
     product of the gradient (``jvp`` of ``∇f``, by the double-vjp trick).
 
@@ -386,6 +469,8 @@ def hvp(func, inputs, v=None, create_graph=False):
         Shaped like the inputs; may be left out for one one-element input.
     create_graph : bool
         Record the computation so that the result can be differentiated again.
+    strict : bool
+        Raise a GraphError when the output does not depend on an input (else zeros).
 
     Returns
     -------
@@ -400,7 +485,7 @@ def hvp(func, inputs, v=None, create_graph=False):
     >>> px, py
     (tensor([6.]), tensor([2.]))
     """
-    out, leaves, grads, in_tuple = _gradient("hvp", func, inputs, create_graph)
+    out, leaves, grads, in_tuple = _gradient("hvp", func, inputs, create_graph, strict)
     vs = _vectors("hvp", v, leaves, "input")
     products = _forward_products(grads, leaves, vs, create_graph)
     return _output([out], False, create_graph), _result(products, in_tuple)

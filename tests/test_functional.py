@@ -458,3 +458,73 @@ def test_a_missing_function_or_point_is_refused():
         with pytest.raises(ag.ShapeError, match=r"v?h?p: the function must return a "
                                                 r"single-element Tensor .*\(2,\)"):
             call(lambda t: t * t, np.ones(2), np.ones(2))
+
+
+# --- PyTorch's options: strategy, strict ------------------------------------------------------
+
+@settings(max_examples=10, deadline=None)
+@given(data=st.data(), name=st.sampled_from(sorted(SMOOTH)))
+def test_forward_mode_jacobian_and_hessian_equal_reverse_mode(data, name):
+    f = SMOOTH[name]
+    x = data.draw(arrays(shape=shapes(min_dims=0, max_dims=2, max_side=3),
+                         min_value=-2.0, max_value=2.0))
+    forward = ag.jacobian(f, x, strategy="forward-mode")
+    reverse = ag.jacobian(f, x)
+    assert forward.shape == reverse.shape
+    np.testing.assert_allclose(forward.numpy(), reverse.numpy(), rtol=1e-12, atol=1e-14)
+    g = lambda t: f(t).sum()
+    np.testing.assert_allclose(ag.hessian(g, x, outer_jacobian_strategy="forward-mode").numpy(),
+                               ag.hessian(g, x).numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_forward_mode_jacobian_of_several_inputs_and_outputs():
+    def f(a, b):
+        return a * b.sum(), ag.exp(a).sum() * b[0]
+    point = (np.array([1.0, -0.5]), np.array([0.3, 2.0, -1.0]))
+    forward = ag.jacobian(f, point, strategy="forward-mode")
+    reverse = ag.jacobian(f, point)
+    for row_f, row_r in zip(forward, reverse):
+        for jf, jr in zip(row_f, row_r):
+            assert jf.shape == jr.shape
+            np.testing.assert_allclose(jf.numpy(), jr.numpy(), rtol=1e-14)
+
+
+def test_forward_mode_with_create_graph_differentiates_again():
+    x = ag.tensor([0.5, -1.0], requires_grad=True)
+    J = ag.jacobian(lambda t: t ** 3, x, create_graph=True, strategy="forward-mode")
+    (J * J).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 36 * x.numpy() ** 3, rtol=1e-14)
+
+
+def test_strict_refuses_an_output_independent_of_an_input():
+    f = lambda a, b: a * 2.0
+    point = (np.ones(2), np.ones(3))
+    for call in (lambda **k: ag.jacobian(f, point, **k),
+                 lambda **k: ag.jacobian(f, point, strategy="forward-mode", **k),
+                 lambda **k: ag.vjp(f, point, np.ones(2), **k),
+                 lambda **k: ag.jvp(f, point, (np.ones(2), np.ones(3)), **k),
+                 lambda **k: ag.hessian(lambda a, b: (a * a).sum(), point, **k),
+                 lambda **k: ag.hvp(lambda a, b: (a * a).sum(), point,
+                                    (np.ones(2), np.ones(3)), **k)):
+        call()                                             # zeros without strict
+        with pytest.raises(ag.GraphError, match="does not depend on input 1.*strict=True"):
+            call(strict=True)
+
+
+def test_an_unknown_strategy_is_refused():
+    with pytest.raises(ValueError, match="jacobian: the strategy must be 'reverse-mode' or "
+                                         "'forward-mode', not 'sideways'"):
+        ag.jacobian(lambda t: t, 1.0, strategy="sideways")
+
+
+def test_a_forward_mode_jacobian_in_a_compiled_step_equals_eager():
+    W = ag.tensor(np.random.default_rng(1).standard_normal((3, 2)), requires_grad=True)
+
+    def step(x):
+        return ag.jacobian(lambda t: ag.tanh(W @ t) * t.sum(), x, strategy="forward-mode")
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        x = rng.standard_normal(2)
+        _assert_bitwise(step(x), compiled(x))
+    assert compiled.replays == 2
