@@ -504,3 +504,24 @@ def test_gradients_keep_the_input_dtype(dtype):
     y = np.random.RandomState(0).randn(10, 10).astype(dtype)
     _, g = ag.vjp(lambda x: np.sum(x ** 2), y)
     assert g.dtype == dtype
+
+
+# --- tests/test_binary_ops.py: the operators on every pairing of shapes -----------------------
+
+_PAIRS = [2.0, R(6), R(7, 6), R(1, 6)]
+_OPERATORS = {
+    "mul": (operator.mul, lambda a, b: (a, b)),
+    "add": (operator.add, lambda a, b: (a, b)),
+    "sub": (operator.sub, lambda a, b: (a, b)),
+    "div": (operator.truediv, lambda a, b: (np.sqrt(a ** 2 + 0.5), np.sqrt(b ** 2 + 0.5))),
+    "pow": (operator.pow, lambda a, b: (np.abs(a) + 1.1, np.round(b))),
+}
+
+
+@pytest.mark.parametrize("name", list(_OPERATORS))
+@pytest.mark.parametrize("first", range(4), ids=["scalar", "vector", "mat", "mat2"])
+@pytest.mark.parametrize("second", range(4), ids=["scalar", "vector", "mat", "mat2"])
+def test_binary_operator(name, first, second):
+    f, prepare = _OPERATORS[name]
+    a, b = prepare(np.asarray(_PAIRS[first]), np.asarray(_PAIRS[second]))
+    check_grads(lambda x, y: f(x, y).sum(), a, b)
