@@ -51,6 +51,10 @@ from .ops.logical import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwis
 from .ops.piecewise import copysign
 from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
+# issue 19: numpy's spellings on Tensors
+from .ops.grids import gradient, linspace
+from .ops.joining import array, asarray
+from .ops.sorting import argpartition, partition
 
 __version__ = "0.1.0"
 
@@ -68,6 +72,7 @@ def ones(shape, requires_grad=False, dtype=None, name=None) -> Tensor:
 
 
 from .compile import CompiledStep, compile  # noqa: E402
+from .functional import hessian, hvp, jacobian, jvp, vhp, vjp  # noqa: E402
 from .gradcheck import (GradcheckError, course_gradient_check, gradcheck,  # noqa: E402
                         gradgradcheck, numerical_grad)
 from .viz import (GraphvizNotFoundError, draw_graph, gradient_norms, save_graph,  # noqa: E402

@@ -12,12 +12,15 @@ import numpy as np
 from .ops import activation as act
 from .ops import einsum as _einsum
 from .ops import elementwise as ew
+from .ops import grids as _grids
 from .ops import indexing as _indexing
 from .ops import joining as _joining
 from .ops import linalg, movement, reduce
 from .ops import linalg_solve as _linalg_solve
+from .ops import piecewise as _piecewise
 from .ops import products as _products
 from .ops import shape as _shape
+from .ops import sorting as _sorting
 from .tensor_math import numpy_tables
 
 def _comparison(ufunc):
@@ -93,6 +96,25 @@ def _np_take(a, indices, axis=None, out=None, mode="raise"):
     return _indexing.take(a, indices, axis, mode)
 
 
+def _np_linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+                 device=None):
+    if device not in (None, "cpu"):
+        raise TypeError(f"linspace: device={device!r} is not supported for tensors")
+    return _grids.linspace(start, stop, num, endpoint, retstep, dtype, axis)
+
+
+def _np_partition(a, kth, axis=-1, kind="introselect", order=None):
+    if order is not None or kind != "introselect":
+        raise TypeError("partition: kind= and order= are not supported for tensors")
+    return _sorting.partition(a, kth, axis)
+
+
+def _np_argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    if order is not None or kind != "introselect":
+        raise TypeError("argpartition: kind= and order= are not supported for tensors")
+    return _sorting.argpartition(a, kth, axis)
+
+
 def _np_size(a, axis=None):
     return a.size if axis is None else a.shape[axis]
 
@@ -117,4 +139,10 @@ FUNCTIONS.update({
     np.linalg.inv: _linalg_solve.inv, np.linalg.solve: _linalg_solve.solve,
     np.linalg.det: _linalg_solve.det, np.linalg.slogdet: _linalg_solve.slogdet,
     np.ndim: lambda a: a.ndim, np.shape: lambda a: a.shape, np.size: _np_size,
+    # lists mixing tensors and numbers (np.array and np.asarray only with like=tensor)
+    np.array: _joining._np_array, np.asarray: _joining._np_asarray,
+    np.stack: _joining.stack_arrays,
+    np.linspace: _np_linspace, np.gradient: _grids.gradient,
+    np.partition: _np_partition, np.argpartition: _np_argpartition,
 })
+UFUNCS[np.divmod] = lambda a, b: (_piecewise.floor_divide(a, b), _piecewise.remainder(a, b))

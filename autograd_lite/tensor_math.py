@@ -27,6 +27,9 @@ class MathMethods:
     def __rmod__(self, other): return _ops.piecewise.remainder(other, self)
     def __floordiv__(self, other): return _ops.piecewise.floor_divide(self, other)
     def __rfloordiv__(self, other): return _ops.piecewise.floor_divide(other, self)
+    def __divmod__(self, other): return self // other, self % other
+    def __rdivmod__(self, other):
+        return _ops.piecewise.floor_divide(other, self), _ops.piecewise.remainder(other, self)
 
     # bitwise on integers and bools (``mask_a & mask_b``); no gradient
     def __and__(self, other): return _ops.logical.bitwise_and(self, other)
@@ -110,6 +113,10 @@ class MathMethods:
         """A sorted copy (differentiable), unlike numpy's in-place ``ndarray.sort``."""
         return _ops.sorting.sort(self, axis)
     def argsort(self, axis=-1, kind=None): return _ops.sorting.argsort(self, axis, kind)
+    def partition(self, kth, axis=-1):
+        """A partitioned copy (differentiable), unlike numpy's in-place ``ndarray.partition``."""
+        return _ops.sorting.partition(self, kth, axis)
+    def argpartition(self, kth, axis=-1): return _ops.sorting.argpartition(self, kth, axis)
     def argmax(self, axis=None, keepdims=False): return _ops.sorting.argmax(self, axis, keepdims)
     def argmin(self, axis=None, keepdims=False): return _ops.sorting.argmin(self, axis, keepdims)
     def any(self, axis=None, keepdims=False): return _ops.sorting.any(self, axis, keepdims)

@@ -1,7 +1,8 @@
-"""numpy's splitting, stacking and axis-moving functions, built from the movement primitives.
+"""numpy's splitting, stacking and axis-moving functions, built from the movement primitives;
+``array`` of nested lists mixing tensors and numbers.
 
 None of these needs a derivative of its own: each is a few slices, reshapes, transposes or
-one concatenate, and the graph shows those.
+one concatenate or stack, and the graph shows those.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..tensor import Tensor, operand
-from .movement import concatenate, getitem, reshape, transpose
+from .movement import concatenate, getitem, reshape, stack, transpose
 from .shape import _axis
 
 
@@ -154,6 +155,108 @@ def append(arr, values, axis=None):
     if axis is None:
         return concatenate([ravel(arr), ravel(values)], axis=0)
     return concatenate([arr, values], axis=axis)
+
+
+# --- arrays from nested lists of tensors and numbers -----------------------------------------
+
+def array(object, dtype=None, *, copy=True, ndmin=0):
+    """``np.array`` for nested lists and tuples mixing Tensors and numbers: a differentiable
+    Tensor (each Tensor's gradient is its slice of the result's).
+
+    The values and the dtype are numpy's for the same nesting of arrays (Python floats count
+    as float64, as in ``np.array``).  Data without a Tensor in it becomes a new leaf; a
+    Tensor on its own is copied.  ``np.array(..., like=t)`` with a Tensor ``t`` runs this
+    too (numpy does not hand a plain ``np.array([t1, t2])`` to the Tensors: use
+    ``ag.array`` or ``np.stack`` there).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor(3.0, requires_grad=True)
+    >>> A = ag.array([[x, 1.0], [2.0, x * x]])
+    >>> A.sum().backward()
+    >>> A, x.grad
+    (tensor([[3., 1.],
+            [2., 9.]], grad_fn=stack), tensor(7.))
+    """
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+    if isinstance(object, Tensor) and not copy:
+        out = object
+    elif isinstance(object, Tensor):
+        out = reshape(stack([object]), object.shape)     # a copy, as np.array makes
+    elif isinstance(object, (list, tuple)) and _holds_tensor(object):
+        if not object:
+            raise ShapeError("array: an empty list holds no Tensor")
+        items = [array(item) for item in object]
+        shapes = {item.shape for item in items}
+        if len(shapes) > 1:
+            raise ShapeError(
+                f"array: the entries of a list must all have one shape to make an array; "
+                f"got shapes {sorted(shapes, key=len)} (numpy would call this an "
+                "inhomogeneous shape)")
+        out = stack(items)
+    else:
+        try:
+            out = Tensor(np.array(object, dtype=dtype))
+        except ValueError as error:       # numpy's "inhomogeneous shape" of a ragged list
+            raise ShapeError(f"array: the entries of a list must all have one shape to make "
+                             f"an array ({error})") from None
+    if dtype is not None and out.dtype != dtype:
+        out = out.astype(dtype)
+    if out.ndim < ndmin:
+        out = reshape(out, (1,) * (ndmin - out.ndim) + out.shape)
+    return out
+
+
+def asarray(a, dtype=None):
+    """``np.asarray`` for Tensors and lists mixing them with numbers: a Tensor of the right
+    dtype is returned as it is, anything else made as :func:`array` makes it.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([1.0, 2.0])
+    >>> ag.asarray(x) is x, ag.asarray([x, x]).shape
+    (True, (2, 2))
+    """
+    return array(a, dtype, copy=False)
+
+
+def _holds_tensor(obj):
+    if isinstance(obj, Tensor):
+        return True
+    return isinstance(obj, (list, tuple)) and any(_holds_tensor(o) for o in obj)
+
+
+def _np_array(object, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, **kwargs):
+    """``np.array(object, like=tensor)``: :func:`array`, refusing what a Tensor cannot do."""
+    if order not in ("K", "A", "C") or kwargs:
+        raise TypeError("np.array on Tensors takes object, dtype, copy and ndmin only (no "
+                        "order='F' or other options)")
+    return array(object, dtype, copy=copy is not False, ndmin=ndmin)
+
+
+def _np_asarray(a, dtype=None, order=None, **kwargs):
+    """``np.asarray(a, like=tensor)``: :func:`asarray`."""
+    if order not in (None, "K", "A", "C") or kwargs:
+        raise TypeError("np.asarray on Tensors takes a and dtype only")
+    return asarray(a, dtype)
+
+
+def stack_arrays(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """``np.stack`` on Tensors: the entries may be Tensors, arrays, numbers or nested lists
+    mixing them (each made an array as :func:`array` does)."""
+    if out is not None:
+        raise TypeError("stack: out= is not supported for tensors")
+    items = [array(a) if isinstance(a, (list, tuple)) else operand(a) for a in arrays]
+    if not items:
+        raise ShapeError("stack: needs at least one array")
+    shapes = [t.shape for t in items]
+    if len(set(shapes)) > 1:
+        raise ShapeError(f"stack: all arrays must have the same shape, got {shapes}")
+    result = stack(items, axis=axis)
+    return result if dtype is None else result.astype(dtype)
 
 
 # --- moving axes ---------------------------------------------------------------------------

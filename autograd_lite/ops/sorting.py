@@ -130,3 +130,73 @@ def all(a, axis=None, keepdims=False):
 def _axis_param(axis):
     """An axis as a recorded parameter: a list of axes becomes a tuple (numpy takes both)."""
     return tuple(axis) if isinstance(axis, list) else axis
+
+
+# --- partial sorting: np.partition (differentiable values), np.argpartition (indices) -------
+
+class Partition(Function):
+    rule = "da = dout put back where each value came from"
+    def forward(self, a, kth, axis):
+        out = np.partition(a, kth, axis=axis)
+        # where each value came from: a[index] == out.  (With nans, np.partition and
+        # np.argpartition order the elements differently, so the values come from
+        # np.partition itself.)  Both sort alike: the i-th smallest of out is a's.
+        order_a = np.argsort(a, axis=axis, kind="stable")
+        order_out = np.argsort(out, axis=axis, kind="stable")
+        self.index = np.empty_like(order_a)
+        np.put_along_axis(self.index, order_out, order_a, axis=axis)
+        return out
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        return (_permute(grad, np.argsort(self.index, axis=axis), axis),)
+
+
+class Argpartition(Answer):
+    def forward(self, a, kth, axis):
+        return np.argpartition(a, kth, axis=axis)
+
+
+def _partitioned(a, kth, axis, op):
+    """The tensor (flattened for axis None), ``kth`` as a recorded parameter (an int or a
+    tuple) and the axis, checked."""
+    a = operand(a)
+    if axis is None:
+        a, axis = a.reshape(-1), 0
+    if a.ndim == 0:
+        raise ValueError(f"{op}: a 0-d array cannot be partitioned (numpy's AxisError)")
+    axis = _normalize_axis(axis, a.shape, op)[0]
+    n = a.shape[axis]
+    kth_array = np.asarray(kth)
+    if kth_array.dtype.kind not in "iu" or kth_array.ndim > 1:
+        raise TypeError(f"{op}: kth must be an integer or a sequence of integers, got {kth!r}")
+    kths = [int(k) for k in kth_array.reshape(-1).tolist()]
+    for k in kths:
+        if not -n <= k < n:
+            raise ValueError(f"{op}: kth {k} is out of bounds for axis {axis} of shape "
+                             f"{a.shape} (size {n})")
+    return a, (kths[0] if np.ndim(kth) == 0 else tuple(kths)), axis
+
+
+def partition(a, kth, axis=-1):
+    """A copy of ``a`` with the ``kth`` element in its sorted place along ``axis``, smaller
+    ones before it and larger ones after, as ``np.partition`` (the same order as numpy's);
+    differentiable: each value's gradient goes back to where it came from.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([3.0, 1.0, 4.0, 2.0], requires_grad=True)
+    >>> y = ag.partition(x, 1)
+    >>> y[1].backward()                  # the second smallest is 2.0, at index 3
+    >>> y[1], x.grad
+    (tensor(2., grad_fn=getitem), tensor([0., 0., 0., 1.]))
+    """
+    a, kth, axis = _partitioned(a, kth, axis, "partition")
+    return Partition.apply(a, kth=kth, axis=axis)
+
+
+def argpartition(a, kth, axis=-1):
+    """The indices that would partition ``a`` (``np.argpartition``): an integer tensor, no
+    gradient."""
+    a, kth, axis = _partitioned(a, kth, axis, "argpartition")
+    return Argpartition.apply(a, kth=kth, axis=axis)
