@@ -51,6 +51,8 @@ from .ops.logical import (allclose, bitwise_and, bitwise_not, bitwise_or, bitwis
 from .ops.piecewise import copysign
 from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
+# issue 19: the missing ops
+from .ops.cumulative import logcumsumexp
 
 __version__ = "0.1.0"
 
