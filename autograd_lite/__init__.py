@@ -53,6 +53,7 @@ from .ops.cumulative import cummax, cummin
 from .ops.linalg_solve import singular_values
 # issue 19: the missing ops
 from .ops.cumulative import logcumsumexp
+from .ops.pool import max_unpool2d
 
 __version__ = "0.1.0"
 
