@@ -54,6 +54,7 @@ from .ops.linalg_solve import singular_values
 # issue 19: the missing ops
 from .ops.cumulative import logcumsumexp
 from .ops.pool import max_unpool2d
+from .ops.resample import interpolate
 
 __version__ = "0.1.0"
 
