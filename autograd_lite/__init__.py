@@ -55,6 +55,7 @@ from .ops.linalg_solve import singular_values
 from .ops.cumulative import logcumsumexp
 from .ops.pool import max_unpool2d
 from .ops.resample import interpolate
+from .ops.indexing import scatter, scatter_reduce
 
 __version__ = "0.1.0"
 
