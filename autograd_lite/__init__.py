@@ -56,6 +56,7 @@ from .ops.cumulative import logcumsumexp
 from .ops.pool import max_unpool2d
 from .ops.resample import interpolate
 from .ops.indexing import scatter, scatter_reduce
+from .ops.movement import sliding_window_view, unfold
 
 __version__ = "0.1.0"
 
