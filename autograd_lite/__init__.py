@@ -57,6 +57,7 @@ from .ops.pool import max_unpool2d
 from .ops.resample import interpolate
 from .ops.indexing import scatter, scatter_reduce
 from .ops.movement import sliding_window_view, unfold
+from .ops.conv import conv_transpose2d
 
 __version__ = "0.1.0"
 
