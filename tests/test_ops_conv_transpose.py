@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite.testing import assert_gradients_match, assert_second_gradients_match
+from op_checks import check_compiled_step_is_bitwise_eager
 
 VALUES = settings(max_examples=40, deadline=None)
 FIRST = settings(max_examples=20, deadline=None)
@@ -157,11 +158,8 @@ def test_conv_transpose2d_in_a_compiled_step_is_bitwise_eager(with_bias):
         ((g ** 2).sum() + out.sum()).backward()
         return out, g, w.grad, b.grad if with_bias else g
 
-    compiled = ag.compile(step)
-    for _ in range(3):
-        x = rng.standard_normal((1, 2, 3, 3))
-        for got, expected in zip(compiled(ag.tensor(x)), step(ag.tensor(x))):
-            np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, [rng.standard_normal((1, 2, 3, 3)) for _ in range(3)])
     # (with the bias, an op of three outside tensors — x, w, b — is captured anew on every
     # call at main 0ceea53, for any op (concatenate([x, w, b]) too): a tracing matter)
     assert compiled.replays >= 1 or with_bias

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
+from op_checks import check_compiled_step_is_bitwise_eager
 
 FIRST = settings(max_examples=40, deadline=None)
 SECOND = settings(max_examples=15, deadline=None)
@@ -160,10 +161,7 @@ def test_sublist_einsum_in_a_compiled_step_is_bitwise_eager():
         (out ** 2).sum().backward()
         return out, w.grad
 
-    compiled = ag.compile(step)
     rng = np.random.default_rng(2)
-    for _ in range(3):
-        x = rng.standard_normal((2, 3))
-        for got, expected in zip(compiled(ag.tensor(x)), step(ag.tensor(x))):
-            np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, [rng.standard_normal((2, 3)) for _ in range(3)])
     assert compiled.replays >= 1

@@ -159,8 +159,8 @@ def _finite(value, what):
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"softplus: {what} must be a number, got {type(value).__name__}") \
-            from None
+        raise TypeError(f"softplus: {what} must be a number, got "
+                        f"{type(value).__name__}") from None
     if not np.isfinite(number):
         raise ValueError(f"softplus: {what} must be finite, got {number}")
     return number

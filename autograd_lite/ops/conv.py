@@ -264,6 +264,18 @@ def output_size(op, x_shape, kernel, geometry, what="kernel"):
     return tuple(sizes)
 
 
+def _checked_operands(op, x, w, groups, layout):
+    """x and W as Tensors: a 4-D batch of images, a 4-D weight (``layout`` names its axes),
+    and ``groups`` a positive integer."""
+    x, w = operand(x), operand(w)
+    check_image(x, op)
+    if w.ndim != 4:
+        raise ShapeError(f"{op}: the weight must be 4-D ({layout}), but has shape {w.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ShapeError(f"{op}: groups must be a positive integer, not {groups!r}")
+    return x, w
+
+
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) of a batch of images in NCHW layout.
 
@@ -299,13 +311,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     (1, 1, 4, 4)
     """
     op = "conv2d"
-    x, w = operand(x), operand(w)
-    check_image(x, op)
-    if w.ndim != 4:
-        raise ShapeError(f"{op}: the weight must be 4-D (F, C/groups, kh, kw), but has shape "
-                         f"{w.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
-        raise ShapeError(f"{op}: groups must be a positive integer, not {groups!r}")
+    x, w = _checked_operands(op, x, w, groups, "F, C/groups, kh, kw")
     F, Cg, kh, kw = w.shape
     C = x.shape[1]
     if C % groups or F % groups:
@@ -370,13 +376,7 @@ def conv_transpose2d(x, w, bias=None, stride=1, padding=0, output_padding=0, dil
     array([[[[1., 1., 2., 2.]]]])
     """
     op = "conv_transpose2d"
-    x, w = operand(x), operand(w)
-    check_image(x, op)
-    if w.ndim != 4:
-        raise ShapeError(f"{op}: the weight must be 4-D (C_in, C_out/groups, kh, kw), but has "
-                         f"shape {w.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
-        raise ShapeError(f"{op}: groups must be a positive integer, not {groups!r}")
+    x, w = _checked_operands(op, x, w, groups, "C_in, C_out/groups, kh, kw")
     C, Cg_out, kh, kw = w.shape
     if x.shape[1] != C or C % groups:
         raise ShapeError(f"{op}: the input has {x.shape[1]} channels (shape {x.shape}); the "

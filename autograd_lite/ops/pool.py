@@ -45,7 +45,7 @@ def image_windows(x, geometry, kernel):
 
 
 def fold_windows(cols, geometry, shape):
-    """Windows (N, C, OH, OW, kh, kw) added into zeros of ``shape`` (the adjoint of image_windows)."""
+    """Windows (N, C, OH, OW, kh, kw) added into zeros of ``shape`` (image_windows' adjoint)."""
     if isinstance(cols, Tensor):
         return FoldWindows.apply(cols, geometry=geometry, shape=tuple(shape))
     return fold_array(cols, tuple(shape), geometry)
