@@ -17,7 +17,7 @@ SECOND = settings(max_examples=10, deadline=None)
 
 def max_pool_reference(x, kernel, stride, padding, dilation):
     """Values and flat H·W indices: for each window, its taps row by row, the padding
-    skipped; a tap wins if larger, or if it is the first nan (PyTorch's kernel)."""
+    skipped; a tap wins if larger, or if it is a nan (PyTorch's kernel: the last nan wins)."""
     (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
     N, C, H, W = x.shape
     OH = (H + 2 * ph - dh * (kh - 1) - 1) // sh + 1
@@ -31,7 +31,7 @@ def max_pool_reference(x, kernel, stride, padding, dilation):
                 if not (0 <= r < H and 0 <= q < W):
                     continue
                 value = x[n, c, r, q]
-                if best is None or value > best or (np.isnan(value) and not np.isnan(best)):
+                if best is None or value > best or np.isnan(value):
                     best, where[n, c, i, j] = value, r * W + q
         if best is None:
             return None                 # a window of padding only
@@ -97,6 +97,14 @@ def test_dilated_max_pool_second_derivatives(case):
     x, p = case
     assume(reference(x, p) is not None)
     assert_second_gradients_match(lambda t: ag.max_pool2d(t, **p) ** 3, [x], eps=1e-4)
+
+
+def test_the_last_nan_of_a_window_wins_as_in_pytorchs_kernel():
+    x = ag.tensor([[[[np.nan, 1.0, np.nan, 5.0]]]], requires_grad=True)
+    values, where = ag.max_pool2d(x, (1, 4), return_indices=True)
+    assert np.isnan(values.item()) and where.item() == 2
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[[0.0, 0.0, 1.0, 0.0]]]])
 
 
 def test_padding_never_wins_even_over_minus_inf():

@@ -53,7 +53,7 @@ def fold_windows(cols, geometry, shape):
 
 class MaxPool2d(Function):
     name = "max_pool2d"
-    rule = "dx = dout at the first maximum of each window (row by row), 0 elsewhere"
+    rule = "dx = dout at the first maximum of each window (row by row; the last nan), 0 elsewhere"
     def forward(self, x, geometry, kernel):
         first, top = _first_maximum(x, geometry, kernel)
         self.mask = first[..., None, None] == np.arange(kernel[0] * kernel[1]).reshape(kernel)
@@ -77,9 +77,9 @@ class MaxPool2dIndex(Function):
 
 
 def _first_maximum(x, geometry, kernel):
-    """Per window: the offset k = u·kw + v of its first maximum (a nan counts as the
-    largest, the first nan wins; padding loses to any element, −inf included, as in
-    PyTorch, which skips it) and the maximum itself."""
+    """Per window: the offset k = u·kw + v of its first maximum and the maximum itself, by
+    PyTorch's kernel: a tap wins if larger or if it is a nan (so the last nan wins); padding
+    loses to any element, −inf included (PyTorch skips it)."""
     xp = pad_array(x, geometry.padding, -np.inf)
     win = windows(xp, kernel, geometry.stride, geometry.dilation)
     padded = geometry.padding != ((0, 0), (0, 0))
@@ -92,7 +92,7 @@ def _first_maximum(x, geometry, kernel):
     for k, (u, v) in enumerate(np.ndindex(*kernel)):   # kh·kw steps, no loop over pixels
         value = win[..., u, v]
         later = value > top                    # strictly: a tie keeps the first maximum
-        later |= np.isnan(value) & ~np.isnan(top)           # the first nan wins
+        later |= np.isnan(value)               # every nan takes over: the last one wins
         if padded:
             later |= real[..., u, v] & ~seen   # the first element after padding only
             seen = seen | real[..., u, v]
@@ -143,7 +143,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, return_indice
     Ties: the whole gradient of a window goes to its *first* maximum in row-major order
     (PyTorch's and JAX's choice), so the result is one of the subgradients; overlapping
     windows add their gradients up.  A window holding a nan gives nan, and its gradient goes
-    to that (first) nan, as ``ag.max``.
+    to that nan (the last one if several: PyTorch's kernel).
 
     Parameters
     ----------
