@@ -98,7 +98,8 @@ def _linear_weights(n_in, n_out, scale_factor, align_corners, dtype):
         scale = real(1.0 / scale_factor) if scale_factor else real(n_in) / real(n_out)
         source = real(scale) * (np.arange(n_out, dtype=dtype) + real(0.5)) - real(0.5)
         source = np.maximum(source, real(0))
-    i0 = np.minimum(np.floor(source).astype(np.int64), n_in - 1)
+    # PyTorch's guard_index_and_lambda takes floorf: the floor of the position in float32
+    i0 = np.minimum(np.floor(source.astype(np.float32)).astype(np.int64), n_in - 1)
     i1 = np.minimum(i0 + 1, n_in - 1)
     l1 = np.clip(source - i0.astype(dtype), 0, 1).astype(dtype)
     return i0, i1, (real(1) - l1).astype(dtype), l1
