@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Function
 from ..tensor import Tensor, operand
+from .shape import pad
 
 
 class Geometry(NamedTuple):
@@ -359,8 +360,8 @@ def conv_transpose2d(x, w, bias=None, stride=1, padding=0, output_padding=0, dil
     stride, padding, dilation : int or (int, int)
         Those of the convolution this one transposes; ``padding`` is taken off each side.
     output_padding : int or (int, int)
-        Rows and columns added at the bottom and right (each smaller than the stride) to
-        choose between the input sizes that a strided convolution maps to one size.
+        Rows and columns added at the bottom and right (each smaller than the stride or the
+        dilation) to choose between the input sizes that a convolution maps to one size.
     groups : int
 
     Returns
@@ -385,9 +386,9 @@ def conv_transpose2d(x, w, bias=None, stride=1, padding=0, output_padding=0, dil
     dilation = int_pair(dilation, "dilation", op)
     pads = int_pair(padding, "padding", op, minimum=0)
     extra = int_pair(output_padding, "output_padding", op, minimum=0)
-    if any(e >= s for e, s in zip(extra, stride)):
+    if any(e >= max(s, d) for e, s, d in zip(extra, stride, dilation)):
         raise ShapeError(f"{op}: output_padding {extra} must be smaller than the stride "
-                         f"{stride}")
+                         f"{stride} or the dilation {dilation}")
     size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in zip(
         x.shape[2:], stride, pads, dilation, (kh, kw), extra))
     if min(size) < 1:
@@ -395,6 +396,11 @@ def conv_transpose2d(x, w, bias=None, stride=1, padding=0, output_padding=0, dil
                          f"{x.shape} (output size {size})")
     geometry = Geometry(stride, tuple((p, p) for p in pads), dilation, int(groups))
     shape = (x.shape[0], Cg_out * groups) + size
+    windows = output_size(op, shape, (kh, kw), geometry)
+    if windows != x.shape[2:]:
+        # output_padding ≥ stride (below the dilation): the convolution of this output has
+        # more windows than x has pixels; zero pixels at the end stand for them
+        x = pad(x, ((0, 0), (0, 0)) + tuple((0, m - n) for m, n in zip(windows, x.shape[2:])))
     if bias is None:
         return ConvTranspose2d.apply(x, w, geometry=geometry, x_shape=shape)
     bias = operand(bias)
