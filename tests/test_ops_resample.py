@@ -130,6 +130,17 @@ def test_outputs_pytorch_prints():
         [[[[1.0, 1.0, 2.0, 2.0], [3.0, 3.0, 4.0, 4.0]]]])
 
 
+def test_recompute_scale_factor_uses_the_ratio_of_the_sizes():
+    x = np.arange(5.0).reshape(1, 1, 5)
+    # scale_factor 1.5: 7 outputs; positions from 1/1.5, or from 5/7 when recomputed
+    plain = ag.interpolate(x, scale_factor=1.5, mode="linear").numpy()
+    again = ag.interpolate(x, scale_factor=1.5, mode="linear", recompute_scale_factor=True)
+    np.testing.assert_array_equal(again.numpy(), ag.interpolate(x, size=7, mode="linear").numpy())
+    assert not np.array_equal(plain, again.numpy())
+    with pytest.raises(ValueError, match="antialias=True is not supported"):
+        ag.interpolate(x, size=7, mode="linear", antialias=True)
+
+
 def test_gradient_shares_each_output_between_its_neighbours():
     x = ag.tensor(np.zeros((1, 1, 2)), requires_grad=True)
     ag.interpolate(x, size=4, mode="linear").sum().backward()

@@ -108,7 +108,8 @@ def _linear_weights(n_in, n_out, scale_factor, align_corners, dtype):
 _MODES = {"nearest": (3, 4), "linear": (3,), "bilinear": (4,)}
 
 
-def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None):
+def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
     """Resize a batch of signals (N, C, W) or images (N, C, H, W), as
     ``torch.nn.functional.interpolate``.
 
@@ -128,6 +129,10 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     align_corners : bool, optional
         Linear modes only: the corner pixels' centres meet, source position
         ``i · (n_in − 1) / (n_out − 1)``.  Default False.
+    recompute_scale_factor : bool, optional
+        True: with ``scale_factor``, positions use the sizes' ratio ``n_in / n_out`` instead.
+    antialias : bool
+        Only False (PyTorch's default) is supported.
 
     Examples
     --------
@@ -150,8 +155,12 @@ def interpolate(x, size=None, scale_factor=None, mode="nearest", align_corners=N
     if align_corners is not None and mode == "nearest":
         raise ValueError(f"{op}: align_corners can only be set with the modes 'linear' and "
                          f"'bilinear', not {mode!r}")
+    if antialias:
+        raise ValueError(f"{op}: antialias=True is not supported (input shape {x.shape})")
     spatial = x.shape[2:]
     sizes, factors = _output_sizes(op, spatial, size, scale_factor, x.shape)
+    if recompute_scale_factor:
+        factors = (None,) * len(sizes)
     if mode == "nearest":
         for axis, (n_in, n_out, factor) in enumerate(zip(spatial, sizes, factors), start=2):
             x = take(x, _nearest_indices(n_in, n_out, factor), axis=axis)
