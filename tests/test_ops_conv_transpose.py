@@ -166,5 +166,6 @@ def test_conv_transpose2d_in_a_compiled_step_is_bitwise_eager(with_bias):
     compiled = check_compiled_step_is_bitwise_eager(
         step, [rng.standard_normal((1, 2, 3, 3)) for _ in range(3)])
     # (with the bias, an op of three outside tensors — x, w, b — is captured anew on every
-    # call at main 0ceea53, for any op (concatenate([x, w, b]) too): a tracing matter)
+    # call at main 0ceea53, for any op (concatenate([x, w, b]) too): Trace.apply's key keeps
+    # the requires_grad of the inputs only up to the second new one, the captured key all)
     assert compiled.replays >= 1 or with_bias
