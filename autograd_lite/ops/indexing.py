@@ -325,9 +325,10 @@ def _identity(reduce, dtype):
         return 0
     if reduce == "prod":
         return 1
-    big = np.inf if dtype.kind == "f" else np.iinfo(dtype).max
-    return -big if reduce == "amax" and dtype.kind == "f" else (
-        np.iinfo(dtype).min if reduce == "amax" else big)
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
 
 
 def _positions(index, axis):

@@ -56,7 +56,7 @@ class PadStat(Function):
                     if w is not None:
                         setattr(self, f"median_{axis}_{side}", w)
             out = np.pad(out, widths, mode=mode, stat_length=_stat_arg(lengths, axis))
-        return out
+        return out if out is not a else a.copy()     # a 0-d input: never its own array
     def backward(self, grad, out, a):
         p = self.params
         for axis in reversed(range(a.ndim)):
