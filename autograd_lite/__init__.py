@@ -55,6 +55,13 @@ from .ops.linalg_solve import singular_values
 from .ops.grids import gradient, linspace
 from .ops.joining import array, asarray
 from .ops.sorting import argpartition, partition
+# issue 19: the missing ops
+from .ops.cumulative import logcumsumexp
+from .ops.pool import max_unpool2d
+from .ops.resample import interpolate
+from .ops.indexing import scatter, scatter_reduce
+from .ops.movement import sliding_window_view, unfold
+from .ops.conv import conv_transpose2d
 
 __version__ = "0.1.0"
 

@@ -63,3 +63,13 @@ def check_compiled_answer_follows_the_data(f, inputs):
         out, expected = compiled(ag.tensor(x)), f(ag.tensor(x))
         assert not out.requires_grad and out.dtype == expected.dtype
         np.testing.assert_array_equal(out.numpy(), expected.numpy())
+
+
+def check_compiled_step_is_bitwise_eager(step, inputs):
+    """``ag.compile(step)`` on each input (an array) returns, bitwise, what ``step`` returns
+    eagerly on it (a tuple of tensors), and replays its program at least once."""
+    compiled = ag.compile(step)
+    for x in inputs:
+        for got, expected in zip(compiled(ag.tensor(x)), step(ag.tensor(x))):
+            np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    return compiled

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, axes, shapes)
+from op_checks import check_compiled_step_is_bitwise_eager
 
 FIRST = settings(max_examples=40, deadline=None)
 SECOND = settings(max_examples=20, deadline=None)
@@ -216,7 +217,73 @@ def test_softmax_needs_a_valid_axis():
 @settings(max_examples=20, deadline=None)
 @given(x=arrays(min_value=-4, max_value=4))
 def test_softplus_with_beta_is_log1p_exp_of_beta_z_over_beta(beta, x):
+    # (and z itself where β·z passes PyTorch's default threshold 20)
     np.testing.assert_allclose(ag.softplus(ag.tensor(x), beta=beta).numpy(),
-                               np.logaddexp(0, beta * x) / beta, rtol=1e-12, atol=1e-300)
+                               np.where(beta * x > 20, x, np.logaddexp(0, beta * x) / beta),
+                               rtol=1e-12, atol=1e-300)
     assert_gradients_match(lambda t: ag.softplus(t, beta=beta), [x])
     assert_second_gradients_match(lambda t: ag.softplus(t, beta=beta), [x])
+
+
+# --- softplus(beta, threshold) as torch.nn.functional.softplus ----------------------------------
+
+def softplus_reference(z, beta, threshold):
+    """PyTorch's definition: log1p(exp(β·z)) / β, and z itself where β·z > threshold."""
+    bz = beta * z
+    with np.errstate(over="ignore"):
+        smooth = np.log1p(np.exp(bz)) / beta
+    return np.where(bz > threshold, z, smooth)
+
+
+@FIRST
+@given(z=arrays(min_value=-8.0, max_value=8.0), beta=st.sampled_from([0.5, 1.0, 2.0, 3.0, -1.5]),
+       threshold=st.sampled_from([1.0, 5.0, 20.0]))
+def test_softplus_beta_threshold_values_and_gradients(z, beta, threshold):
+    bz = beta * z
+    z = np.where(np.abs(bz - threshold) < 0.05, z + 0.1 / beta, z)   # off the switch point
+    np.testing.assert_allclose(ag.softplus(z, beta=beta, threshold=threshold).numpy(),
+                               softplus_reference(z, beta, threshold), rtol=1e-12, atol=1e-15)
+    expected = np.where(beta * z > threshold, 1.0, sig(beta * z))
+    np.testing.assert_allclose(grad_of_sum(lambda t: ag.softplus(t, beta, threshold), z),
+                               expected, rtol=1e-12, atol=1e-15)
+    assert_gradients_match(lambda t: ag.softplus(t, beta=beta, threshold=threshold), [z])
+
+
+@SECOND
+@given(z=arrays(max_side=3), beta=st.sampled_from([0.5, 2.0, -1.0]))
+def test_softplus_beta_second_order(z, beta):
+    assert_second_gradients_match(lambda t: ag.softplus(t, beta=beta, threshold=3.0), [z])
+
+
+def test_softplus_threshold_is_exactly_linear_and_its_curvature_zero():
+    z = ag.tensor([10.0, 21.0, 1000.0], requires_grad=True)
+    out = ag.softplus(z)
+    np.testing.assert_array_equal(out.numpy()[1:], [21.0, 1000.0])   # torch: z itself past 20
+    (g,) = ag.grad(out.sum(), [z], create_graph=True)
+    np.testing.assert_array_equal(g.numpy()[1:], [1.0, 1.0])
+    (h,) = ag.grad(g.sum(), [z])
+    np.testing.assert_allclose(h.numpy(), [sig(10.0) * (1 - sig(10.0)), 0.0, 0.0], rtol=1e-9)
+
+
+def test_softplus_keeps_float32_and_refuses_bad_beta():
+    assert ag.softplus(np.ones(3, dtype=np.float32), beta=2.0).dtype == np.float32
+    with pytest.raises(ValueError, match="softplus: beta must not be 0"):
+        ag.softplus(ag.tensor([1.0]), beta=0)
+    with pytest.raises(ValueError, match="softplus: threshold must be finite"):
+        ag.softplus(ag.tensor([1.0]), threshold=float("nan"))
+    with pytest.raises(TypeError, match="softplus: beta must be a number"):
+        ag.softplus(ag.tensor([1.0]), beta="big")
+
+
+def test_softplus_in_a_compiled_step_is_bitwise_eager():
+    w = ag.tensor(np.linspace(-2, 2, 5), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        loss = ag.softplus(w * x, beta=2.0, threshold=4.0).sum()
+        loss.backward()
+        return loss, w.grad
+
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, ([1.0, 3.0, -2.0, 0.5, 4.0], [9.0, -9.0, 0.0, 1.0, 2.0], [0.1] * 5))
+    assert compiled.replays >= 1

@@ -10,6 +10,7 @@ import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, axes)
 from math_cases import FIRST, SECOND, any_shape_arrays, distinct, grads
+from op_checks import check_compiled_step_is_bitwise_eager
 
 
 @st.composite
@@ -170,3 +171,93 @@ def test_cummax_in_a_compiled_step_follows_the_data():
     for x in ([1.0, 0.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.0], [0.0, 1.0, 2.0, 3.0]):
         np.testing.assert_array_equal(compiled(ag.tensor(x)).numpy(),
                                       step(ag.tensor(x)).numpy())
+
+
+# --- logcumsumexp (torch.logcumsumexp) ----------------------------------------------------------
+
+def logcumsumexp_reference(x, axis):
+    """log Σ_{j≤i} exp(x_j), one prefix at a time, shifted by the prefix's maximum."""
+    x = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    out = np.empty_like(x)
+    for i in range(x.shape[-1]):
+        prefix = x[..., :i + 1]
+        top = prefix.max(axis=-1, keepdims=True)
+        safe = np.where(np.isfinite(top), top, 0.0)
+        out[..., i] = (np.log(np.exp(prefix - safe).sum(axis=-1, keepdims=True)) + safe)[..., 0]
+    return np.moveaxis(out, -1, axis)
+
+
+def logcumsumexp_grad_reference(x, g, axis):
+    """da_j = Σ_{i≥j} g_i · exp(x_j − out_i), by the definition (a running softmax)."""
+    out = np.moveaxis(logcumsumexp_reference(x, axis), axis, -1)
+    xs, gs = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
+    n = xs.shape[-1]
+    grad = np.zeros_like(xs)
+    for j in range(n):
+        for i in range(j, n):
+            grad[..., j] += gs[..., i] * np.exp(xs[..., j] - out[..., i])
+    return np.moveaxis(grad, -1, axis)
+
+
+@settings(**FIRST)
+@given(data=st.data())
+def test_logcumsumexp_values_and_gradient_by_definition(data):
+    x = data.draw(arrays(min_value=-30.0, max_value=30.0))
+    axis = data.draw(st.integers(-x.ndim, x.ndim - 1)) if x.ndim else 0
+    if x.ndim == 0:
+        np.testing.assert_array_equal(ag.logcumsumexp(x, axis).numpy(), x)
+        return
+    g = data.draw(arrays(shape=x.shape))
+    np.testing.assert_allclose(ag.logcumsumexp(x, axis).numpy(),
+                               logcumsumexp_reference(x, axis), rtol=1e-12, atol=1e-12)
+    t = ag.tensor(x, requires_grad=True)
+    (ag.logcumsumexp(t, axis) * g).sum().backward()
+    np.testing.assert_allclose(t.grad.numpy(), logcumsumexp_grad_reference(x, g, axis),
+                               rtol=1e-9, atol=1e-12)
+    assert_gradients_match(lambda u: ag.logcumsumexp(u, axis), [x])
+
+
+@settings(**SECOND)
+@given(x=arrays(max_side=3, min_value=-3.0, max_value=3.0))
+def test_logcumsumexp_second_order(x):
+    axis = x.ndim - 1 if x.ndim else 0
+    assert_second_gradients_match(lambda u: ag.logcumsumexp(u, axis) ** 2, [x])
+
+
+def test_logcumsumexp_stable_for_huge_values_and_minus_inf():
+    x = ag.tensor([-np.inf, -np.inf, 1000.0, 1000.0, -np.inf, -1000.0], requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = ag.logcumsumexp(x, axis=0)
+        (out * np.arange(1.0, 7.0)).sum().backward()
+    np.testing.assert_array_equal(out.numpy()[:2], [-np.inf, -np.inf])
+    np.testing.assert_allclose(out.numpy()[2:], 1000.0 + np.log([1, 2, 2, 2]), rtol=1e-15)
+    # the two equal maxima share every later weight: (4 + 5 + 6) / 2 each, and 3 / 1 for the first
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, 3.0 + 7.5, 7.5, 0.0, 0.0], rtol=1e-12)
+    assert ag.logcumsumexp(ag.tensor(np.zeros((2, 0))), axis=1).shape == (2, 0)
+    assert ag.logcumsumexp(np.array([1, 2]), axis=0).dtype == np.float64
+    assert ag.logcumsumexp(np.ones(2, np.float32), axis=0).dtype == np.float32
+
+
+def test_logcumsumexp_axis_none_flattens_and_bad_axes_are_refused():
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(ag.logcumsumexp(x, None).numpy(),
+                               logcumsumexp_reference(x.reshape(-1), 0), rtol=1e-13)
+    with pytest.raises(ag.ShapeError, match="logcumsumexp: axis 2 is out of range"):
+        ag.logcumsumexp(x, 2)
+    with pytest.raises(ag.ShapeError, match="logcumsumexp: axis must be one int"):
+        ag.logcumsumexp(x, (0, 1))
+
+
+def test_logcumsumexp_in_a_compiled_step_is_bitwise_eager():
+    w = ag.tensor(np.linspace(-1, 1, 4), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        out = ag.logcumsumexp(w * x, axis=0)
+        (g,) = ag.grad((out * out).sum(), [w], create_graph=True)
+        (g * g).sum().backward()
+        return out, g, w.grad
+
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, ([1.0, 3.0, -2.0, 0.5], [50.0, -50.0, 0.0, 1.0], [0.1] * 4))
+    assert compiled.replays >= 1

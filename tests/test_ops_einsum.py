@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
+from op_checks import check_compiled_step_is_bitwise_eager
 
 FIRST = settings(max_examples=40, deadline=None)
 SECOND = settings(max_examples=15, deadline=None)
@@ -103,4 +104,64 @@ def test_einsum_errors_name_the_op_and_the_shapes():
     with pytest.raises(ag.ShapeError, match="name 1 operand"):
         ag.einsum("ij", a, a)
     with pytest.raises(TypeError, match="einsum: give the subscripts as a string"):
-        ag.einsum(a, [0, 1])
+        ag.einsum(a, a)
+
+
+# --- numpy's sublist form ---------------------------------------------------------------------
+
+SUBLISTS = [
+    ("matmul", [(2, 3), (3, 4)], [[0, 1], [1, 2]], [0, 2]),
+    ("implicit transpose", [(2, 3)], [[1, 0]], None),
+    ("trace", [(3, 3)], [[5, 5]], []),
+    ("batched with ellipsis", [(2, 3, 4), (4, 5)], [[Ellipsis, 1], [1, 2]], [Ellipsis, 2]),
+    ("high labels", [(2, 3), (3,)], [[30, 51], [51]], [30]),
+    ("outer, implicit", [(2,), (3,)], [[7], [3]], None),
+]
+
+
+def sublist_args(operands, subs, out):
+    args = [x for pair in zip(operands, subs) for x in pair]
+    return args + ([] if out is None else [out])
+
+
+@pytest.mark.parametrize("name, shapes, subs, out", SUBLISTS, ids=[s[0] for s in SUBLISTS])
+def test_sublist_form_equals_numpys(name, shapes, subs, out):
+    rng = np.random.default_rng(0)
+    arrays_ = [rng.standard_normal(s) for s in shapes]
+    expected = np.einsum(*sublist_args(arrays_, subs, out))
+    got = ag.einsum(*sublist_args(arrays_, subs, out))
+    np.testing.assert_array_equal(got.numpy(), expected)
+    via_numpy = np.einsum(*sublist_args([ag.tensor(a) for a in arrays_], subs, out))
+    assert isinstance(via_numpy, ag.Tensor)
+    np.testing.assert_array_equal(via_numpy.numpy(), expected)
+    f = lambda *ts: ag.einsum(*sublist_args(ts, subs, out))
+    assert_gradients_match(f, arrays_)
+    assert_second_gradients_match(lambda *ts: f(*ts) ** 2, arrays_)
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((np.ones(2), [52]), ValueError, ["sublist 0", "52", "0 to 51"]),
+    ((np.ones(2), [-1]), ValueError, ["sublist 0", "-1"]),
+    ((np.ones(2), "i"), TypeError, ["subscripts as a string first", "sublist 0"]),
+    ((np.ones(2), [0], np.ones(2), [0], ["a"]), ValueError, ["sublist out", "'a'"]),
+])
+def test_bad_sublists_are_refused(args, error, words):
+    with pytest.raises(error) as info:
+        ag.einsum(*args)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_sublist_einsum_in_a_compiled_step_is_bitwise_eager():
+    w = ag.tensor(np.random.default_rng(1).standard_normal((3, 3)), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        out = np.einsum(x, [0, 1], w, [1, 2], [0, 2])
+        (out ** 2).sum().backward()
+        return out, w.grad
+
+    rng = np.random.default_rng(2)
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, [rng.standard_normal((2, 3)) for _ in range(3)])
+    assert compiled.replays >= 1

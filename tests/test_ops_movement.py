@@ -9,6 +9,7 @@ from hypothesis.extra import numpy as hnp
 import autograd_lite as ag
 from autograd_lite.testing import (arrays, assert_gradients_match,
                                    assert_second_gradients_match, broadcastable_shapes, shapes)
+from op_checks import check_compiled_step_is_bitwise_eager
 
 FIRST = settings(max_examples=40, deadline=None)
 SECOND = settings(max_examples=20, deadline=None)
@@ -394,3 +395,94 @@ def test_index_errors():
         t[5]
     with pytest.raises(ag.GraphError, match="item assignment"):
         t[0] = 3.0
+
+
+# --- unfold (PyTorch's Tensor.unfold) and sliding_window_view ----------------------------------
+
+def unfold_reference(x, axis, size, step):
+    """out[..., w, ..., k] = x[..., w·step + k, ...], one window at a time."""
+    axis %= x.ndim
+    n = x.shape[axis]
+    count = (n - size) // step + 1
+    moved = np.moveaxis(x, axis, -1)
+    out = np.zeros(moved.shape[:-1] + (count, size))
+    for w in range(count):
+        for k in range(size):
+            out[..., w, k] = moved[..., w * step + k]
+    return np.moveaxis(out, -2, axis)
+
+
+@st.composite
+def unfold_cases(draw):
+    x = draw(arrays(shape=draw(shapes(min_dims=1, max_dims=3, max_side=5))))
+    axis = draw(st.integers(-x.ndim, x.ndim - 1))
+    size = draw(st.integers(0, x.shape[axis]))
+    return x, axis, size, draw(st.integers(1, 3))
+
+
+@settings(max_examples=40, deadline=None)
+@given(unfold_cases())
+def test_unfold_values_and_first_order(case):
+    x, axis, size, step = case
+    out = ag.unfold(x, axis, size, step)
+    np.testing.assert_array_equal(out.numpy(), unfold_reference(x, axis, size, step))
+    assert_gradients_match(lambda t: ag.unfold(t, axis, size, step), [x])
+
+
+@settings(max_examples=15, deadline=None)
+@given(unfold_cases())
+def test_unfold_second_order(case):
+    x, axis, size, step = case
+    assert_second_gradients_match(lambda t: ag.unfold(t, axis, size, step) ** 2, [x])
+
+
+def test_unfold_gradient_counts_the_windows_holding_each_element():
+    x = ag.tensor(np.zeros(6), requires_grad=True)
+    ag.unfold(x, 0, 3, 1).sum().backward()        # windows 0-2, 1-3, 2-4, 3-5
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 2, 3, 3, 2, 1])
+    x.grad = None
+    ag.unfold(x, 0, 2, 3).sum().backward()        # windows 0-1, 3-4: element 2 and 5 unused
+    np.testing.assert_array_equal(x.grad.numpy(), [1, 1, 0, 1, 1, 0])
+    np.testing.assert_array_equal(ag.unfold(ag.tensor(3.0), 0, 1, 1).numpy(), [3.0])
+
+
+@pytest.mark.parametrize("args, error, words", [
+    ((0, 2, 0), ValueError, ["unfold", "step must be positive", "0"]),
+    ((0, 2, -1), ValueError, ["step must be positive"]),
+    ((1, 5, 1), ag.ShapeError, ["window size 5", "length 4 of axis 1", "(3, 4)"]),
+    ((2, 1, 1), ag.ShapeError, ["dimension 2 is out of range", "(3, 4)"]),
+    ((0, 1.5, 1), TypeError, ["size must be an int"]),
+])
+def test_unfold_bad_input_is_refused(args, error, words):
+    with pytest.raises(error) as info:
+        ag.unfold(np.ones((3, 4)), *args)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+@pytest.mark.parametrize("window, axis", [((2, 2), None), (2, 1), ((2, 3), (2, 2)),
+                                          ((1, 2), (0, -1))])
+def test_sliding_window_view_equals_numpys(window, axis):
+    x = np.arange(24.0).reshape(2, 3, 4)
+    if axis is None:
+        window, x = window, x[0]
+    expected = np.lib.stride_tricks.sliding_window_view(x, window, axis=axis)
+    np.testing.assert_array_equal(ag.sliding_window_view(x, window, axis=axis).numpy(),
+                                  expected)
+    assert_gradients_match(lambda t: ag.sliding_window_view(t, window, axis=axis), [x])
+
+
+def test_unfold_in_a_compiled_step_is_bitwise_eager():
+    w = ag.tensor(np.linspace(-1, 1, 7), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        frames = ag.unfold(w * x, 0, 3, 2)
+        (g,) = ag.grad((frames ** 3).sum(), [w], create_graph=True)
+        (g ** 2).sum().backward()
+        return frames, g, w.grad
+
+    rng = np.random.default_rng(2)
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, [rng.standard_normal(7) for _ in range(4)])
+    assert compiled.replays >= 1

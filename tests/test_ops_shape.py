@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.testing import arrays, assert_gradients_match, assert_second_gradients_match
 from autograd_lite.testing import shapes
-from op_checks import family_tests
+from op_checks import check_compiled_step_is_bitwise_eager, family_tests
 
 FIRST = settings(max_examples=25, deadline=None)
 SECOND = settings(max_examples=8, deadline=None)
@@ -144,8 +144,8 @@ def test_pad_errors_name_the_op_and_the_shape():
     x = ag.tensor(np.ones((2, 3)))
     with pytest.raises(ag.ShapeError, match=r"pad: pad_width .* shape \(2, 3\)"):
         ag.pad(x, ((1, 1), (1, 1), (1, 1)))
-    with pytest.raises(ValueError, match="pad: mode 'median' is not supported"):
-        ag.pad(x, 1, mode="median")
+    with pytest.raises(ValueError, match="pad: mode .maximum. is not supported"):
+        ag.pad(x, 1, mode="maximum")
     with pytest.raises(ValueError, match="negative"):
         ag.pad(x, -1)
     with pytest.raises(ag.GraphError, match="constant_values requires a gradient"):
@@ -296,3 +296,100 @@ def test_axis_errors_name_the_op():
         ag.expand_dims(t, (0, 0))
     with pytest.raises(TypeError, match="vstack: needs a non-empty list"):
         ag.vstack([])
+
+
+# --- pad modes mean, median (stat_length) and linear_ramp (end_values) ------------------------
+
+@st.composite
+def stat_pad_cases(draw, distinct=True):
+    x = draw(arrays(shape=draw(shapes(min_dims=1, max_dims=3, max_side=4))))
+    if distinct:      # medians of distinct values: the derivative is defined
+        x = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).permutation(
+            x.size).reshape(x.shape) * 0.1 + 0.05
+    width = [(draw(st.integers(0, 3)), draw(st.integers(0, 3))) for _ in range(x.ndim)]
+    mode = draw(st.sampled_from(["mean", "median", "linear_ramp"]))
+    kwargs = {}
+    if mode == "linear_ramp" and draw(st.booleans()):
+        kwargs["end_values"] = draw(st.sampled_from(
+            [1.5, (0.0, -2.0), [(float(i), -float(i)) for i in range(x.ndim)]]))
+    if mode != "linear_ramp" and draw(st.booleans()):
+        kwargs["stat_length"] = draw(st.sampled_from(
+            [1, 2, (1, 3), [(i + 1, 2) for i in range(x.ndim)]]))
+    return x, width, mode, kwargs
+
+
+@settings(max_examples=60, deadline=None)
+@given(stat_pad_cases(distinct=False))
+def test_stat_pad_values_equal_numpys_bitwise(case):
+    x, width, mode, kwargs = case
+    np.testing.assert_array_equal(ag.pad(x, width, mode=mode, **kwargs).numpy(),
+                                  np.pad(x, width, mode=mode, **kwargs))
+    via_numpy = np.pad(ag.tensor(x), width, mode=mode, **kwargs)
+    np.testing.assert_array_equal(via_numpy.numpy(), np.pad(x, width, mode=mode, **kwargs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(stat_pad_cases())
+def test_stat_pad_first_order(case):
+    x, width, mode, kwargs = case
+    assert_gradients_match(lambda t: ag.pad(t, width, mode=mode, **kwargs), [x])
+
+
+@settings(max_examples=15, deadline=None)
+@given(stat_pad_cases())
+def test_stat_pad_second_order(case):
+    x, width, mode, kwargs = case
+    assert_second_gradients_match(lambda t: ag.pad(t, width, mode=mode, **kwargs) ** 2, [x])
+
+
+def test_stat_pad_gradients_by_hand():
+    def grad(x, *args, **kwargs):
+        t = ag.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+        ag.pad(t, *args, **kwargs).sum().backward()
+        return t.grad.numpy()
+    # mean of the first two: each pad element sends 1/2 to each of them
+    np.testing.assert_array_equal(grad([1, 2, 3], (2, 0), mode="mean", stat_length=2),
+                                  [2.0, 2.0, 1.0])
+    # the median of 4 values is the mean of the middle two (2 and 3)
+    np.testing.assert_array_equal(grad([4, 2, 1, 3], (1, 1), mode="median"),
+                                  [1.0, 2.0, 1.0, 2.0])
+    # ramps of 4 values from the end value 0 to the edge: weights 0, 1/4, 2/4, 3/4
+    np.testing.assert_array_equal(grad([5, 7], (4, 0), mode="linear_ramp"), [2.5, 1.0])
+    np.testing.assert_array_equal(grad([5, 7], (0, 2), mode="linear_ramp"), [1.0, 1.5])
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(mode="mean", stat_length=0), ValueError, ["stat_length", "positive"]),
+    (dict(mode="median", stat_length=(1, 2, 3)), ag.ShapeError, ["stat_length", "(2, 3)"]),
+    (dict(mode="mean", stat_length=1.5), TypeError, ["stat_length must be integers"]),
+    (dict(mode="linear_ramp", stat_length=1), TypeError, ["'linear_ramp'", "stat_length"]),
+    (dict(mode="mean", end_values=1), TypeError, ["'mean'", "end_values"]),
+    (dict(mode="maximum"), ValueError, ["'maximum'", "linear_ramp"]),
+])
+def test_stat_pad_bad_input(kwargs, error, words):
+    with pytest.raises(error) as info:
+        ag.pad(np.ones((2, 3)), 1, **kwargs)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_stat_pad_of_an_empty_tensor_is_refused():
+    with pytest.raises(ag.ShapeError, match="pad: mode 'mean' needs values"):
+        ag.pad(np.ones((0, 3)), 1, mode="mean")
+
+
+def test_stat_pad_in_a_compiled_step_follows_the_data():
+    w = ag.tensor(np.ones((3, 3)), requires_grad=True)
+
+    def step(x):
+        w.grad = None
+        out = (ag.pad(w * x, 2, mode="median") + ag.pad(w * x, 2, mode="mean", stat_length=2)
+               + ag.pad(w * x, 2, mode="linear_ramp", end_values=1.0))
+        (g,) = ag.grad((out ** 2).sum(), [w], create_graph=True)
+        (g ** 2).sum().backward()
+        return out, g, w.grad
+
+    rng = np.random.default_rng(5)
+    compiled = check_compiled_step_is_bitwise_eager(
+        step, [rng.standard_normal((3, 3)) for _ in range(4)])
+    assert compiled.replays >= 1

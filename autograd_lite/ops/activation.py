@@ -65,11 +65,19 @@ class LeakyReLU(Function):
 
 
 class Softplus(Function):
-    rule = "dz = da · σ(z)"
-    def forward(self, z):
-        return np.logaddexp(0, z).astype(z.dtype, copy=False)
+    rule = "dz = da · σ(β·z)   (da where β·z > threshold: the linear part)"
+    def forward(self, z, beta, threshold):
+        if z.dtype.kind != "f":
+            z = z.astype(np.float64)
+        bz = z * z.dtype.type(beta)
+        smooth = np.logaddexp(0, bz).astype(z.dtype, copy=False)
+        if beta != 1:
+            smooth = smooth / z.dtype.type(beta)
+        return np.where(bz > threshold, z, smooth)
     def backward(self, grad, out, z):
-        return (grad * np.exp(z - out),)   # σ(z) = e^z / (1 + e^z) = exp(z − softplus(z))
+        # σ(β·z) = exp(β·z − log(1 + e^(β·z))) = exp(β·(z − out)); past the threshold out = z,
+        # so the same expression gives exactly 1 there (and 0 as its derivative, as PyTorch)
+        return (grad * np.exp((z - out) * self.params["beta"]),)
 
 
 class Softmax(Function):
@@ -118,21 +126,44 @@ def leaky_relu(z, alpha=0.01):
     return LeakyReLU.apply(operand(z), alpha=float(alpha))
 
 
-def softplus(z, beta=1.0):
+def softplus(z, beta=1.0, threshold=20.0):
     """log(1 + e^(β·z)) / β, stable for large |z|; its derivative is σ(β·z).
 
-    ``beta`` (PyTorch's name) sharpens the curve toward relu as it grows.
+    As ``torch.nn.functional.softplus``: ``beta`` sharpens the curve toward relu as it
+    grows, and where β·z > ``threshold`` the result is z itself (derivative 1).
+
+    Parameters
+    ----------
+    z : Tensor or array_like
+    beta : float, optional
+        A finite number other than 0 (default 1).
+    threshold : float, optional
+        Above it (in units of β·z) the function is the identity (default 20).
 
     Examples
     --------
     >>> import autograd_lite as ag
     >>> ag.softplus(ag.tensor([0.0, 10.0]), beta=2.0)
     tensor([ 0.3466, 10.    ])
+    >>> ag.softplus(ag.tensor([1.0, 30.0]), threshold=5.0)
+    tensor([ 1.3133, 30.    ])
     """
     z = operand(z)
-    if beta == 1:
-        return Softplus.apply(z)
-    return Softplus.apply(z * beta) / beta
+    beta, threshold = _finite(beta, "beta"), _finite(threshold, "threshold")
+    if beta == 0:
+        raise ValueError(f"softplus: beta must not be 0 (it divides), input shape {z.shape}")
+    return Softplus.apply(z, beta=beta, threshold=threshold)
+
+
+def _finite(value, what):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"softplus: {what} must be a number, got "
+                        f"{type(value).__name__}") from None
+    if not np.isfinite(number):
+        raise ValueError(f"softplus: {what} must be finite, got {number}")
+    return number
 
 
 def softmax(z, axis=-1):

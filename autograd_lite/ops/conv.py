@@ -1,4 +1,5 @@
-"""Convolution of images: ``conv2d`` and the two bilinear primitives of its derivative.
+"""Convolution of images: ``conv2d``, ``conv_transpose2d`` and the bilinear primitives of
+their derivatives.
 
 Images are (N, C, H, W) — batch, channels, height, width (PyTorch's "NCHW" layout); a
 kernel W is (F, C / groups, kh, kw) and a bias b is (F,).  Like every deep-learning
@@ -25,6 +26,7 @@ import numpy as np
 from ..errors import ShapeError
 from ..function import Function
 from ..tensor import Tensor, operand
+from .shape import pad
 
 
 class Geometry(NamedTuple):
@@ -149,7 +151,7 @@ class Conv2dInputGrad(Function):
         return conv_input_grad_array(grad_out, w, geometry, x_shape)
     def backward(self, grad, out, grad_out, w):
         geometry = self.params["geometry"]
-        need_g, need_w = self.needs_input_grad
+        need_g, need_w = self.needs_input_grad[:2]       # (a bias of conv_transpose2d: 3)
         return (_conv(grad, w, geometry) if need_g else None,
                 conv2d_weight_grad(grad, grad_out, geometry, w.shape) if need_w else None)
 
@@ -164,6 +166,22 @@ class Conv2dWeightGrad(Function):
         need_x, need_g = self.needs_input_grad
         return (conv2d_input_grad(grad_out, grad, geometry, x.shape) if need_x else None,
                 _conv(x, grad, geometry) if need_g else None)
+
+
+class ConvTranspose2d(Conv2dInputGrad):
+    """conv2d_input_grad with a bias, under PyTorch's name: its public face."""
+    name = "conv_transpose2d"
+    rule = "dx = conv2d(dout, W),  dW = conv2d_weight_grad(dout, x),  db = Σ dout over n, i, j"
+    def forward(self, x, w, *b, geometry, x_shape):
+        out = conv_input_grad_array(x, w, geometry, x_shape)
+        if b:
+            out += b[0].reshape(1, -1, 1, 1)
+        return out
+    def backward(self, grad, out, x, w, *b):
+        dx, dw = super().backward(grad, out, x, w)
+        if not b:
+            return dx, dw
+        return dx, dw, (grad.sum(axis=(0, 2, 3)) if self.needs_input_grad[2] else None)
 
 
 # Each helper records its primitive when given a Tensor (create_graph) and is plain numpy on
@@ -247,6 +265,18 @@ def output_size(op, x_shape, kernel, geometry, what="kernel"):
     return tuple(sizes)
 
 
+def _checked_operands(op, x, w, groups, layout):
+    """x and W as Tensors: a 4-D batch of images, a 4-D weight (``layout`` names its axes),
+    and ``groups`` a positive integer."""
+    x, w = operand(x), operand(w)
+    check_image(x, op)
+    if w.ndim != 4:
+        raise ShapeError(f"{op}: the weight must be 4-D ({layout}), but has shape {w.shape}")
+    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ShapeError(f"{op}: groups must be a positive integer, not {groups!r}")
+    return x, w
+
+
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) of a batch of images in NCHW layout.
 
@@ -282,13 +312,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
     (1, 1, 4, 4)
     """
     op = "conv2d"
-    x, w = operand(x), operand(w)
-    check_image(x, op)
-    if w.ndim != 4:
-        raise ShapeError(f"{op}: the weight must be 4-D (F, C/groups, kh, kw), but has shape "
-                         f"{w.shape}")
-    if isinstance(groups, bool) or not isinstance(groups, numbers.Integral) or groups < 1:
-        raise ShapeError(f"{op}: groups must be a positive integer, not {groups!r}")
+    x, w = _checked_operands(op, x, w, groups, "F, C/groups, kh, kw")
     F, Cg, kh, kw = w.shape
     C = x.shape[1]
     if C % groups or F % groups:
@@ -319,3 +343,68 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
         raise ShapeError(f"{op}: the bias must have shape (F,) = ({F},), one per filter of "
                          f"the weight {w.shape}, but has shape {b.shape}")
     return Conv2d.apply(x, w, b, geometry=geometry)
+
+
+def conv_transpose2d(x, w, bias=None, stride=1, padding=0, output_padding=0, dilation=1,
+                     groups=1):
+    """The transposed convolution of a batch of images, as
+    ``torch.nn.functional.conv_transpose2d``: the gradient of :func:`conv2d` with respect to
+    its input, so it spreads each input pixel over a kernel-sized patch of the output.
+
+    Parameters
+    ----------
+    x : Tensor or array (N, C_in, H, W)
+    w : Tensor or array (C_in, C_out / groups, kh, kw)
+        PyTorch's layout: input channels first.
+    bias : Tensor or array (C_out,), optional
+    stride, padding, dilation : int or (int, int)
+        Those of the convolution this one transposes; ``padding`` is taken off each side.
+    output_padding : int or (int, int)
+        Rows and columns added at the bottom and right (each smaller than the stride or the
+        dilation) to choose between the input sizes that a convolution maps to one size.
+    groups : int
+
+    Returns
+    -------
+    Tensor (N, C_out, OH, OW) with
+    ``OH = (H − 1)·sh − 2·ph + dh·(kh − 1) + output_padding + 1``.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd_lite as ag
+    >>> x = ag.tensor([[[[1.0, 2.0]]]])
+    >>> ag.conv_transpose2d(x, np.ones((1, 1, 1, 2)), stride=(1, 2)).numpy()
+    array([[[[1., 1., 2., 2.]]]])
+    """
+    op = "conv_transpose2d"
+    x, w = _checked_operands(op, x, w, groups, "C_in, C_out/groups, kh, kw")
+    C, Cg_out, kh, kw = w.shape
+    if x.shape[1] != C or C % groups:
+        raise ShapeError(f"{op}: the input has {x.shape[1]} channels (shape {x.shape}); the "
+                         f"weight of shape {w.shape} needs {C}, divisible by groups={groups}")
+    stride = int_pair(stride, "stride", op)
+    dilation = int_pair(dilation, "dilation", op)
+    pads = int_pair(padding, "padding", op, minimum=0)
+    extra = int_pair(output_padding, "output_padding", op, minimum=0)
+    if any(e >= max(s, d) for e, s, d in zip(extra, stride, dilation)):
+        raise ShapeError(f"{op}: output_padding {extra} must be smaller than the stride "
+                         f"{stride} or the dilation {dilation}")
+    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1 for n, s, p, d, k, e in zip(
+        x.shape[2:], stride, pads, dilation, (kh, kw), extra))
+    if min(size) < 1:
+        raise ShapeError(f"{op}: padding {pads} leaves no output from the input of shape "
+                         f"{x.shape} (output size {size})")
+    geometry = Geometry(stride, tuple((p, p) for p in pads), dilation, int(groups))
+    shape = (x.shape[0], Cg_out * groups) + size
+    windows = output_size(op, shape, (kh, kw), geometry)
+    if windows != x.shape[2:]:
+        # output_padding ≥ stride (below the dilation): the convolution of this output has
+        # more windows than x has pixels; zero pixels at the end stand for them
+        x = pad(x, ((0, 0), (0, 0)) + tuple((0, m - n) for m, n in zip(windows, x.shape[2:])))
+    if bias is None:
+        return ConvTranspose2d.apply(x, w, geometry=geometry, x_shape=shape)
+    bias = operand(bias)
+    if bias.shape != (shape[1],):
+        raise ShapeError(f"{op}: the bias must have shape ({shape[1]},), one per output "
+                         f"channel of the weight {w.shape}, but has shape {bias.shape}")
+    return ConvTranspose2d.apply(x, w, bias, geometry=geometry, x_shape=shape)

@@ -1,4 +1,5 @@
-"""Products and running totals along an axis: prod, cumsum, cumprod, diff, cummax, cummin.
+"""Products and running totals along an axis: prod, cumsum, cumprod, diff, cummax, cummin,
+logcumsumexp.
 
 The derivative of a product is the product of all the *other* factors.  Dividing ``out`` by a
 factor fails where a factor is 0, so ``prod`` multiplies the running products from the left
@@ -308,3 +309,92 @@ class RunningIndex(Function):
         op = object.__new__(which)
         op.forward(a, axis)
         return op.index
+
+
+class LogCumSumExp(Function):
+    rule = "da_j = Σ_{i≥j} dout_i · exp(a_j − out_i)   (a reversed running softmax)"
+    def forward(self, a, axis):
+        if a.dtype.kind != "f":
+            a = a.astype(np.float64)
+        with np.errstate(under="ignore"):
+            return np.logaddexp.accumulate(a, axis=axis)
+    def backward(self, grad, out, a):
+        axis = self.params["axis"]
+        if isinstance(grad, Tensor):
+            return (LogCumSumExpVJP.apply(grad, a, out, axis=axis),)
+        return (_weighted_running_sum(grad, -_finite_out(out), a, axis, reverse=True),)
+
+
+class LogCumSumExpVJP(Function):
+    """The gradient of logcumsumexp as its own primitive: it is linear in ``grad``, and
+    this keeps its derivative in ``grad`` exact where grad is 0 (the log-space formula's
+    masked logs would lose it)."""
+    name = "logcumsumexp_vjp"
+    rule = ("dgrad_i = Σ_{j≤i} dout_j · exp(a_j − out_i);  da = dout · out_vjp;  "
+            "dlcse = −grad · dgrad")
+    def forward(self, grad, a, out, axis):
+        return _weighted_running_sum(grad, -_finite_out(out), a, axis, reverse=True)
+    def backward(self, grad, res, g, a, out):
+        axis = self.params["axis"]
+        d_g = _weighted_running_sum(grad, a, -_finite_out(out), axis, reverse=False)
+        return d_g, grad * res, -g * d_g
+
+
+def _finite_out(out):
+    """``out`` with −inf read as 0: an all −inf prefix, whose elements get 0 anyway."""
+    return np.where(out == -np.inf, 0, out)
+
+
+def _weighted_running_sum(v, inner, outer, axis, reverse):
+    """exp(outer_i) · Σ v_j exp(inner_j) over j ≤ i (j ≥ i if ``reverse``), in log space:
+    the positive and the negative parts of v each through a running logcumsumexp
+    (TensorFlow's and PyTorch's stable form; the masked logs see 1, never 0)."""
+    log_size = np.log(np.abs(np.where(v == 0, 1, v)))
+    parts = []
+    for sign in (v > 0, v < 0):
+        log_part = np.where(sign, log_size, -np.inf) + inner
+        if reverse:
+            running = _flip(_logcumsumexp(_flip(log_part, axis), axis), axis)
+        else:
+            running = _logcumsumexp(log_part, axis)
+        parts.append(np.exp(running + outer))
+    return parts[0] - parts[1]
+
+
+def _logcumsumexp(x, axis):
+    """The primitive on a Tensor (recorded), ``np.logaddexp.accumulate`` on an array."""
+    if isinstance(x, Tensor):
+        return LogCumSumExp.apply(x, axis=axis)
+    with np.errstate(under="ignore"):
+        return np.logaddexp.accumulate(x, axis=axis)
+
+
+def logcumsumexp(a, axis):
+    """log(cumsum(exp(a))) along ``axis``, without overflow, as ``torch.logcumsumexp``.
+
+    Large values and −inf are fine: each step is ``np.logaddexp``.  The gradient is a
+    running softmax, computed in log space (stable too) and differentiable again.
+
+    Parameters
+    ----------
+    a : Tensor or array_like
+        Integers are taken as float64.
+    axis : int or None
+        The axis to run along (``None``: the flattened tensor, as ``np.cumsum``).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([0.0, 0.0, 1000.0, -float("inf")], requires_grad=True)
+    >>> out = ag.logcumsumexp(x, axis=0)
+    >>> out.numpy().round(4).tolist()
+    [0.0, 0.6931, 1000.0, 1000.0]
+    >>> out[1].backward()
+    >>> x.grad
+    tensor([0.5, 0.5, 0. , 0. ])
+    """
+    a = operand(a)
+    if a.ndim == 0 and axis in (0, -1):       # torch: a 0-d tensor runs along its one element
+        return LogCumSumExp.apply(a.reshape(1), axis=0).reshape(())
+    a, axis = _single_axis(a, axis, "logcumsumexp")
+    return LogCumSumExp.apply(a, axis=axis)

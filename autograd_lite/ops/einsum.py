@@ -92,6 +92,10 @@ def einsum(subscripts, *operands, optimize=False):
     implicit output, broadcasting with ``'...'`` and any number of operands; differentiable
     at every order.
 
+    numpy's sublist form works too: ``einsum(a, [0, 1], b, [1, 2], [0, 2])`` is
+    ``einsum('ij,jk->ik', a, b)`` (indices are ints from 0 to 51, ``...`` is ``Ellipsis``;
+    the output sublist is optional).
+
     Examples
     --------
     >>> import autograd_lite as ag
@@ -100,11 +104,44 @@ def einsum(subscripts, *operands, optimize=False):
     tensor(5., grad_fn=einsum)
     >>> ag.einsum("ij,j->i", A, ag.tensor([1.0, 1.0]))
     tensor([3., 7.], grad_fn=einsum)
+    >>> ag.einsum(A, [0, 1], A, [1, 2], [0, 2])  # A @ A, in sublists
+    tensor([[ 7., 10.],
+            [15., 22.]], grad_fn=einsum)
     """
     if not isinstance(subscripts, str):
-        raise TypeError("einsum: give the subscripts as a string first, e.g. "
-                        "einsum('ij,jk->ik', a, b) (the sublist form is not supported)")
+        subscripts, operands = _from_sublists((subscripts,) + operands)
     tensors = [operand(x) for x in operands]
     if not tensors:
         raise ShapeError("einsum: needs at least one operand")
     return Einsum.apply(*tensors, subscripts=subscripts, optimize=optimize)
+
+
+def _from_sublists(args):
+    """numpy's ``(op0, sublist0, op1, sublist1, ..., [sublist_out])`` as subscripts and
+    operands; index i is the letter numpy gives it (0-25: A-Z, 26-51: a-z)."""
+    pairs, output = args[:len(args) // 2 * 2], args[len(args) // 2 * 2:]
+    operands = pairs[0::2]
+    terms = [_term(sub, k) for k, sub in enumerate(pairs[1::2])]
+    spec = ",".join(terms)
+    if output:
+        spec += "->" + _term(output[0], "out")
+    return spec, operands
+
+
+def _term(sublist, which):
+    if isinstance(sublist, str) or not isinstance(sublist, (list, tuple)):
+        raise TypeError(f"einsum: give the subscripts as a string first, e.g. "
+                        f"einsum('ij,jk->ik', a, b), or in numpy's sublist form "
+                        f"einsum(a, [0, 1], b, [1, 2]); sublist {which} is {sublist!r}")
+    letters = []
+    for index in sublist:
+        if index is Ellipsis:
+            letters.append("...")
+        elif (isinstance(index, (int, np.integer)) and not isinstance(index, bool)
+              and 0 <= index < 52):
+            letters.append(string.ascii_uppercase[index] if index < 26
+                           else string.ascii_lowercase[index - 26])
+        else:
+            raise ValueError(f"einsum: sublist {which} holds {index!r}; indices must be ints "
+                             "from 0 to 51 (or Ellipsis)")
+    return "".join(letters)

@@ -1,7 +1,8 @@
 """Indexing functions: take, take_along_axis, diagonal / diag / trace, tril / triu, select,
-and the assignment-free scatter ``add_at`` / ``index_add``.
+the assignment-free scatter ``add_at`` / ``index_add``, and PyTorch's ``scatter`` /
+``scatter_reduce``.
 
-Only the scatter is a new primitive; the rest are ``getitem`` (whose derivative scatters the
+Only the scatters are new primitives; the rest are ``getitem`` (whose derivative scatters the
 gradient back, repeats adding up) or ``where`` with a fixed mask.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ..function import Function
 from ..tensor import Tensor, operand
 from .elementwise import _pair, where
 from .joining import moveaxis
+from .cumulative import _put_along, _take_along
 from .movement import _plain_index, getitem, scatter_add
 from .reduce import sum as _sum
 from .shape import _axis
@@ -243,3 +245,198 @@ def select(condlist, choicelist, default=0):
     for condition, choice in zip(conditions[::-1], choicelist[::-1]):
         result = where(condition, choice, result)
     return result
+
+
+# --- scatter and scatter_reduce (PyTorch's, along one axis, the index an input) -------------
+
+_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum,
+           "amin": np.minimum}
+
+
+class Scatter(Function):
+    name = "scatter_reduce"
+    rule = ("scatter: da = dout off the written places, dsrc = dout[index];  sum / mean: the "
+            "same (÷ count);  prod: dout × the other factors;  amax / amin: dout split "
+            "evenly among the elements equal to the result")
+    def forward(self, a, index, src, axis, reduce, include_self):
+        where = _positions(index, axis)
+        values = src[_region(index.shape)]
+        out = a.astype(np.result_type(a, src))               # a copy: a is never changed
+        self.written = np.zeros(a.shape, bool)
+        self.written[where] = True
+        if reduce is None:
+            out[where] = values
+            return out
+        if not include_self:
+            out[where] = _identity(reduce, out.dtype)
+        _REDUCE[reduce].at(out, where, values)
+        if reduce == "mean":
+            count = np.zeros(a.shape, out.dtype)
+            np.add.at(count, where, 1)
+            count += bool(include_self)
+            self.count = np.where(count == 0, 1, count).astype(out.dtype)
+            out = out // self.count if out.dtype.kind in "iub" else out / self.count
+        return out
+    def backward(self, grad, out, a, index, src):
+        axis, reduce, include_self = (self.params[k] for k in ("axis", "reduce", "include_self"))
+        kept = ~self.written if reduce is None or not include_self else None
+        if reduce == "mean":
+            grad = grad / self.count
+        if reduce in (None, "sum", "mean"):
+            da = grad if kept is None else np.where(kept, grad, 0)
+            return da, None, _embed(_gather(grad, index, axis), src.shape)
+        if reduce == "prod":
+            return _prod_grads(grad, a, index, src, axis, kept)
+        # amax / amin: the gradient shared evenly among the elements equal to the result
+        region = src[_region(index.shape)]
+        a_is = a == out if kept is None else (a == out) & kept
+        src_is = region == _gather(out, index, axis)
+        ties = a_is + _scatter_sum(src_is, index, axis, a.shape)
+        share = grad / np.where(ties == 0, 1, ties)
+        return (np.where(a_is, share, 0), None,
+                _embed(np.where(src_is, _gather(share, index, axis), 0), src.shape))
+
+
+def _prod_grads(grad, a, index, src, axis, kept):
+    """d(product)/d(factor) = the product of the other factors, exact with zeros: count the
+    zeros at each place; one zero gets the product of the rest, the others get 0."""
+    region = src[_region(index.shape)]
+    own = a if kept is None else np.where(kept, a, 1)          # a is no factor where dropped
+    own_zero, src_zero = own == 0, region == 0
+    zeros = own_zero + _scatter_sum(src_zero, index, axis, a.shape)
+    nonzero_product = _scatter_prod(np.where(own_zero, 1, own), index,
+                                    np.where(src_zero, 1, region), axis)
+
+    def others(factor, is_zero, zeros, product):
+        return np.where(is_zero, np.where(zeros == 1, product, 0),
+                        np.where(zeros == 0, product / np.where(is_zero, 1, factor), 0))
+
+    da = grad * others(own, own_zero, zeros, nonzero_product)
+    if kept is not None:
+        da = np.where(kept, da, 0)
+    dsrc = _gather(grad, index, axis) * others(region, src_zero, _gather(zeros, index, axis),
+                                                _gather(nonzero_product, index, axis))
+    return da, None, _embed(dsrc, src.shape)
+
+
+def _identity(reduce, dtype):
+    """What a reduction starts from when ``a`` is left out (include_self=False)."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    if dtype.kind == "f":
+        return -np.inf if reduce == "amax" else np.inf
+    info = np.iinfo(dtype)
+    return info.min if reduce == "amax" else info.max
+
+
+def _positions(index, axis):
+    """The places ``index`` writes to: index[i, j, ...] along ``axis``, i, j, ... elsewhere."""
+    where = list(np.indices(index.shape, sparse=True))
+    where[axis] = index
+    return tuple(where)
+
+
+def _region(shape):
+    return tuple(slice(0, n) for n in shape)
+
+
+# the helpers record their primitives on Tensors (create_graph) and are numpy on arrays
+def _gather(t, index, axis):
+    """t[index] along ``axis`` at the places of the index (PyTorch's gather)."""
+    region = list(_region(index.shape))
+    region[axis] = slice(None)
+    return _take_along(t[tuple(region)], index, axis)
+
+
+def _scatter_sum(v, index, axis, shape):
+    """Zeros of ``shape`` with the index-shaped ``v`` added at the index's places."""
+    region = index.shape[:axis] + (shape[axis],) + index.shape[axis + 1:]
+    if v.dtype == bool:
+        v = v.astype(np.int64)
+    return _embed(_put_along(v, index, axis, region), shape)
+
+
+def _scatter_prod(a, index, src, axis):
+    if isinstance(a, Tensor) or isinstance(src, Tensor):
+        return Scatter.apply(operand(a), operand(index), operand(src), axis=axis, reduce="prod",
+                             include_self=True)
+    return object.__new__(Scatter).forward(a, index, src, axis, "prod", True)
+
+
+def _embed(v, shape):
+    """``v`` in the corner of zeros of ``shape`` (the part of src an index did not reach)."""
+    return v if tuple(v.shape) == tuple(shape) else scatter_add(v, _region(v.shape), shape)
+
+
+def scatter(x, axis, index, src):
+    """``x`` with ``src`` written at ``index`` along ``axis``, as ``torch.scatter``:
+    ``out[index[i, j], j] = src[i, j]`` for axis 0 (likewise for any axis and rank).
+
+    ``index`` has the rank of ``x``; along the other axes it is no longer than ``x``, and
+    no longer than ``src`` anywhere (the rest of src is unused).  ``src`` may be a number.
+    A place written twice keeps one of the values (PyTorch leaves which undefined).  The
+    gradient of ``x`` is 0 where it was overwritten; ``src`` gets ``dout`` at the index (as
+    PyTorch, also for a repeated index).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.scatter(ag.zeros((2, 3)), 1, [[2], [0]], ag.tensor([[5.0], [7.0]]))
+    tensor([[0., 0., 5.],
+            [7., 0., 0.]])
+    """
+    return _scatter("scatter", x, axis, index, src, None, True)
+
+
+def scatter_reduce(x, axis, index, src, reduce, include_self=True):
+    """``x`` with ``src`` combined into it at ``index`` along ``axis``, as
+    ``torch.scatter_reduce``: ``reduce`` "sum", "prod", "mean", "amax" or "amin" of the values
+    landing on one place, and of the element of ``x`` there unless ``include_self=False``.
+
+    Gradients as PyTorch's: "prod" gets the product of the other factors (exact with zeros);
+    "amax"/"amin" share ``dout`` evenly among the elements equal to the result; "mean"
+    divides by the count.  With ``include_self=False`` the overwritten elements of ``x`` get 0
+    (and do not count as ties).  Integer "mean" rounds down, as PyTorch.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> out = ag.scatter_reduce(x, 0, [0, 0, 2], ag.tensor([4.0, 1.0, 3.0]), "amax")
+    >>> out
+    tensor([4., 2., 3.], grad_fn=scatter_reduce)
+    >>> out.sum().backward()
+    >>> x.grad                                 # 3.0 ties with the src at place 2: half each
+    tensor([0. , 1. , 0.5])
+    """
+    if reduce not in _REDUCE:
+        raise ValueError(f"scatter_reduce: reduce must be one of "
+                         f"{', '.join(map(repr, _REDUCE))}, got {reduce!r}")
+    return _scatter("scatter_reduce", x, axis, index, src, reduce, bool(include_self))
+
+
+def _scatter(op, x, axis, index, src, reduce, include_self):
+    x = operand(x)
+    index = operand(np.asarray(index) if isinstance(index, list) else index)
+    src = operand(src, x)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be integers, got dtype {index.dtype}")
+    if src.ndim == 0:                            # a number: the value at every place
+        src = src.broadcast_to(index.shape)
+    axis = _axis(axis, x.ndim, op, x.shape)
+    if not (index.ndim == x.ndim == src.ndim) and index.size:
+        raise ShapeError(f"{op}: index, input and src must have the same rank, got shapes "
+                         f"{index.shape}, {x.shape} and {src.shape}")
+    if index.size == 0:
+        return x.astype(np.result_type(x.dtype, src.dtype)) * 1
+    for d, n in enumerate(index.shape):
+        if n > src.shape[d] or (d != axis and n > x.shape[d]):
+            raise ShapeError(f"{op}: index of shape {index.shape} is larger than src "
+                             f"{src.shape} or than the input {x.shape} along axis {d}")
+    data = index.data
+    if data.min() < 0 or data.max() >= x.shape[axis]:
+        raise ShapeError(f"{op}: index from {data.min()} to {data.max()} is out of range for "
+                         f"axis {axis} of size {x.shape[axis]} (input shape {x.shape})")
+    return Scatter.apply(x, index, src, axis=axis, reduce=reduce, include_self=include_self)

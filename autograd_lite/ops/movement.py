@@ -1,4 +1,5 @@
-"""Shape primitives: reshape, transpose, broadcast_to / sum_to, indexing, concatenate, stack.
+"""Shape primitives: reshape, transpose, broadcast_to / sum_to, indexing, concatenate, stack,
+and the sliding windows of PyTorch's ``unfold``.
 
 Their derivatives only move numbers around: the backward of each is another movement op.
 """
@@ -349,3 +350,110 @@ def stack(tensors, axis=0):
     if not tensors:
         raise ShapeError("stack: needs at least one tensor")
     return Stack.apply(*tensors, axis=axis)
+
+
+# --- sliding windows: PyTorch's Tensor.unfold ------------------------------------------------
+
+class Unfold(Function):
+    rule = "da = each window's dout added back where the window came from (unfold_adjoint)"
+    def forward(self, a, axis, size, step):
+        view = np.lib.stride_tricks.sliding_window_view(a, size, axis=axis)
+        return view[(slice(None),) * axis + (slice(None, None, step),)].copy()
+    def backward(self, grad, out, a):
+        p = self.params
+        return (_unfold_adjoint(grad, p["axis"], p["step"], a.shape),)
+
+
+class UnfoldAdjoint(Function):
+    name = "unfold_adjoint"
+    rule = "dgrad = unfold(dout): the windows of the gradient"
+    def forward(self, grad, axis, step, shape):
+        out = np.zeros(shape, dtype=grad.dtype)
+        windows, size = grad.shape[axis], grad.shape[-1]
+        moved = np.moveaxis(out, axis, -1)               # a view: the additions land in out
+        cols = np.moveaxis(grad, axis, -2)               # (..., windows, size)
+        for k in range(size):                            # size strided additions
+            moved[..., k:k + step * (windows - 1) + 1:step] += cols[..., k]
+        return out
+    def backward(self, grad, out, g):
+        p = self.params
+        return (_unfold(grad, p["axis"], g.shape[-1], p["step"]),)
+
+
+def _unfold(x, axis, size, step):
+    if isinstance(x, Tensor):
+        return Unfold.apply(x, axis=axis, size=size, step=step)
+    return object.__new__(Unfold).forward(x, axis, size, step)
+
+
+def _unfold_adjoint(grad, axis, step, shape):
+    if isinstance(grad, Tensor):
+        return UnfoldAdjoint.apply(grad, axis=axis, step=step, shape=tuple(shape))
+    return object.__new__(UnfoldAdjoint).forward(grad, axis, step, tuple(shape))
+
+
+def unfold(x, dimension, size, step):
+    """Every slice of length ``size`` along ``dimension``, ``step`` apart, as PyTorch's
+    ``Tensor.unfold``: that axis becomes the number of windows ``(n − size) // step + 1``
+    and a new last axis of length ``size`` holds each window.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.unfold(ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0]), 0, 2, 2)
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
+    x = operand(x)
+    op = "unfold"
+    if x.ndim == 0:                      # torch: a 0-d tensor is one element along dim 0
+        return _unfold_scalar(x, dimension, size, step)
+    axis = _one_axis(dimension, x, op)
+    for value, what in ((size, "size"), (step, "step")):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{op}: {what} must be an int, got {value!r}")
+    if step < 1:
+        raise ValueError(f"{op}: step must be positive, got {step} (shape {x.shape})")
+    if not 0 <= size <= x.shape[axis]:
+        raise ShapeError(f"{op}: window size {size} must be from 0 to the length "
+                         f"{x.shape[axis]} of axis {axis} (shape {x.shape})")
+    return Unfold.apply(x, axis=axis, size=int(size), step=int(step))
+
+
+def _unfold_scalar(x, dimension, size, step):
+    if dimension not in (0, -1) or size not in (0, 1) or step < 1:
+        raise ShapeError(f"unfold: a 0-d tensor has one element along dimension 0; got "
+                         f"dimension {dimension}, size {size}, step {step}")
+    return Unfold.apply(x.reshape(1), axis=0, size=int(size), step=int(step)).reshape(
+        (int(size),))
+
+
+def _one_axis(axis, x, op):
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not (
+            -x.ndim <= axis < x.ndim):
+        raise ShapeError(f"{op}: dimension {axis!r} is out of range for shape {x.shape}")
+    return int(axis) % x.ndim
+
+
+def sliding_window_view(x, window_shape, axis=None):
+    """``numpy.lib.stride_tricks.sliding_window_view`` on a Tensor (a copy, not a view): a
+    composite of :func:`unfold` with step 1, one axis after another.
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> ag.sliding_window_view(ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), (2, 2)).shape
+    (1, 2, 2, 2)
+    """
+    x = operand(x)
+    window = (window_shape,) if isinstance(window_shape, (int, np.integer)) else tuple(
+        window_shape)
+    axes = tuple(range(x.ndim)) if axis is None else (
+        (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis))
+    if len(window) != len(axes):
+        raise ShapeError(f"sliding_window_view: window_shape {window_shape!r} needs one entry "
+                         f"per axis of {axes} (input shape {x.shape})")
+    axes = tuple(_one_axis(a, x, "sliding_window_view") for a in axes)   # before any unfold
+    for n, a in zip(window, axes):
+        x = unfold(x, a, n, 1)
+    return x

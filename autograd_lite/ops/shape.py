@@ -33,6 +33,108 @@ class Pad(Function):
         return (scatter_add(grad, self.source, (a.size,)).reshape(a.shape),)
 
 
+class PadStat(Function):
+    name = "pad_stat"
+    rule = ("da = dout's interior, plus each pad's dout summed and handed to what it was made "
+            "of: the stat_length elements (mean ÷ n; median: its middle one or two), or the "
+            "edge element (linear_ramp: × the ramp's weight k / width)")
+    def forward(self, a, pad_width, mode, stat_length, end_values):
+        # numpy pads one axis after the other (corners from the already padded axes); so do
+        # we, noting which elements each median came from (an array attribute per axis and
+        # side: a compiled step refreshes those)
+        out = a
+        for axis, pair in enumerate(pad_width):
+            widths = [(0, 0)] * a.ndim
+            widths[axis] = pair
+            if mode == "linear_ramp":
+                out = np.pad(out, widths, mode=mode, end_values=end_values)
+                continue
+            lengths = [(None, None)] * a.ndim
+            lengths[axis] = stat_length[axis]
+            if mode == "median":
+                for side, w in enumerate(_median_weights(out, axis, pair, stat_length[axis])):
+                    if w is not None:
+                        setattr(self, f"median_{axis}_{side}", w)
+            out = np.pad(out, widths, mode=mode, stat_length=_stat_arg(lengths, axis))
+        return out if out is not a else a.copy()     # a 0-d input: never its own array
+    def backward(self, grad, out, a):
+        p = self.params
+        for axis in reversed(range(a.ndim)):
+            medians = [getattr(self, f"median_{axis}_{side}", None) for side in (0, 1)]
+            grad = _pad_stat_back(grad, axis, a.shape[axis], p["pad_width"][axis], p["mode"],
+                                  p["stat_length"][axis], medians)
+        return (grad,)
+
+
+def _stat_arg(lengths, axis):
+    """numpy's stat_length for one axis (the whole axis where None)."""
+    before, after = lengths[axis]
+    return None if before is None and after is None else tuple(
+        (n if n is not None else 10**12, m if m is not None else 10**12) if i == axis
+        else (1, 1) for i, (n, m) in enumerate(lengths))
+
+
+def _stat_region(n, pair_length):
+    """How many elements each side's statistic reads (numpy: stat_length, at most n)."""
+    before, after = pair_length if pair_length is not None else (None, None)
+    return (n if before is None else min(before, n)), (n if after is None else min(after, n))
+
+
+def _median_weights(x, axis, pair, pair_length):
+    """For each side: weights over its stat region along ``axis`` (1 at the median element, ½
+    at each of the two middle ones for an even count), the derivative of np.median."""
+    n = x.shape[axis]
+    sides = []
+    for side, (width, length) in enumerate(zip(pair, _stat_region(n, pair_length))):
+        if not width:
+            sides.append(None)
+            continue
+        region = np.take(x, np.arange(n - length, n) if side else np.arange(length), axis=axis)
+        order = np.argsort(region, axis=axis, kind="stable")
+        rank = np.argsort(order, axis=axis, kind="stable")
+        weights = ((rank == (length - 1) // 2).astype(x.dtype) + (rank == length // 2)) / 2
+        sides.append(weights.astype(x.dtype))
+    return sides
+
+
+def _pad_stat_back(grad, axis, n, pair, mode, pair_length, medians):
+    """One axis of PadStat's backward: the interior of ``grad`` plus what its pads send back."""
+    before, after = pair
+    lead = (slice(None),) * axis
+    inner = grad[lead + (slice(before, before + n),)]
+    lengths = _stat_region(n, pair_length)
+    for side, width in enumerate(pair):
+        if not width:
+            continue
+        part = grad[lead + ((slice(before + n, None),) if side else (slice(0, before),))]
+        if mode == "linear_ramp":     # the k-th value of a ramp is end + (edge − end)·k/width
+            shape = [1] * grad.ndim
+            shape[axis] = width
+            k = np.arange(width) if side == 0 else np.arange(width)[::-1]
+            weights = (k / width).astype(grad.dtype).reshape(shape)
+            share, length = (part * weights).sum(axis=axis, keepdims=True), 1
+        else:
+            length = lengths[side]
+            share = part.sum(axis=axis, keepdims=True)
+            share = share / length if mode == "mean" else share * medians[side]
+        gap = (n - length, 0) if side else (0, n - length)
+        inner = inner + _zero_pad_axis(share, axis, gap, length)
+    return inner
+
+
+def _zero_pad_axis(v, axis, gap, length):
+    """``v`` (length, or 1 to broadcast, along ``axis``) placed in zeros with ``gap``."""
+    if v.shape[axis] != length:
+        shape = list(v.shape)
+        shape[axis] = length
+        v = np.broadcast_to(v, tuple(shape))
+    widths = [(0, 0)] * v.ndim
+    widths[axis] = gap
+    if isinstance(v, Tensor):
+        return Pad.apply(v, pad_width=tuple(widths), mode="constant", constant_values=0)
+    return np.pad(v, widths)
+
+
 class Tile(Function):
     rule = "da = dout summed over the tiled copies"
     def forward(self, a, reps):
@@ -89,7 +191,8 @@ class Rot90(Function):
 
 def pad(array, pad_width, mode="constant", **kwargs):
     """Pad a tensor, as ``numpy.pad``: modes ``constant`` (``constant_values``), ``edge``,
-    ``reflect``, ``symmetric`` and ``wrap``.
+    ``reflect``, ``symmetric``, ``wrap``, ``mean`` and ``median`` (``stat_length``) and
+    ``linear_ramp`` (``end_values``).
 
     ``pad_width`` takes numpy's forms: ``n``, ``(before, after)`` or one pair per axis.  The
     padding constants get no gradient; a copied element's gradient adds onto its source.
@@ -103,12 +206,18 @@ def pad(array, pad_width, mode="constant", **kwargs):
     >>> ag.pad(x, 1, mode="reflect").sum().backward()
     >>> x.grad                                 # the reflected 2 appears twice
     tensor([1., 3., 1.])
+    >>> ag.pad(x, 2, mode="linear_ramp", end_values=(5, 0)).numpy().tolist()
+    [5.0, 3.0, 1.0, 2.0, 3.0, 1.5, 0.0]
+    >>> ag.pad(x, (1, 0), mode="mean", stat_length=2)
+    tensor([1.5, 1. , 2. , 3. ], grad_fn=pad_stat)
     """
     array = operand(array)
     width = _pad_pairs(pad_width, array.shape)
+    if mode in _STAT_MODES:
+        return _pad_stat(array, width, mode, kwargs)
     if mode not in ("constant",) + _COPY_MODES:
         raise ValueError(f"pad: mode {mode!r} is not supported for tensors; use one of "
-                         f"{('constant',) + _COPY_MODES}")
+                         f"{('constant',) + _COPY_MODES + _STAT_MODES}")
     allowed = {"constant": {"constant_values"}, "reflect": {"reflect_type"},
                "symmetric": {"reflect_type"}}.get(mode, set())
     unknown = set(kwargs) - allowed
@@ -124,6 +233,47 @@ def pad(array, pad_width, mode="constant", **kwargs):
         values = values.data
     return Pad.apply(array, pad_width=width, mode=mode,
                      constant_values=None if mode != "constant" else values)
+
+
+_STAT_MODES = ("mean", "median", "linear_ramp")
+
+
+def _pad_stat(array, width, mode, kwargs):
+    """pad's modes mean and median (``stat_length``) and linear_ramp (``end_values``)."""
+    key = "end_values" if mode == "linear_ramp" else "stat_length"
+    unknown = set(kwargs) - {key}
+    if unknown:
+        raise TypeError(f"pad: mode {mode!r} takes no argument(s) {sorted(unknown)}")
+    value = kwargs.get(key)
+    if isinstance(value, Tensor):
+        if value.requires_grad:
+            raise GraphError(f"pad: {key} requires a gradient, but pad gives none to it")
+        value = value.data
+    if mode != "linear_ramp" and array.ndim and min(array.shape) == 0 and any(map(any, width)):
+        raise ShapeError(f"pad: mode {mode!r} needs values to take the {mode} of, but the "
+                         f"tensor of shape {array.shape} is empty")
+    lengths, ends = None, 0
+    if mode == "linear_ramp":
+        ends = _per_axis_pairs(0 if value is None else value, array.shape, key, float)
+    elif value is not None:
+        lengths = _per_axis_pairs(value, array.shape, key, int)
+        if any(n <= 0 for pair, w in zip(lengths, width) for n, side in zip(pair, w) if side):
+            raise ValueError(f"pad: stat_length {value!r} must be positive (a statistic of no "
+                             "values)")
+    return PadStat.apply(array, pad_width=width, mode=mode, end_values=ends,
+                         stat_length=lengths or tuple((None, None) for _ in width))
+
+
+def _per_axis_pairs(value, shape, key, kind):
+    """numpy's n / (before, after) / one pair per axis forms, as a tuple of pairs."""
+    try:
+        pairs = np.broadcast_to(np.asarray(value, dtype=np.float64), (len(shape), 2))
+    except (ValueError, TypeError):
+        raise ShapeError(f"pad: {key} {value!r} does not fit a tensor of shape {shape}: give "
+                         "n, (before, after) or one pair per axis") from None
+    if kind is int and not np.all(pairs == np.round(pairs)):
+        raise TypeError(f"pad: {key} must be integers, got {value!r}")
+    return tuple((kind(b), kind(e)) for b, e in pairs)
 
 
 def _pad_pairs(pad_width, shape):
