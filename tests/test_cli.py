@@ -751,3 +751,15 @@ def test_cnn_predict_on_no_examples_is_empty():
     model = nn.CNN((3, 8, 8), channels=(2,), pool=2, seed=0)
     assert model.predict(np.zeros((192, 0))).shape == (1, 0)
     assert model.predict_proba(np.zeros((192, 0))).shape == (1, 0)
+
+
+def test_graph_of_a_cnn_names_its_pictures_and_channels_not_its_flat_layer_dims(tmp_path, capsys):
+    nn.save(nn.CNN((3, 16, 16), channels=(2,), pool=4, seed=0), tmp_path / "cnn.npz")
+    code, out, err = run(["graph", "--model", tmp_path / "cnn.npz", "-o", tmp_path / "cnn.gv"],
+                         capsys)
+    assert code == 0 and err == ""
+    assert out.strip() == (f"wrote {tmp_path / 'cnn.gv'}: the graph of the cost of CNN on "
+                           "3×16×16 pictures, conv channels (2), 1 output on 3 random examples "
+                           "(the model records no data set)")
+    source = (tmp_path / "cnn.gv").read_text()
+    assert "[768, 1]" not in out and "Geometry(" not in source and "transpose(·)" not in source

@@ -240,6 +240,20 @@ def test_op_parameters_such_as_axis_are_shown():
     assert dot.nodes[next(iter(dot.ops()))]["lines"] == ["sum", "axis=(1,), keepdims=True"]
 
 
+def test_a_cnns_graph_reads_as_the_course_writes_it_no_internals():
+    import nn
+    model = nn.CNN((3, 16, 16), channels=(2,), pool=4, seed=0)
+    X = np.random.RandomState(0).uniform(size=(3 * 16 * 16, 3))
+    dot = Dot(draw_graph(model.cost(X, np.array([[1.0, 0.0, 1.0]]))))
+    labels = {a["lines"][0]: a["lines"][1:] for a in dot.nodes.values()}
+    assert labels["conv2d"][0] == "stride=1, padding=1"        # "same" padding of a 3×3 kernel
+    assert labels["max_pool2d"][0] == "kernel=4, stride=4"
+    assert "Geometry(" not in dot.source and "…" not in dot.source
+    # the pictures the course's X becomes are named so, not by their last movement op
+    assert labels["pictures"][0] == "(3, 3, 16, 16) float64"
+    assert "transpose(·)" not in dot.source
+
+
 def test_show_values_prints_small_tensors_and_summarises_large_ones():
     model = logistic_example()
     dot = Dot(draw_graph(model["L"], show_values=True))

@@ -317,14 +317,23 @@ def remove_if_empty(folders):
 
 
 def describe(model):
-    """``DeepNN [4, 5, 3, 1]``: the class and layer sizes of a model.
+    """``DeepNN [4, 5, 3, 1]``: the class and layer sizes of a model; for a CNN its pictures,
+    channels and outputs.
 
     Examples
     --------
     >>> import nn
     >>> describe(nn.TwoLayerNet(2, 4, 1, seed=0))
     'TwoLayerNet [2, 4, 1]'
+    >>> describe(nn.CNN((3, 64, 64), channels=(8, 16), seed=0))
+    'CNN on 3×64×64 pictures, conv channels (8, 16), 1 output'
     """
+    if getattr(model, "image_shape", None) is not None:
+        C, H, W = model.image_shape
+        n_y = model.layer_dims[-1]
+        channels = ", ".join(map(str, model.channels))
+        return (f"{type(model).__name__} on {C}×{H}×{W} pictures, conv channels ({channels}), "
+                f"{n_y} output{'s' if n_y > 1 else ''}")
     return f"{type(model).__name__} {list(model.layer_dims)}"
 
 
