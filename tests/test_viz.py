@@ -575,10 +575,30 @@ def test_trace_of_the_courses_j_shows_the_walk_through_values():
         "    gives     db  ()  = 6",
         "              dc  ()  = 9",
         "",
-        "Gradients of the parameters:",
-        "  dc  ()         ‖dc‖ = 9",
+        "Gradients of the parameters:",               # the course's order: da, db, dc
+        "  da  ()         ‖da‖ = 3",
         "  db  ()         ‖db‖ = 6",
-        "  da  ()         ‖da‖ = 3"]
+        "  dc  ()         ‖dc‖ = 9"]
+
+
+def test_trace_lists_the_parameters_in_the_courses_order_before_and_after_backward():
+    import nn
+    # as the expression reads: J = 3(a + bc) gives a, b, c; A = σ(wᵀX + b) gives w, b
+    # (the course's propagate returns dw, then db)
+    w = ag.tensor([[1.0], [2.0]], requires_grad=True, name="w")
+    b = ag.tensor(2.0, requires_grad=True, name="b")
+    X = ag.tensor([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]], name="X")
+    Y = ag.tensor([[1.0, 0.0, 1.0]], name="Y")
+    A = ag.sigmoid(w.T @ X + b)
+    J = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
+    assert [name for name, _, _ in trace_backward(J).parameters] == ["dw", "db"]
+    # a network: layer after layer from the input, as the course's grads dW1, db1, dW2, …
+    model = nn.DeepNN([3, 4, 2, 1], seed=1)
+    J = model.cost(np.ones((3, 2)), np.array([[1, 0]]))
+    expected = [f"d(layer{l}.{p})" for l in (1, 2, 3) for p in "Wb"]
+    assert [name for name, _, _ in trace_backward(J).parameters] == expected
+    J.backward()                                  # released: the same order, from .grad
+    assert [name for name, _, _ in trace_backward(J).parameters] == expected
 
 
 def test_trace_summarises_large_tensors_with_mean_min_and_max():
@@ -813,3 +833,12 @@ def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
     assert "](docs/img/readme_logistic_regression.svg)" in (ROOT / "README.md").read_text()
     width, height = svg_size(tmp_path / "demo_graph.svg")       # make demo's graph.svg
     assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)
+
+
+def test_a_rule_names_a_transposed_gradient_too():
+    # "da = doutᵀ": ᵀ is a letter to a regex, but the name ends before it
+    w = ag.tensor(np.zeros((2, 1)), requires_grad=True, name="w")
+    wt = w.T
+    wt.name = "wT"
+    (step,) = trace_backward((wt * 2.0).sum()).steps[2:3]
+    assert step.op == "transpose" and step.rule == "dw = dwTᵀ"
