@@ -204,3 +204,22 @@ def test_shown_matches_reads_an_ellipsis_as_any_lines():
     assert shown_matches("a\nb\n", "a\nb")
     assert not shown_matches("a\nc\n", "a\nb\n")
     assert not shown_matches("a\n ...\nd\n", "a\nb\n")
+
+
+def test_the_api_reference_has_no_anchor_twice():
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    ids = re.findall(r'<a id="([^"]+)"></a>', text)
+    assert ids and [i for i in set(ids) if ids.count(i) > 1] == []
+    # the module autograd_lite.gradcheck and the function ag.gradcheck each have their own
+    assert "module-ag.gradcheck" in ids and "ag.gradcheck" in ids
+
+
+def test_the_benchmarks_name_the_data_folder_relative_to_the_project(data_dir):
+    import os
+
+    from bench.workloads import cat_data
+
+    _, source = cat_data(log=lambda line: None)
+    folder = source.removeprefix("cat/non-cat pictures from ")
+    assert not os.path.isabs(folder), source          # what docs/performance.md shows
+    assert (REPO / folder).resolve() == Path(data_dir).resolve()

@@ -842,3 +842,15 @@ def test_a_rule_names_a_transposed_gradient_too():
     wt.name = "wT"
     (step,) = trace_backward((wt * 2.0).sum()).steps[2:3]
     assert step.op == "transpose" and step.rule == "dw = dwTᵀ"
+
+
+def test_save_graph_creates_the_missing_folder_and_names_a_file_in_the_way(tmp_path):
+    w = ag.tensor(2.0, requires_grad=True, name="w")
+    path = save_graph(w * 3, tmp_path / "new" / "deeper" / "y.gv")
+    assert path.read_text().startswith("digraph autograd_lite {")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(OSError) as info:
+        save_graph(w * 3, tmp_path / "blocker" / "y.gv")
+    assert str(info.value) == (f"save_graph: cannot create the folder {tmp_path / 'blocker'} "
+                               f"for {tmp_path / 'blocker' / 'y.gv'}: {tmp_path / 'blocker'} "
+                               "is a file, not a folder")
