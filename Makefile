@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 RUN    ?= runs/demo
 
-.PHONY: demo test test-fast bench docs-pictures docs-api docs-ops graphviz clean
+.PHONY: demo test test-fast bench docs-pictures docs-api docs-ops graphviz clean notebooks
 
 $(STAMP): setup.cfg pyproject.toml .ci/bootstrap.sh
 	VENV=$(VENV) bash .ci/bootstrap.sh
@@ -23,6 +23,22 @@ test: $(STAMP) graphviz
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow"
+
+# JupyterLab in the project's .venv (the `notebooks` extra), opened on docs/notebooks; its
+# python3 kernel is the .venv's. On a machine without a browser (or over ssh):
+#   make notebooks NOTEBOOK_ARGS=--no-browser      and open the URL it prints
+NB_STAMP      := $(VENV)/.notebooks-installed
+NOTEBOOK_ARGS ?=
+# Jupyter refuses to run as root without --allow-root
+ROOT_ARG      := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+$(NB_STAMP): $(STAMP) setup.cfg
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[notebooks]'
+	touch $(NB_STAMP)
+
+notebooks: $(NB_STAMP)
+	@echo "JupyterLab on docs/notebooks: open the http://127.0.0.1:8888/lab?token=... URL printed below (Ctrl-C stops it)"
+	$(VENV)/bin/jupyter lab --notebook-dir=docs/notebooks $(ROOT_ARG) $(NOTEBOOK_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -71,9 +71,13 @@ class CourseCheck:
                          f"difference at step {self.step:g} with Richardson extrapolation, "
                          f"good to {self.uncertainty:.1e})")
         elif self.verdict == "inconclusive":
+            if self.difference > self.threshold:
+                measured = f"difference = {self.difference:.3e} > {self.threshold:g}, but"
+            else:           # small enough, but not measured well enough to say so
+                measured = (f"difference = {self.difference:.3e} at step {self.step:g}, below "
+                            f"{self.threshold:g}, but")
             text = (f"The check cannot tell: the numerical gradient is unreliable here, not "
-                    f"necessarily the backward propagation. difference = "
-                    f"{self.difference:.3e} > {self.threshold:g}, but the numerical "
+                    f"necessarily the backward propagation. {measured} the numerical "
                     f"estimates at steps {self.step:g} and {2 * self.step:g} themselves "
                     f"disagree by {self.uncertainty:.3e} on the same scale\n{worst}\n  the cost loses "
                     "digits under small changes of the parameters (a saturated output, or "

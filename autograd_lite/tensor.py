@@ -167,7 +167,40 @@ class Tensor(MathMethods, ShapeMethods):
 
     @property
     def grad(self):
-        """The gradient accumulated by :meth:`backward` (a Tensor of this shape), or None."""
+        """The gradient accumulated by :meth:`backward` (a Tensor of this shape), or None.
+
+        Reading the ``.grad`` of a result (a tensor made by an operation, not a leaf) that
+        has none warns, naming the tensor and why, as PyTorch does: backward keeps only the
+        leaves' gradients.  This is what ``w = w - lr * w.grad`` leads to: the new ``w`` is
+        a result, so the next ``w.grad`` is None.
+
+        Examples
+        --------
+        >>> import warnings, autograd_lite as ag
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+        >>> (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
+        >>> w = w - 0.1 * w.grad                    # a new tensor, made by sub
+        >>> (w * w).sum().backward()
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     print(w.grad)
+        None
+        >>> print(caught[0].message)                # doctest: +ELLIPSIS
+        the .grad of this tensor of shape (2,) is None: it is not a leaf tensor but the result of sub, ...
+        """
+        if self._grad is None and self._fn is not None:
+            import warnings
+            what = (f"{self.name}.grad is None: {self.name} is" if self.name else
+                    f"the .grad of this tensor of shape {self.shape} is None: it is")
+            warnings.warn(
+                f"{what} not a leaf tensor but the result of {self._fn.name}, and "
+                "backward() keeps the gradients of leaf tensors only (the parameters, made with requires_grad=True). If it came "
+                "from `w = w - learning_rate * w.grad`, which replaces the parameter by a "
+                "new tensor, update it in place instead: "
+                "`with ag.no_grad(): w -= learning_rate * w.grad`",
+                UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -6,6 +6,9 @@ thing, and returns a dict with the timings, the checks and the targets of the is
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 import nn
@@ -13,6 +16,8 @@ import nn
 from . import engine_models as engine
 from . import handwritten as hw
 from .harness import interleaved, relative_difference
+
+PROJECT = Path(__file__).resolve().parents[1]
 
 DEEP_DIMS = [12288, 20, 7, 5, 1]
 COST_RTOL = 1e-8          # float64 implementations must agree on the final cost to this
@@ -67,7 +72,9 @@ def cat_data(log=print):
     """The course's cat pictures, or random data of the same shape when the files are absent."""
     try:
         data = nn.datasets.load_catvnoncat()
-        source = f"cat/non-cat pictures from {nn.datasets.default_data_dir()}"
+        # relative to the project: docs/performance.md names no folder of this machine
+        folder = os.path.relpath(nn.datasets.default_data_dir(), PROJECT)
+        source = f"cat/non-cat pictures from {folder}"
     except nn.errors.NNError as exc:
         log(f"    cat data not found ({exc}); using random data of the same shape")
         rng = np.random.RandomState(0)

@@ -308,7 +308,9 @@ def render():
     for module_name, short, about in MODULES:
         module = importlib.import_module(module_name)
         names = public_names(module)
-        body += ["", f'<a id="{short}"></a>', "", f"## `{module_name}` — {about}", ""]
+        # "module-ag.gradcheck": a module's anchor never clashes with a function's
+        # ("ag.gradcheck", the function of the same name)
+        body += ["", f'<a id="module-{short}"></a>', "", f"## `{module_name}` — {about}", ""]
         body += render_doc(module.__doc__) + [""]
         entries = []
         for name in names:
@@ -323,7 +325,7 @@ def render():
                 seen[key] = qualname
             body += render_object(obj, name, qualname) + [""]
             entries.append(f"[{name}](#{qualname})")
-        toc.append(f"- [`{module_name}`](#{short}): " + ", ".join(entries))
+        toc.append(f"- [`{module_name}`](#module-{short}): " + ", ".join(entries))
     head = ["# API reference", "",
             "Generated from the docstrings by `docs/make_api.py`; do not edit by hand "
             "(`.venv/bin/python docs/make_api.py` rewrites it, and the test suite fails when "

@@ -153,6 +153,8 @@ class CNN(Model):
         """
         X = ag.as_tensor(X)
         A = X if X.ndim == 4 else to_images(X, self.image_shape)
+        if A is not X and A.name is None:
+            A.name = "pictures"          # X's columns as (m, C, H, W), named so in pictures
         if A.shape[0] == 0:           # no pictures: an empty result (n_y, 0), as PyTorch's
             return ag.tensor(np.zeros((self.layer_dims[-1], 0), dtype=self.dtype))
         for layer in self._modules.values():

@@ -157,14 +157,15 @@ def planar_flower(m=400, seed=1):
 
     Generated from the course's ``load_planar_dataset`` formula with a private
     ``np.random.RandomState(seed)`` (the course's ``np.random.seed(1)`` stream for seed 1;
-    numpy's global state is left alone).  Returns X (2, m) float64 and Y (1, m) uint8.
+    numpy's global state is left alone).  Returns X (2, m) and Y (1, m), both float64: the
+    course's Y is uint8, whose ``2 * Y - 1`` wraps around to 255 instead of giving −1.
 
     Examples
     --------
     >>> import nn
     >>> X, Y = nn.datasets.planar_flower(m=400)
-    >>> X.shape, Y.dtype.name, int(Y.sum())
-    ((2, 400), 'uint8', 200)
+    >>> X.shape, Y.dtype.name, int(Y.sum()), sorted(set((2 * Y - 1).ravel().tolist()))
+    ((2, 400), 'float64', 200, [-1.0, 1.0])
     """
     m = _positive_int(m, "planar_flower: m")
     if m % 2:
@@ -172,7 +173,7 @@ def planar_flower(m=400, seed=1):
     rng = seed if isinstance(seed, np.random.RandomState) else np.random.RandomState(seed)
     N, D, a = m // 2, 2, 4
     X = np.zeros((m, D))
-    Y = np.zeros((m, 1), dtype="uint8")
+    Y = np.zeros((m, 1))
     for j in range(2):
         ix = range(N * j, N * (j + 1))
         t = np.linspace(j * 3.12, (j + 1) * 3.12, N) + rng.randn(N) * 0.2   # theta

@@ -219,6 +219,68 @@ def plot_decision_boundary(model, X, Y, path, resolution=300, title=None, dpi=10
     return path
 
 
+def mislabelled_figure(X, Y, predictions, classes=("non-cat", "cat"), image_shape=None,
+                       columns=5):
+    """The pictures whose prediction is not their label, as the course's
+    ``print_mislabeled_images``: each titled "Prediction: …" and "Class: …".
+
+    Parameters
+    ----------
+    X : array (n_x, m)
+        Flattened pictures, one per column, in the course's layout (H, W, channels), values
+        in [0, 1].
+    Y : array (1, m)
+        Their labels.
+    predictions : array (1, m)
+        The model's labels, e.g. ``model.predict(X)``.
+    classes : sequence of str
+        The names of label 0 and label 1.
+    image_shape : (H, W, channels), optional
+        Default: square RGB pictures, n_x = 3·s² (64×64×3 for the cats).
+    columns : int
+        Pictures per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per mislabelled picture (none when every prediction is right).
+
+    Examples
+    --------
+    >>> import numpy as np, nn
+    >>> X = np.zeros((3 * 8 * 8, 4))
+    >>> fig = nn.plotting.mislabelled_figure(X, np.array([[1, 0, 1, 0]]),
+    ...                                      np.array([[1, 1, 0, 0]]))
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Prediction: cat\\nClass: non-cat', 'Prediction: non-cat\\nClass: cat']
+    """
+    X = np.asarray(X.data if isinstance(X, ag.Tensor) else X)
+    Y = np.asarray(Y).reshape(-1)
+    predictions = np.asarray(predictions).reshape(-1)
+    if X.ndim != 2 or Y.size != X.shape[1] or predictions.size != X.shape[1]:
+        raise NNShapeError(f"mislabelled_figure: X has shape {X.shape}, Y {Y.shape} and "
+                           f"predictions {predictions.shape}; give X (n_x, m) and both "
+                           "labels as (1, m)")
+    if image_shape is None:
+        side = int(round(np.sqrt(X.shape[0] / 3)))
+        if 3 * side * side != X.shape[0]:
+            raise NNShapeError(f"mislabelled_figure: n_x = {X.shape[0]} is not 3·s² (square "
+                               "RGB pictures); give image_shape=(H, W, channels)")
+        image_shape = (side, side, 3)
+    wrong = np.flatnonzero(predictions != Y)
+    rows = max(1, -(-wrong.size // columns))
+    fig = _figure((2.2 * columns, 2.6 * rows))
+    for k, column in enumerate(wrong):
+        ax = fig.add_subplot(rows, columns, k + 1)
+        ax.imshow(X[:, column].reshape(image_shape).squeeze().clip(0, 1),
+                  cmap="gray" if image_shape[-1] == 1 else None, interpolation="nearest")
+        ax.set_title(f"Prediction: {_class_name(predictions[column], classes)}\n"
+                     f"Class: {_class_name(Y[column], classes)}", fontsize="small")
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
 def _colormap(name):
     from matplotlib import colormaps
     return colormaps[name]

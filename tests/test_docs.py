@@ -167,3 +167,59 @@ def test_the_api_reference_lists_every_public_name():
                 n for n in vars(package) if not n.startswith("_")]:
             if not isinstance(getattr(package, name), type(autograd_lite)):
                 assert f"{short}.{name}" in text or f"[{name}](#" in text, name
+
+
+def shown_matches(shown, printed):
+    """Whether ``printed`` is the output a page shows; a line " ..." stands for any lines."""
+    parts = [r"(?:.*\n)*?" if line == " ..." else re.escape(line) + r"\n"
+             for line in shown.rstrip("\n").split("\n")]
+    return re.fullmatch("".join(parts), printed.rstrip("\n") + "\n") is not None
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="visualization.md renders pictures: needs dot")
+def test_the_backward_traces_shown_in_visualization_md_are_what_the_code_prints(
+        tmp_path, monkeypatch):
+    import contextlib
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    page = REPO / "docs" / "visualization.md"
+    namespace, printed, checked = {"__name__": "__docs__"}, "", 0
+    for info, start, source in code_blocks(page):
+        if info.split() == ["python"]:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                exec(compile(source, f"visualization.md, block at line {start}", "exec"),
+                     namespace)
+            printed = out.getvalue()
+        elif info == "text" and source.startswith("Backward trace of"):
+            assert shown_matches(source, printed), \
+                f"visualization.md:{start - 1}: the trace shown is not what the code prints"
+            checked += 1
+    assert checked == 2
+
+
+def test_shown_matches_reads_an_ellipsis_as_any_lines():
+    assert shown_matches("a\n ...\nd\n", "a\nb\nc\nd\n")
+    assert shown_matches("a\nb\n", "a\nb")
+    assert not shown_matches("a\nc\n", "a\nb\n")
+    assert not shown_matches("a\n ...\nd\n", "a\nb\n")
+
+
+def test_the_api_reference_has_no_anchor_twice():
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    ids = re.findall(r'<a id="([^"]+)"></a>', text)
+    assert ids and [i for i in set(ids) if ids.count(i) > 1] == []
+    # the module autograd_lite.gradcheck and the function ag.gradcheck each have their own
+    assert "module-ag.gradcheck" in ids and "ag.gradcheck" in ids
+
+
+def test_the_benchmarks_name_the_data_folder_relative_to_the_project(data_dir):
+    import os
+
+    from bench.workloads import cat_data
+
+    _, source = cat_data(log=lambda line: None)
+    folder = source.removeprefix("cat/non-cat pictures from ")
+    assert not os.path.isabs(folder), source          # what docs/performance.md shows
+    assert (REPO / folder).resolve() == Path(data_dir).resolve()

@@ -6,6 +6,7 @@ import pytest
 
 import autograd_lite as ag
 from autograd_lite.gradcheck import GradcheckError, find_bad_ops
+from autograd_lite.course_check import CourseCheck
 from autograd_lite.ops.activation import Sigmoid, Tanh
 from autograd_lite.ops.linalg import MatMul
 
@@ -308,3 +309,18 @@ def test_find_bad_ops_checks_log_near_zero_inside_its_domain(recwarn):
     x = ag.tensor([[2.4e-8, 0.5]], requires_grad=True)
     assert find_bad_ops(ag.log(x).sum()) == []          # ε = 1e-6 would step below 0
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_an_inconclusive_check_below_the_threshold_does_not_claim_it_is_above():
+    # the difference at the chosen step is small, but the step's error bar is not: the
+    # report must not print "7.921e-08 > 2e-07"
+    check = CourseCheck(difference=7.921e-08, threshold=2e-7, worst_parameter="layer2.W",
+                        worst_index=(0, 2), analytic=0.61204779, numerical=0.6120479,
+                        bad_ops=[], step=0.01, difference_at_epsilon=4.5e-3,
+                        uncertainty=4.674e-07, verdict="inconclusive")
+    text = str(check)
+    assert "difference = 7.921e-08 at step 0.01, below 2e-07, but the numerical estimates at " \
+           "steps 0.01 and 0.02 themselves disagree by 4.674e-07 on the same scale" in text
+    assert " > " not in text.splitlines()[0]
+    above = CourseCheck(**{**check.__dict__, "difference": 3.5e-07})
+    assert "difference = 3.500e-07 > 2e-07, but the numerical estimates" in str(above)

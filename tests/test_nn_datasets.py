@@ -155,8 +155,11 @@ def test_planar_flower_is_the_course_data_set():
         np.random.set_state(state)
     X, Y = datasets.planar_flower(m=400, seed=1)
     np.testing.assert_array_equal(X, X_course)
-    np.testing.assert_array_equal(Y, Y_course)
-    assert Y.dtype == np.uint8
+    np.testing.assert_array_equal(Y, Y_course)          # the same labels, as floats:
+    assert Y.dtype == np.float64 and Y_course.dtype == np.uint8
+    # the course's uint8 labels wrap in 2Y − 1; float labels give the ±1 a learner expects
+    assert sorted(set((2 * Y_course - 1).ravel().tolist())) == [1, 255]
+    assert sorted(set((2 * Y - 1).ravel().tolist())) == [-1.0, 1.0]
 
 
 def test_planar_flower_leaves_global_random_state_alone():

@@ -29,8 +29,11 @@ def test_binary_cross_entropy_gradient_on_sigmoid_output_is_A_minus_Y_over_m():
 
 def test_binary_cross_entropy_eps_keeps_saturated_outputs_finite():
     A, Y = np.array([[1.0, 0.0]]), np.array([[0, 1]])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"), pytest.warns(ag.NumericalWarning) as caught:
         assert np.isinf(losses.binary_cross_entropy(A, Y).item())
+    assert len(caught) == 1 and str(caught[0].message).startswith(
+        "binary_cross_entropy: 2 prediction(s) are exactly 0 or 1 on the wrong side of their "
+        "label (the first in example 0, row 0: a = 1.0, y = 0.0), so the cost is inf")
     assert losses.binary_cross_entropy(A, Y, eps=1e-12).item() == \
         pytest.approx(-np.log(1e-12), rel=1e-6)
 

@@ -1,4 +1,6 @@
 """Optimizers: course 2's update rules, in place under no_grad, with version bumps."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,27 @@ def test_get_optimizer_by_name_and_options():
         optim.get_optimizer("rmsprop", params, 0.1)
     with pytest.raises(nn.ConfigError, match="optimizer 'adam'.*beta"):
         optim.get_optimizer("adam", params, 0.1, beta=0.5)
+
+
+def test_a_hand_written_update_that_replaces_the_parameter_is_explained_when_grad_is_none():
+    w = ag.tensor([[1.0], [2.0]], requires_grad=True, name="w")
+    (w * w).sum().backward()
+    w = w - 0.1 * w.grad               # the course's update, but it makes a new tensor
+    (w * w).sum().backward()
+    with pytest.warns(UserWarning) as caught:
+        assert w.grad is None
+    assert str(caught[0].message) == (
+        "the .grad of this tensor of shape (2, 1) is None: it is not a leaf tensor but the "
+        "result of sub, and backward() keeps the gradients of leaf tensors only (the "
+        "parameters, made with requires_grad=True). If it came from `w = w - learning_rate * "
+        "w.grad`, which replaces the parameter by a new tensor, update it in place instead: "
+        "`with ag.no_grad(): w -= learning_rate * w.grad`")
+    w.name = "w"                        # a named result is named in the message
+    with pytest.warns(UserWarning, match=r"^w\.grad is None: w is not a leaf tensor but the "
+                                         r"result of sub, "):
+        w.grad
+    # a leaf without a gradient yet says nothing: its .grad is simply not there yet
+    leaf = ag.tensor([1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert leaf.grad is None

@@ -137,3 +137,28 @@ def test_the_cost_axis_is_logarithmic_when_the_cost_spans_more_than_two_decades(
 def test_cost_plot_refuses_an_unknown_unit():
     with pytest.raises(nn.ConfigError, match="unit must be 'iteration' or 'epoch'"):
         nn.plotting.cost_figure([1.0], unit="step")
+
+
+def test_mislabelled_figure_shows_exactly_the_wrong_predictions_with_the_courses_titles():
+    # four 8×8 pictures, each of one colour (red, green, blue, white): 1 and 2 are wrong
+    X = np.zeros((8, 8, 3, 4))
+    X[..., 0, 0] = X[..., 1, 1] = X[..., 2, 2] = 1.0
+    X[..., 3] = 1.0
+    X = X.reshape(8 * 8 * 3, 4)
+    Y = np.array([[1, 0, 1, 0]])
+    predictions = np.array([[1, 1, 0, 0]])
+    fig = nn.plotting.mislabelled_figure(X, Y, predictions, classes=("non-cat", "cat"))
+    assert [ax.get_title() for ax in fig.axes] == ["Prediction: cat\nClass: non-cat",
+                                                   "Prediction: non-cat\nClass: cat"]
+    shown = [ax.get_images()[0].get_array() for ax in fig.axes]
+    np.testing.assert_array_equal(shown[0], np.broadcast_to([0.0, 1.0, 0.0], (8, 8, 3)))
+    np.testing.assert_array_equal(shown[1], np.broadcast_to([0.0, 0.0, 1.0], (8, 8, 3)))
+    assert nn.plotting.mislabelled_figure(X, Y, Y).axes == []       # nothing wrong: no picture
+
+
+def test_mislabelled_figure_refuses_labels_that_do_not_fit():
+    with pytest.raises(nn.NNShapeError, match=r"^mislabelled_figure: X has shape \(192, 4\), "
+                                              r"Y \(3,\) and predictions \(4,\)"):
+        nn.plotting.mislabelled_figure(np.zeros((192, 4)), np.zeros((1, 3)), np.zeros((1, 4)))
+    with pytest.raises(nn.NNShapeError, match=r"n_x = 10 is not 3·s²"):
+        nn.plotting.mislabelled_figure(np.zeros((10, 2)), np.zeros((1, 2)), np.ones((1, 2)))

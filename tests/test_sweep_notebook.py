@@ -2,8 +2,7 @@
 
 The notebook is stored with its outputs (the course's figure); executing it again must print
 the same accuracies as the stored copy, which are the course's published ones.
-(It sits in a folder of its own: tests/test_notebooks.py checks the three weeks' notebooks,
-stored without outputs.)
+(It sits in a folder of its own: tests/test_notebooks.py checks the weekly notebooks.)
 """
 import json
 import re

@@ -240,6 +240,20 @@ def test_op_parameters_such_as_axis_are_shown():
     assert dot.nodes[next(iter(dot.ops()))]["lines"] == ["sum", "axis=(1,), keepdims=True"]
 
 
+def test_a_cnns_graph_reads_as_the_course_writes_it_no_internals():
+    import nn
+    model = nn.CNN((3, 16, 16), channels=(2,), pool=4, seed=0)
+    X = np.random.RandomState(0).uniform(size=(3 * 16 * 16, 3))
+    dot = Dot(draw_graph(model.cost(X, np.array([[1.0, 0.0, 1.0]]))))
+    labels = {a["lines"][0]: a["lines"][1:] for a in dot.nodes.values()}
+    assert labels["conv2d"][0] == "stride=1, padding=1"        # "same" padding of a 3×3 kernel
+    assert labels["max_pool2d"][0] == "kernel=4, stride=4"
+    assert "Geometry(" not in dot.source and "…" not in dot.source
+    # the pictures the course's X becomes are named so, not by their last movement op
+    assert labels["pictures"][0] == "(3, 3, 16, 16) float64"
+    assert "transpose(·)" not in dot.source
+
+
 def test_show_values_prints_small_tensors_and_summarises_large_ones():
     model = logistic_example()
     dot = Dot(draw_graph(model["L"], show_values=True))
@@ -561,10 +575,30 @@ def test_trace_of_the_courses_j_shows_the_walk_through_values():
         "    gives     db  ()  = 6",
         "              dc  ()  = 9",
         "",
-        "Gradients of the parameters:",
-        "  dc  ()         ‖dc‖ = 9",
+        "Gradients of the parameters:",               # the course's order: da, db, dc
+        "  da  ()         ‖da‖ = 3",
         "  db  ()         ‖db‖ = 6",
-        "  da  ()         ‖da‖ = 3"]
+        "  dc  ()         ‖dc‖ = 9"]
+
+
+def test_trace_lists_the_parameters_in_the_courses_order_before_and_after_backward():
+    import nn
+    # as the expression reads: J = 3(a + bc) gives a, b, c; A = σ(wᵀX + b) gives w, b
+    # (the course's propagate returns dw, then db)
+    w = ag.tensor([[1.0], [2.0]], requires_grad=True, name="w")
+    b = ag.tensor(2.0, requires_grad=True, name="b")
+    X = ag.tensor([[1.0, 2.0, -1.0], [3.0, 4.0, -3.2]], name="X")
+    Y = ag.tensor([[1.0, 0.0, 1.0]], name="Y")
+    A = ag.sigmoid(w.T @ X + b)
+    J = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
+    assert [name for name, _, _ in trace_backward(J).parameters] == ["dw", "db"]
+    # a network: layer after layer from the input, as the course's grads dW1, db1, dW2, …
+    model = nn.DeepNN([3, 4, 2, 1], seed=1)
+    J = model.cost(np.ones((3, 2)), np.array([[1, 0]]))
+    expected = [f"d(layer{l}.{p})" for l in (1, 2, 3) for p in "Wb"]
+    assert [name for name, _, _ in trace_backward(J).parameters] == expected
+    J.backward()                                  # released: the same order, from .grad
+    assert [name for name, _, _ in trace_backward(J).parameters] == expected
 
 
 def test_trace_summarises_large_tensors_with_mean_min_and_max():
@@ -799,3 +833,24 @@ def test_docs_pictures_are_regenerated_by_the_script(dot_program, tmp_path):
     assert "](docs/img/readme_logistic_regression.svg)" in (ROOT / "README.md").read_text()
     width, height = svg_size(tmp_path / "demo_graph.svg")       # make demo's graph.svg
     assert width <= 1000 and 0.4 < width / height < 1.5, (width, height)
+
+
+def test_a_rule_names_a_transposed_gradient_too():
+    # "da = doutᵀ": ᵀ is a letter to a regex, but the name ends before it
+    w = ag.tensor(np.zeros((2, 1)), requires_grad=True, name="w")
+    wt = w.T
+    wt.name = "wT"
+    (step,) = trace_backward((wt * 2.0).sum()).steps[2:3]
+    assert step.op == "transpose" and step.rule == "dw = dwTᵀ"
+
+
+def test_save_graph_creates_the_missing_folder_and_names_a_file_in_the_way(tmp_path):
+    w = ag.tensor(2.0, requires_grad=True, name="w")
+    path = save_graph(w * 3, tmp_path / "new" / "deeper" / "y.gv")
+    assert path.read_text().startswith("digraph autograd_lite {")
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(OSError) as info:
+        save_graph(w * 3, tmp_path / "blocker" / "y.gv")
+    assert str(info.value) == (f"save_graph: cannot create the folder {tmp_path / 'blocker'} "
+                               f"for {tmp_path / 'blocker' / 'y.gv'}: {tmp_path / 'blocker'} "
+                               "is a file, not a folder")

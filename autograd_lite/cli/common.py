@@ -131,6 +131,53 @@ def graph_path(text):
     return path
 
 
+# --- sub-commands -------------------------------------------------------------------------
+def subcommand(name, run, add_options, help, description):
+    """``add_parser(commands)`` for the sub-command ``name``, defined once for all of them.
+
+    The returned function registers ``name`` on the ``commands`` sub-parsers with ``help``
+    and ``description``, adds its options with ``add_options(parser)``, makes ``run(args)``
+    the function that runs it, and returns its parser.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> def options(p):
+    ...     p.add_argument("--loud", action="store_true")
+    >>> add_parser = subcommand("hello", run=print, add_options=options, help="say hello",
+    ...                         description="Say hello.")
+    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
+    >>> parser = add_parser(commands)
+    >>> parser.prog, parser.parse_args(["--loud"]).loud, parser.get_default("run") is print
+    ('autograd-lite hello', True, True)
+    """
+    def add_parser(commands):
+        parser = commands.add_parser(name, help=help, description=description)
+        add_options(parser)
+        parser.set_defaults(run=run)
+        return parser
+
+    add_parser.__doc__ = (f"Register ``{name}`` and its options on the ``commands`` "
+                          "sub-parsers; return its parser (see ``common.subcommand``).")
+    return add_parser
+
+
+def add_examples_argument(parser):
+    """``--examples M``, the batch of ``graph`` and ``gradcheck``: M examples of the model's
+    data set (3 by default, as in the course).
+
+    Examples
+    --------
+    >>> import argparse
+    >>> add_examples_argument(argparse.ArgumentParser()).default
+    3
+    """
+    return parser.add_argument(
+        "--examples", type=positive_int, default=3, metavar="M",
+        help="examples in the batch: training examples of both classes in turn when the "
+             "model records its data set, else random ones (default: 3, as in the course)")
+
+
 # --- models -------------------------------------------------------------------------------
 def builtin_models():
     """Small models of the course by name, for ``graph`` and ``gradcheck`` without a file.
@@ -189,10 +236,11 @@ def add_model_argument(parser):
              + ", ".join(builtin_models()))
 
 
-def model_file(spec):
+def model_file(spec, command=None):
     """The model file that ``spec`` names: ``spec`` itself, or ``spec/model.npz`` for a run folder.
 
-    Raises ``nn.MissingFileError`` naming the path when there is no such file.
+    Raises ``nn.MissingFileError`` naming the path when there is no such file (and the
+    ``command`` that asked, whose message then leaves out the built-in models).
 
     Examples
     --------
@@ -211,9 +259,15 @@ def model_file(spec):
                                       f"folder {path} has no model.npz")
         return path / "model.npz"
     if not path.is_file():
-        raise nn.MissingFileError(f"no model file at {path} (a file written by "
-                                  f"'autograd-lite train' or its run folder, or one of the "
-                                  f"built-in models {', '.join(builtin_models())})")
+        if command is None:                  # graph and gradcheck also take the built-ins
+            raise nn.MissingFileError(f"no model file at {path} (a file written by "
+                                      f"'autograd-lite train' or its run folder, or one of "
+                                      f"the built-in models {', '.join(builtin_models())})")
+        builtin = (f"; '{spec}' is a built-in model of graph and gradcheck, untrained, which "
+                   f"{command} does not take") if str(spec) in builtin_models() else ""
+        raise nn.MissingFileError(f"{command}: no model file at {path} (give a model "
+                                  f"written by 'autograd-lite train' or its run folder"
+                                  f"{builtin})")
     return path
 
 
@@ -317,14 +371,23 @@ def remove_if_empty(folders):
 
 
 def describe(model):
-    """``DeepNN [4, 5, 3, 1]``: the class and layer sizes of a model.
+    """``DeepNN [4, 5, 3, 1]``: the class and layer sizes of a model; for a CNN its pictures,
+    channels and outputs.
 
     Examples
     --------
     >>> import nn
     >>> describe(nn.TwoLayerNet(2, 4, 1, seed=0))
     'TwoLayerNet [2, 4, 1]'
+    >>> describe(nn.CNN((3, 64, 64), channels=(8, 16), seed=0))
+    'CNN on 3×64×64 pictures, conv channels (8, 16), 1 output'
     """
+    if getattr(model, "image_shape", None) is not None:
+        C, H, W = model.image_shape
+        n_y = model.layer_dims[-1]
+        channels = ", ".join(map(str, model.channels))
+        return (f"{type(model).__name__} on {C}×{H}×{W} pictures, conv channels ({channels}), "
+                f"{n_y} output{'s' if n_y > 1 else ''}")
     return f"{type(model).__name__} {list(model.layer_dims)}"
 
 

@@ -24,28 +24,21 @@ Your backward propagation works perfectly fine! difference = ...
 from __future__ import annotations
 
 from .batch import example_batch
-from .common import (CLIError, UsageError, add_model_argument, describe, positive_float,
-                     positive_int, resolve_model)
+from .common import (CLIError, UsageError, add_examples_argument, add_model_argument,
+                     describe, positive_float, positive_int, resolve_model, subcommand)
 
 
-def add_parser(commands):
-    """Register ``gradcheck`` and its options on the ``commands`` sub-parsers; return its parser.
+def add_options(p):
+    """The options of ``gradcheck``, added to its parser ``p``.
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite gradcheck'
+    >>> from autograd_lite.cli import build_parser
+    >>> build_parser().parse_args(["gradcheck", "--model", "deep"]).epsilon
+    1e-07
     """
-    p = commands.add_parser(
-        "gradcheck", help="the course's gradient check on every parameter of a model",
-        description="Compare the engine's gradients of a model's cost with centred finite "
-                    "differences, over every parameter element, on a few examples of its data "
-                    "set.")
     add_model_argument(p)
-    p.add_argument("--examples", type=positive_int, default=3, metavar="M",
-                   help="examples in the batch (default: 3, as in the course)")
+    add_examples_argument(p)
     p.add_argument("--epsilon", type=positive_float, default=1e-7,
                    help="finite-difference step (default: 1e-7)")
     p.add_argument("--threshold", type=positive_float, default=2e-7,
@@ -55,8 +48,6 @@ def add_parser(commands):
                         "commas, e.g. layer2,layer3.W")
     p.add_argument("--max-elements", type=positive_int, default=50_000, metavar="N",
                    help="refuse to check more parameter elements than this (default: 50000)")
-    p.set_defaults(run=run)
-    return p
 
 
 def selected_parameters(model, only):
@@ -116,3 +107,11 @@ def run(args):
                                      threshold=args.threshold)
     print(check)
     return 1 if check.verdict == "mistake" else 0
+
+
+add_parser = subcommand(
+    "gradcheck", run, add_options,
+    help="the course's gradient check on every parameter of a model",
+    description="Compare the engine's gradients of a model's cost with centred finite "
+                "differences, over every parameter element, on a few examples of its data "
+                "set.")

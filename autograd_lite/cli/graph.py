@@ -23,24 +23,20 @@ import sys
 from pathlib import Path
 
 from .batch import example_batch, model_cost
-from .common import (CLIError, add_model_argument, describe, graph_path, output_folder,
-                     positive_int, resolve_model, save_graph_or_source)
+from .common import (CLIError, add_examples_argument, add_model_argument, describe,
+                     graph_path, output_folder, resolve_model, save_graph_or_source,
+                     subcommand)
 
 
-def add_parser(commands):
-    """Register ``graph`` and its options on the ``commands`` sub-parsers; return its parser.
+def add_options(p):
+    """The options of ``graph``, added to its parser ``p``.
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite graph'
+    >>> from autograd_lite.cli import build_parser
+    >>> build_parser().parse_args(["graph", "--model", "deep"]).examples
+    3
     """
-    p = commands.add_parser(
-        "graph", help="draw a model's computational graph for a small batch",
-        description="Draw the graph of a model's cost J on a few examples of its data set.  Without "
-                    "Graphviz, the DOT source (.gv) is written instead of a picture.")
     add_model_argument(p)
     p.add_argument("-o", "--output", type=graph_path, default=Path("graph.svg"),
                    metavar="FILE", help="picture to write: .svg, .png, .pdf or .gv "
@@ -50,13 +46,10 @@ def add_parser(commands):
     p.add_argument("--show-values", action="store_true", help="show the numbers of each tensor")
     p.add_argument("--no-grads", action="store_true",
                    help="leave out the gradients dJ/d(node) (shown by default)")
-    p.add_argument("--examples", type=positive_int, default=3, metavar="M",
-                   help="examples in the batch (default: 3)")
+    add_examples_argument(p)
     p.add_argument("--rankdir", choices=("LR", "TB"), default=None,
                    help="left to right or top to bottom (default: chosen from the graph's "
                         "shape, top to bottom when left to right would not fit a page)")
-    p.set_defaults(run=run)
-    return p
 
 
 def run(args):
@@ -87,3 +80,10 @@ def run(args):
         print(f"note: {note}", file=sys.stderr)
     print(f"wrote {written}: the graph of the cost of {describe(model)} on {examples}")
     return 0
+
+
+add_parser = subcommand(
+    "graph", run, add_options,
+    help="draw a model's computational graph for a small batch",
+    description="Draw the graph of a model's cost J on a few examples of its data set.  Without "
+                "Graphviz, the DOT source (.gv) is written instead of a picture.")

@@ -30,32 +30,24 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import CLIError, describe, model_file, picture_side
+from .common import CLIError, describe, model_file, picture_side, subcommand
 
 DEFAULT_CLASSES = ("non-cat", "cat")
 
 
-def add_parser(commands):
-    """Register ``predict`` and its options on the ``commands`` sub-parsers; return its parser.
+def add_options(p):
+    """The options of ``predict``, added to its parser ``p``.
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite predict'
+    >>> from autograd_lite.cli import build_parser
+    >>> build_parser().parse_args(["predict", "--model", "runs/cats", "cat.png"]).images
+    [PosixPath('cat.png')]
     """
-    p = commands.add_parser(
-        "predict", help="probability and class of your own pictures (cat models)",
-        description="Load pictures (any format Pillow reads), resize them to the model's "
-                    "size (64x64 for the cat models) and print the probability and class "
-                    "of each.")
     p.add_argument("--model", required=True, type=Path, metavar="MODEL",
                    help="a picture model written by 'autograd-lite train --dataset "
                         "catvnoncat': its run folder RUN_DIR or RUN_DIR/model.npz")
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="picture files")
-    p.set_defaults(run=run)
-    return p
 
 
 def load_picture(path, side, channels=3):
@@ -89,6 +81,7 @@ def load_picture(path, side, channels=3):
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
+                _warn_if_tiny(image, path, (W, H))
                 if image.mode in WIDE_GRAY:
                     pixels = _wide_gray(image, path, (W, H))
                 else:
@@ -105,6 +98,17 @@ def load_picture(path, side, channels=3):
 
 
 WIDE_GRAY = ("I;16", "I;16L", "I;16B", "I;16N", "I")     # 16-bit grayscale, as Pillow opens it
+TINY = 4            # a picture enlarged more than 4 times (3×3 to 64×64) is a few blocks
+
+
+def _warn_if_tiny(image, path, size):
+    """Warn when ``image`` is much smaller than ``size`` (W, H): enlarged, it is a few
+    blocks of colour, and a prediction on it says little (a 3×3 picture came out "cat")."""
+    (w, h), (W, H) = image.size, size
+    if w * TINY < W or h * TINY < H:
+        warnings.warn(f"predict: {path} is only {w}×{h} pixels; enlarged to the model's "
+                      f"{W}×{H} it is a few blocks of colour, not a picture, so its prediction "
+                      "says little", UserWarning, stacklevel=3)
 BACKGROUND = (255, 255, 255)                            # under transparent pixels: white
 
 
@@ -190,7 +194,7 @@ def run(args):
     """
     import nn
 
-    path = model_file(args.model)
+    path = model_file(args.model, "predict")
     model = nn.load(path)
     shape = picture_shape(model)
     if shape is None or model.layer_dims[-1] != 1:
@@ -210,3 +214,11 @@ def run(args):
         y = int(p > 0.5)
         print(f'{path}: probability {p:.4f} -> y = {y}, a "{classes[y]}" picture')
     return 0
+
+
+add_parser = subcommand(
+    "predict", run, add_options,
+    help="probability and class of your own pictures (cat models)",
+    description="Load pictures (any format Pillow reads), resize them to the model's "
+                "size (64x64 for the cat models) and print the probability and class "
+                "of each.")

@@ -41,7 +41,7 @@ import numpy as np
 
 from .batch import model_cost, pick_examples
 from .common import (CLIError, UsageError, layer_sizes, non_negative_int, output_folder,
-                     positive_float, positive_int, save_graph_or_source, seed)
+                     positive_float, positive_int, save_graph_or_source, seed, subcommand)
 from .data import DATASETS, load_dataset
 
 MODELS = ("logreg", "shallow", "deep", "cnn")
@@ -58,23 +58,17 @@ DEFAULTS = {
 GRAPH_EXAMPLES = 3           # examples in the drawn graph: small enough to read its shapes
 
 
-def add_parser(commands):
-    """Register ``train`` and its options on the ``commands`` sub-parsers; return its parser.
+def add_options(p):
+    """The options of ``train``, added to its parser ``p``.
 
     Examples
     --------
-    >>> import argparse
-    >>> commands = argparse.ArgumentParser(prog="autograd-lite").add_subparsers()
-    >>> add_parser(commands).prog
-    'autograd-lite train'
+    >>> from autograd_lite.cli import build_parser
+    >>> build_parser().parse_args(["train", "--lr", "0.5"]).lr
+    0.5
     """
     import nn
 
-    p = commands.add_parser(
-        "train", help="train a model; write model, cost plot, graph and metrics to a folder",
-        description="Train one of the course's models and write model.npz, costs.png, "
-                    "graph.svg (graph.gv without Graphviz), decision_boundary.png (2-D "
-                    "data) and metrics.json to the run folder.  Defaults are the course's.")
     p.add_argument("--dataset", choices=list(DATASETS), default="planar",
                    help="data set (default: planar, the course's week-3 flower)")
     p.add_argument("--data-dir", type=Path, metavar="DIR",
@@ -119,8 +113,6 @@ def add_parser(commands):
                         "<model>-2, -3, ... when that one holds a run)")
     p.add_argument("--force", action="store_true",
                    help="replace the run already in --out (default: refuse)")
-    p.set_defaults(run=run)
-    return p
 
 
 def settings(args):
@@ -487,3 +479,11 @@ def _write_run(out, model, data, s, costs):
                                   out / "decision_boundary.png", title=title)
         files["decision_boundary"] = "decision_boundary.png"
     return files
+
+
+add_parser = subcommand(
+    "train", run, add_options,
+    help="train a model; write model, cost plot, graph and metrics to a folder",
+    description="Train one of the course's models and write model.npz, costs.png, "
+                "graph.svg (graph.gv without Graphviz), decision_boundary.png (2-D "
+                "data) and metrics.json to the run folder.  Defaults are the course's.")

@@ -80,6 +80,52 @@ def origin_text(origin) -> str:
     return f"{op}({', '.join(part(p) for p in parts)})"
 
 
+# fields of an op's settings that are left out of a picture at their usual value
+USUAL = {"dilation": 1, "groups": 1, "padding": 0}
+SQUARE = ("kernel",)        # (4, 4) reads as 4, as the course writes f = 4
+
+
+def _same(value):
+    """``1`` for ``(1, 1)`` or ``((1, 1), (1, 1))``: a pair of equal entries as one."""
+    if isinstance(value, tuple) and value:
+        parts = [_same(v) for v in value]
+        if all(p == parts[0] for p in parts):
+            return parts[0]
+        return tuple(parts)
+    return value
+
+
+def params_text(params) -> str:
+    """An op's settings for its box: ``axes=(1, 0)``; ``stride=1, padding=1`` for a
+    convolution's geometry (a named tuple of settings is spelled out field by field).
+
+    Examples
+    --------
+    >>> from typing import NamedTuple
+    >>> class Geometry(NamedTuple):
+    ...     stride: tuple
+    ...     padding: tuple
+    ...     dilation: tuple
+    ...     groups: int = 1
+    >>> params_text({"geometry": Geometry((1, 1), ((1, 1), (1, 1)), (1, 1)), "bias": True})
+    'bias=True, stride=1, padding=1'
+    >>> params_text({"kernel": (4, 4), "geometry": Geometry((4, 4), ((0, 0), (0, 0)), (1, 1))})
+    'kernel=4, stride=4'
+    """
+    parts, settings = [], []
+    for key, value in params.items():
+        if value is None or value is False or isinstance(value, np.ndarray):
+            continue
+        if hasattr(value, "_fields"):                  # a named tuple of settings: after
+            for field in value._fields:
+                setting = _same(getattr(value, field))
+                if USUAL.get(field, object()) != setting:
+                    settings.append(f"{field}={setting}")
+        else:
+            parts.append(f"{key}={_same(value) if key in SQUARE else value}")
+    return ", ".join(parts + settings)
+
+
 def grad_name(name: str) -> str:
     """The course's name for a gradient: ``dw``, ``d(layer1.W)``, ``d[matmul]``."""
     return "d" + name if name.isidentifier() or name.startswith("[") else f"d({name})"

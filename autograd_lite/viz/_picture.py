@@ -10,7 +10,8 @@ import re
 
 import numpy as np
 
-from ._format import SYMBOLS, array_text, dot_label, grad_name, nonfinite, number, shape_text
+from ._format import (SYMBOLS, array_text, dot_label, grad_name, nonfinite, number,
+                      params_text, shape_text)
 from ._graph import is_tensor
 from .health import _combine, _norm, verdict
 
@@ -132,9 +133,7 @@ class Drawing:
         literal = self.literal_line(fn)
         if literal:
             lines.append(literal)
-        options = ", ".join(f"{k}={v}" for k, v in fn.params.items()
-                            if v is not None and v is not False
-                            and not isinstance(v, np.ndarray))
+        options = params_text(fn.params)
         if options:
             lines.append(options if len(options) <= 40 else options[:39] + "…")
         if self.show_backward and fn.rule:

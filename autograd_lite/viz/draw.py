@@ -137,7 +137,7 @@ def save_graph(root, path, **draw_kwargs) -> pathlib.Path:
     root : Tensor, list of Tensor or graphviz.Digraph
         What to draw (passed to :func:`draw_graph` with ``draw_kwargs``), or a picture.
     path : str or pathlib.Path
-        The file to write.
+        The file to write; its folder is created when missing.
     **draw_kwargs
         ``show_values``, ``show_grads``, ``show_backward``, ``rankdir``, ``max_nodes``,
         ``names``, as in :func:`draw_graph`.
@@ -175,11 +175,24 @@ def save_graph(root, path, **draw_kwargs) -> pathlib.Path:
     else:
         picture = draw_graph(root, **draw_kwargs)
     if suffix in (".gv", ".dot"):
+        _make_folder(path)
         path.write_text(picture.source, encoding="utf-8")
         return path
     try:
         data = picture.pipe(format=suffix[1:])
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFoundError(str(path)) from None
+    _make_folder(path)
     path.write_bytes(data)
     return path
+
+
+def _make_folder(path):
+    """Create the folder of ``path`` (with its parents), as ``autograd-lite graph -o`` does."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocking = [p for p in path.parents if p.exists() and not p.is_dir()]
+        why = f"{blocking[0]} is a file, not a folder" if blocking else exc.strerror or exc
+        raise OSError(f"save_graph: cannot create the folder {path.parent} for {path}: "
+                      f"{why}") from None

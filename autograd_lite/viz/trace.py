@@ -194,7 +194,7 @@ def trace_backward(loss, *, names=None) -> BackwardTrace:
     if not isinstance(loss, Tensor):
         raise TypeError(f"trace_backward: expected the loss Tensor, got {type(loss).__name__}")
     walk = Walk(loss, names)
-    params = [t for t in reversed(walk.tensors()) if walk.is_param(t)]
+    params = course_order(walk, loss)
     if walk.released:
         steps, found = _released_steps(walk, loss), [t.grad for t in params]
     else:
@@ -208,6 +208,39 @@ def trace_backward(loss, *, names=None) -> BackwardTrace:
     summary = [(grad_name(walk.label(t)), t.shape, _norm(g.numpy()))
                for t, g in zip(params, found) if g is not None]
     return BackwardTrace(walk.label(loss), loss.shape, steps, summary, walk.released)
+
+
+def course_order(walk, loss):
+    """The parameters in the course's order: as the expression reads, left to right
+    (J = 3(a + bc): a, b, c; A = σ(wᵀX + b): w, b), and layer after layer in the order the
+    forward pass runs them (layer1.W, layer1.b, layer2.W, layer2.b).
+
+    Examples
+    --------
+    >>> import autograd_lite as ag
+    >>> from autograd_lite.viz._graph import Walk
+    >>> a, b, c = (ag.tensor(x, requires_grad=True, name=n) for x, n in ((5., "a"), (3., "b"),
+    ...                                                                  (2., "c")))
+    >>> J = 3 * (a + b * c)
+    >>> [t.name for t in course_order(Walk(J), J)]
+    ['a', 'b', 'c']
+    """
+    reading, seen, stack = [], set(), [loss]
+    while stack:                                # depth first, inputs left to right
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        if walk.is_param(t):
+            reading.append(t)
+        elif t.grad_fn is not None:
+            stack.extend(reversed([x for x in t.grad_fn.inputs if not walk.is_literal(x)]))
+    # a layer's place: how far from the loss its farthest node lies (walk.nodes is
+    # breadth first from the loss), so that the first layer of the forward pass comes first
+    farthest = {}
+    for index, node in enumerate(walk.nodes):
+        farthest[walk.scope(node)] = index
+    return sorted(reading, key=lambda t: -farthest.get(walk.scope(t), 0))
 
 
 def _live_steps(walk, loss, params):
@@ -324,8 +357,10 @@ def named_rule(walk, t, fn) -> str:
         needed["d" + argument] = x.requires_grad
     parts = [part for part in rule.split(",  ")
              if needed.get(part.split(" =")[0].strip(), True)]
-    pattern = re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len,
-                                                    reverse=True)) + r")\b")
+    # names end at any non-ASCII-word character: `doutᵀ` is dout, transposed
+    pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, names), key=len,
+                                                                reverse=True))
+                         + r")(?![A-Za-z0-9_])")
     return ",  ".join(pattern.sub(lambda m: names[m.group(1)], part) for part in parts)
 
 
