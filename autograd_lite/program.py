@@ -10,6 +10,7 @@ its inputs from, and writes its outputs to, the call's dict of arrays by slot nu
 from __future__ import annotations
 
 import itertools
+import threading
 import linecache
 import weakref
 
@@ -54,7 +55,16 @@ class Program:
         return f"<Program {self.name}: {self.lines} calls ({self.pruned} pruned)>"
 
 
+_AST_LOCK = threading.Lock()     # CPython's ast module is not thread-safe (3.11)
+
+
 def build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None):
+    """See :func:`_build_program` (one thread at a time: the passes parse Python)."""
+    with _AST_LOCK:
+        return _build_program(rec, start, end, outputs, name, direct, buffers, fresh)
+
+
+def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
     ``outputs`` (None: every array it computes) into the call's dict.
 
