@@ -65,6 +65,18 @@ def _growth(step, iterations, checkpoints):
     return seen
 
 
+def _numpy_shallow_step(X, Y, learning_rate):
+    """One hand-written training step of the course's flower network (week 3's code)."""
+    parameters = [hw.initialize_parameters(2, 4, 1, seed=2)]
+
+    def numpy_step():
+        A2, cache = hw.forward_propagation(X, parameters[0])
+        hw.compute_cost_shallow(A2, Y)
+        grads = hw.backward_propagation(parameters[0], cache, X, Y)
+        parameters[0] = hw.update_parameters_shallow(parameters[0], grads, learning_rate)
+    return numpy_step
+
+
 def growth(iterations, first, learning_rate=1.2):
     """Bytes held at iteration ``first`` and ``iterations`` of the shallow flower network.
 
@@ -86,13 +98,7 @@ def growth(iterations, first, learning_rate=1.2):
         opt.step()
         cost.item()
 
-    parameters = [hw.initialize_parameters(2, 4, 1, seed=2)]
-
-    def numpy_step():
-        A2, cache = hw.forward_propagation(X, parameters[0])
-        hw.compute_cost_shallow(A2, Y)
-        grads = hw.backward_propagation(parameters[0], cache, X, Y)
-        parameters[0] = hw.update_parameters_shallow(parameters[0], grads, learning_rate)
+    numpy_step = _numpy_shallow_step(X, Y, learning_rate)
 
     fit_model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
     fit_seen = {}
@@ -139,10 +145,11 @@ def replay_allocation(m=400, learning_rate=1.2):
     """Bytes one compiled shallow training step allocates at its peak (fit's own step,
     ``model.step_``), with every program pass and with none, beside the hand-written step."""
     import autograd_lite as ag
+    from autograd_lite.compile import PASSES
     X, Y = nn.datasets.planar_flower(m=m, seed=1)
     Yf = Y.astype(np.float64)
     seen = {}
-    for label, passes in (("compiled", ag.compile.__kwdefaults__["passes"]),
+    for label, passes in (("compiled", PASSES),
                           ("compiled, passes=()", ())):
         model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
         object.__setattr__(model, "step_", ag.compile(model._train_step, passes=passes))
@@ -150,14 +157,7 @@ def replay_allocation(m=400, learning_rate=1.2):
         opt = nn.optim.GradientDescent(model.parameters(), learning_rate)
         Xt, Yt = model._check_data(X, Y)            # what fit hands its step
         seen[label] = _call_peak(lambda: model.step_(Xt, Yt, opt))
-    parameters = [hw.initialize_parameters(2, 4, 1, seed=2)]
-
-    def numpy_step():
-        A2, cache = hw.forward_propagation(X, parameters[0])
-        hw.compute_cost_shallow(A2, Yf)
-        grads = hw.backward_propagation(parameters[0], cache, X, Yf)
-        parameters[0] = hw.update_parameters_shallow(parameters[0], grads, learning_rate)
-    seen["hand-written numpy"] = _call_peak(numpy_step)
+    seen["hand-written numpy"] = _call_peak(_numpy_shallow_step(X, Yf, learning_rate))
     seen["returned (gradients and cost)"] = sum(p.data.nbytes for p in model.parameters()) + 8
     seen["one (4, m) array"] = 4 * m * 8
     return seen
