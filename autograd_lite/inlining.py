@@ -169,7 +169,7 @@ class _Writer(ast.NodeTransformer):
 
     def __init__(self, op, op_name, given, globals_, fresh, bind, shapes):
         self.op, self.op_name = op, op_name
-        self.given = {k: v for k, v in given.items()}
+        self.given = dict(given)
         self.globals, self.fresh, self.bind = globals_, fresh, bind
         self.shapes = shapes
         self.locals = {}                 # a local of the body -> its program name
@@ -202,15 +202,8 @@ class _Writer(ast.NodeTransformer):
         raise _CannotInline
 
     def statement(self, node):
-        node = _fold(self.visit(_copy(node)))
-        if isinstance(node, ast.Assign):
-            # need_a, need_b = (True, False): a constant unpacking, kept as local constants
-            value = node.value
-            if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple)
-                    and isinstance(value, ast.Tuple) and all(isinstance(e, ast.Constant)
-                                                             for e in value.elts)):
-                return None
-        return ast.unparse(node)
+        node = self.visit(_copy(node))
+        return None if node is None else ast.unparse(_fold(node))
 
     def expression(self, node):
         return _fold(self.visit(_copy(node)))
@@ -273,9 +266,7 @@ class _Writer(ast.NodeTransformer):
             self.constants = dict(self.constants)
             for target, v in zip(node.targets[0].elts, value.value):
                 self.constants[target.id] = v
-            return ast.Assign(targets=[ast.Tuple([], ast.Store())],
-                              value=ast.Tuple([ast.Constant(v) for v in value.value],
-                                              ast.Load()), lineno=0)
+            return None                          # no line: the names are constants now
         targets = [self.visit(t) for t in node.targets]
         return ast.copy_location(ast.Assign(targets=targets, value=value), node)
 

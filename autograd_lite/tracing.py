@@ -807,23 +807,19 @@ class Trace:
         inside = {}
         for event in self.events:
             _count_tensors(event, inside)
-        held = set()
+        held, sharing = set(), {}
         base = _BASE
         lazy = self.lazy
         for i in range(self.done, len(lazy)):
             t = lazy[i]
-            if sys.getrefcount(t) > base + inside.get(id(t), 0) \
-                    or type(t._data) is not Lazy or sys.getrefcount(t._data) > base:
-                held.add(t._data.slot if type(t._data) is Lazy else self.by_tensor.get(id(t)))
-        standins = {}
-        for i in range(self.done, len(lazy)):     # a detach() shares its stand-in
-            d = lazy[i]._data
-            if type(d) is Lazy:
-                standins[d.slot] = standins.get(d.slot, 0) + 1
-        for slot, n in standins.items():
-            if n > 1:
+            if type(t._data) is not Lazy:      # has its own array already
+                continue
+            slot = t._data.slot
+            if sys.getrefcount(t) > base + inside.get(id(t), 0):
                 held.add(slot)
-        return tuple(sorted(s for s in held if s is not None))
+            sharing[slot] = sharing.get(slot, 0) + 1
+        held.update(slot for slot, n in sharing.items() if n > 1)   # a detach() shares it
+        return tuple(sorted(held))
 
     def _materialize(self, all_=False, slots=None):
         values = self.values
