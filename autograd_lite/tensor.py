@@ -190,15 +190,15 @@ class Tensor(MathMethods, ShapeMethods):
         >>> print(caught[0].message)                # doctest: +ELLIPSIS
         the .grad of this tensor of shape (2,) is None: it is not a leaf tensor but the result of sub, ...
         """
-        if self._grad is None and self._fn is not None:
+        if self._grad is None and self._fn is not None and not self._retains_grad:
             import warnings
             what = (f"{self.name}.grad is None: {self.name} is" if self.name else
                     f"the .grad of this tensor of shape {self.shape} is None: it is")
             warnings.warn(
                 f"{what} not a leaf tensor but the result of {self._fn.name}, and "
-                "backward() keeps the gradients of leaf tensors only (the parameters, made with requires_grad=True). If it came "
-                "from `w = w - learning_rate * w.grad`, which replaces the parameter by a "
-                "new tensor, update it in place instead: "
+                "backward() keeps the gradients of leaf tensors only (the parameters, made "
+                "with requires_grad=True). If it came from `w = w - learning_rate * w.grad`, "
+                "which replaces the parameter by a new tensor, update it in place instead: "
                 "`with ag.no_grad(): w -= learning_rate * w.grad`",
                 UserWarning, stacklevel=2)
         return self._grad
