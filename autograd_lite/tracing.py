@@ -122,7 +122,7 @@ class Node:
     to ``depth`` are the program of the path from the root to here."""
 
     __slots__ = ("children", "depth", "capture", "outs", "new", "writes", "returns",
-                 "targets", "programs", "ready", "ops", "warn")
+                 "targets", "programs", "ready", "ops", "warn", "big_sync")
 
     def __init__(self, depth):
         self.children = {}
@@ -137,6 +137,7 @@ class Node:
         self.ready = False       # set when the call that made it returned normally
         self.ops = ()            # the op objects its program calls (shared by all captures)
         self.warn = None         # an op's rank-1 check, decided by the shapes of the path
+        self.big_sync = None     # a sync point here computes enough to use buffers (Trace.sync)
 
 
 def _lazy_tensor(tensor_type, standin, requires_grad):
@@ -168,6 +169,7 @@ class Trace:
         self.lazy_index = {}          # slot -> position in self.lazy
         self.done = 0                 # self.lazy[:done] have their arrays
         self.events = []              # what to run again if the call turns to capturing
+        self.events_done = 0          # events before the last sync point (see _held)
         self.pending = []             # externals updated in place, until the program runs
         self.snapshots = []           # (array, copy) of externals a synced program updated
         self.recorder = None          # capturing: notes the numpy calls
@@ -631,6 +633,7 @@ class Trace:
 
     def _rerun(self, recorder):
         events, self.events = self.events, []
+        self.events_done = 0
         for array, copy in reversed(self.snapshots):   # undo updates a synced program made
             np.copyto(array, copy)
         self._restore_pending()
@@ -710,7 +713,11 @@ class Trace:
         if node is None or node is self.synced:
             self._materialize(all_=True)
             return
-        program = self.step.segment(self.synced, node, None, self._held())
+        big = node.big_sync
+        if big is None:                  # decided once per sync point of a path
+            big = node.big_sync = self._pending_bytes() >= _BIG_SYNC
+        held = self._held() if big and "buffers" in self.step.passes else None
+        program = self.step.segment(self.synced, node, None, held)
         if program.updates:
             for slot in program.updates:                # undone if the call turns to capture
                 if slot in self.objs:
@@ -719,6 +726,7 @@ class Trace:
         program.run(self.values)
         self.synced = node
         self._materialize(all_=True)
+        self.events_done = len(self.events)
         self._restore_pending()
 
     def _restore_pending(self):
@@ -799,23 +807,42 @@ class Trace:
                 live.append(t._data.slot)
         return tuple(live)
 
+    def _pending_bytes(self):
+        """Bytes of the lazy tensors a sync point would give arrays."""
+        total = 0
+        for i in range(self.done, len(self.lazy)):
+            d = self.lazy[i]._data
+            if type(d) is Lazy:
+                total += math.prod(d.shape) * np.dtype(d.dtype).itemsize
+        return total
+
     def _held(self):
         """At a sync point: the slots of the lazy tensors something outside the trace holds
         (their arrays must be new; the others are unreachable from Python, and their arrays
         are read only by this call's later programs).  The trace's own references — the
-        list of lazy tensors and the events kept for a capture — are counted off."""
+        list of lazy tensors and the ops' events kept for a capture — are counted off (the
+        tensors of other events count as held: safe, they are few)."""
         inside = {}
-        for event in self.events:
-            _count_tensors(event, inside)
+        get = inside.get
+        events = self.events
+        for k in range(self.events_done, len(events)):   # older events: only older tensors
+            event = events[k]
+            if event[0] == "op":
+                for x in event[2]:
+                    inside[id(x)] = get(id(x), 0) + 1
+                out = event[6]
+                inside[id(out)] = get(id(out), 0) + 1
         held, sharing = set(), {}
         base = _BASE
+        refcount = sys.getrefcount
         lazy = self.lazy
         for i in range(self.done, len(lazy)):
             t = lazy[i]
-            if type(t._data) is not Lazy:      # has its own array already
+            d = t._data
+            if type(d) is not Lazy:            # has its own array already
                 continue
-            slot = t._data.slot
-            if sys.getrefcount(t) > base + inside.get(id(t), 0):
+            slot = d.slot
+            if refcount(t) > base + get(id(t), 0):
                 held.add(slot)
             sharing[slot] = sharing.get(slot, 0) + 1
         held.update(slot for slot, n in sharing.items() if n > 1)   # a detach() shares it
@@ -840,15 +867,9 @@ class Trace:
         self.done = len(self.lazy)
 
 
-def _count_tensors(value, counts):
-    """How often each tensor appears in ``value`` (an event: tuples and lists of them)."""
-    kind = type(value)
-    if kind is tuple or kind is list:
-        for item in value:
-            _count_tensors(item, counts)
-    elif isinstance(value, Tensor):
-        counts[id(value)] = counts.get(id(value), 0) + 1
-
+# A sync point gives new arrays to the tensors Python holds; finding which (Trace._held)
+# costs a few µs, worth it when the stretch computes this much (the others may be buffers)
+_BIG_SYNC = 256 * 1024
 
 _PLAIN = (int, bool, str, type(None))
 
