@@ -157,11 +157,15 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
             stores.append(f"v[{slot.index}] = {names.of(slot)}")
         elif slot.kind == "const":
             stores.append(f"v[{slot.index}] = {ref(slot)}")
-    header_lines = []
+    header_lines, note = [], ""
     if simplify:
+        before = list(lines)
         lines, stores, header_lines = _simplified(
             rec, start, end, outputs, name, direct, buffers, fresh, lines, stores, loads,
             kept, made, emit, names, ns)
+        if header_lines or lines != before:
+            note = (f" ({_operations(before)} operations, {_operations(lines)} after "
+                    "simplify)")
     if buffers:
         slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args)
                  if s is not None and id(s) in names.names}
@@ -180,7 +184,7 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
         text.append("# results")
         text.extend(stores)
     header = ["def _program(v):",
-              f"    # {name}, compiled by ag.compile: {calls} numpy calls; v holds the "
+              f"    # {name}, compiled by ag.compile: {calls} numpy calls{note}; v holds the "
               "arrays of this call by number"] + ["    " + line for line in header_lines]
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
     return Program(source, ns, name, lines=calls, pruned=len(entries) - len(kept),
@@ -228,6 +232,24 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, s
         header = [f"if {checks}:   # the Python numbers the simplification took as constants",
                   "    return _unsimplified(v)"]
     return lines, stores, header
+
+
+def _operations(lines):
+    """The numpy operations of some lines (arithmetic and calls, not the results' stores)."""
+    import ast
+    count = 0
+    for line in lines:
+        body = line.strip()
+        if not body or body.startswith(("#", "v[")) or body.startswith("if v["):
+            continue
+        try:
+            tree = ast.parse(body)
+        except SyntaxError:
+            continue
+        count += sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) for n in ast.walk(tree)
+                     if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                             and n.func.attr == "reshape"))
+    return count
 
 
 def _words(line):

@@ -186,11 +186,14 @@ class _Pass:
             if s.elementwise and not s.here and self.available(s.target):
                 self._name_polynomial(s, named)
         rewrites, new_loads, guards = 0, {}, set()
+        self.roots = set()            # values that stay: read by more than elementwise lines
         for s in here:
-            if not s.elementwise:
-                continue
             users = readers.get(s.target, [])
-            if users and all(u.elementwise and u.epoch == s.epoch for u in users):
+            if s.elementwise and not (users and all(u.elementwise and u.epoch == s.epoch
+                                                    for u in users)):
+                self.roots.add(s.target)
+        for s in here:
+            if s.target not in self.roots:
                 continue              # read only inside other elementwise lines: inlined
             result = self._rewrite(s, named)
             if result is not None:
@@ -240,8 +243,9 @@ class _Pass:
         if text is None:
             return None
         new_ops = _operations(ast.parse(text, mode="eval"))
-        old_ops = sum(_operations(self.statements[i].value) for i in cone
-                      if self.statements[i].here)
+        gone = [self.statements[i] for i in cone if self.statements[i].here and (
+            i == s.index or self.statements[i].target not in self.roots)]
+        old_ops = sum(_operations(g.value) for g in gone)
         if new_ops >= old_ops:
             return None
         if not self._same(s, cone, text):
