@@ -254,7 +254,15 @@ def _calls_a_method(node, namespace):
 
 def _reduces(value, slot_of):
     """``sum_to(x, shape)`` with a shape other than x's: a new array (with x's own shape it
-    is x itself)."""
+    is x itself); so is ``np.add.reduce(x, ...)``, also reshaped (the engine's sum_to)."""
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "reshape"):
+        value = value.func.value
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "reduce" and isinstance(value.func.value, ast.Attribute)
+            and isinstance(value.func.value.value, ast.Name)
+            and value.func.value.value.id == "np"):
+        return True
     if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
             and value.func.id == "sum_to" and len(value.args) == 2
             and isinstance(value.args[0], ast.Name)):

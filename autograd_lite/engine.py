@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
 from .function import Clock, Function, _state, is_anomaly_enabled, set_grad_enabled
-from .ops.movement import sum_to
+from .ops.movement import _sum_to_axes, sum_to
 from .tensor import Tensor, as_tensor
 
 
@@ -118,6 +118,19 @@ def _seed(root, grad, as_tensors):
     return as_tensor(grad) if as_tensors and not isinstance(grad, Tensor) else grad
 
 
+def _sum_to_code(shape, target):
+    """The program's text for ``sum_to`` from ``shape`` to ``target``: the numpy calls
+    ``sum_to`` makes for these shapes (``np.add.reduce(dZ, axis=1, keepdims=True)``, the
+    course's ``np.sum(dZ, axis=1, keepdims=True)``), without the function around them."""
+    axes = _sum_to_axes(shape, target)
+    kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    if not axes:
+        return f"{{0}}.reshape({target!r})"
+    axis = axes[0] if len(axes) == 1 else axes
+    code = f"np.add.reduce({{0}}, axis={axis!r}, keepdims=True)"
+    return code if kept == tuple(target) else f"{code}.reshape({target!r})"
+
+
 def _fit(grad, inp, index, fn, as_tensors):
     """Bring one input gradient to the input's shape and dtype; refuse what cannot fit."""
     if as_tensors and not isinstance(grad, Tensor):
@@ -132,7 +145,7 @@ def _fit(grad, inp, index, fn, as_tensors):
                 f"{fn.name}: backward returned a gradient of shape {grad.shape} for input "
                 f"{index} of shape {shape}") from None
         if recorder is not None:
-            recorder.call([grad], summed, f"sum_to({{0}}, {shape!r})",
+            recorder.call([grad], summed, _sum_to_code(grad.shape, shape),
                           recorder.grad_name(inp._data))
         grad = summed
     if grad.dtype != inp._data.dtype:
