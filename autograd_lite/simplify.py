@@ -54,6 +54,14 @@ class Simplified:
         self.lines, self.guards, self.loads, self.rewrites = lines, guards, loads, rewrites
 
 
+class _Sum:
+    """The slot-like facts of a sum the pass writes (``y.sum(axis=0, keepdims=True)``)."""
+    kind = "sum"
+
+    def __init__(self, shape, dtype, names):
+        self.shape, self.dtype, self.names = shape, dtype, names
+
+
 class _Statement:
     __slots__ = ("index", "text", "node", "target", "value", "pure", "elementwise", "epoch",
                  "here", "comment")
@@ -86,7 +94,9 @@ def simplify(lines, context, slot_of, namespace, available):
 class _Pass:
     def __init__(self, statements, slot_of, namespace, available):
         self.statements = statements
-        self.slot_of, self.namespace, self.available = slot_of, namespace, available
+        self.sums = {}                # the text of a sum the pass writes -> its _Sum
+        self.slot_of = lambda name: self.sums.get(name) or slot_of(name)
+        self.namespace, self.available = namespace, available
         self.special = {}             # name -> (slot, value): a Python number taken as constant
         self.definition = {}          # name -> its elementwise statement
         self.forms = {}
@@ -137,7 +147,49 @@ class _Pass:
         scalar = _broadcast_scalar(node, self.slot_of)
         if scalar is not None:
             return name_form(scalar)
-        return None
+        return self._sum_form(node, name_form, cone)
+
+    def _sum_form(self, node, name_form, cone):
+        """``e.sum(axis=k, keepdims=True)`` as the 0-d factors of ``e`` times a new atom, the
+        sum of the rest (sums are linear): softmax's Σ da·a over cross-entropy's da = −y/(a m)
+        is −(1/m) Σ y.  None when ``node`` is no such sum."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "sum" and not node.args
+                and {k.arg for k in node.keywords} == {"axis", "keepdims"}):
+            return None
+        options = {k.arg: k.value for k in node.keywords}
+        try:
+            axis, keepdims = (ast.literal_eval(options["axis"]),
+                              ast.literal_eval(options["keepdims"]))
+        except ValueError:
+            return None
+        inner = self._form(node.func.value, name_form, cone)
+        if inner is None or keepdims is not True or inner[0] == 0.0:
+            return None
+        scalars = {k: p for k, p in inner[1].items()
+                   if all(self._shape(a) == () for m, _ in k for a, _ in m)}
+        rest = (1.0, {k: p for k, p in inner[1].items() if k not in scalars})
+        if not rest[1]:
+            return None
+        shapes = [self._shape(a) for a in algebra.atoms_of(rest)]
+        if any(shape is None for shape in shapes):
+            return None
+        text = _Emitter(rest, self.slot_of, {}, None, None).text()
+        if text is None:
+            return None
+        shape = np.broadcast_shapes(*shapes)
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = tuple(a % len(shape) for a in axes)
+        dtypes = [self.slot_of(a).dtype for a in algebra.atoms_of(rest)]
+        operand = text if text.isidentifier() else f"({text})"
+        name = f"{operand}.sum(axis={axis!r}, keepdims=True)"
+        self.sums[name] = _Sum(tuple(1 if i in axes else n for i, n in enumerate(shape)),
+                               np.result_type(*dtypes), algebra.atoms_of(rest))
+        return algebra.multiply((inner[0], scalars), algebra.atom(name))
+
+    def _shape(self, name):
+        slot = self.slot_of(name)
+        return None if slot is None else tuple(slot.shape)
 
     def form_of(self, name, epoch, cone):
         """The algebra of a variable as seen by a statement of ``epoch``: through its
@@ -219,6 +271,8 @@ class _Pass:
             form = self.form_of(s.target, s.epoch, set())
         except TooBig:
             return
+        if form is None:
+            return
         coefficient, factors = form
         if coefficient == 1.0 and len(factors) == 1:
             (key, power), = factors.items()
@@ -232,8 +286,14 @@ class _Pass:
             form = self.form_of(s.target, s.epoch, cone)
         except TooBig:
             return None
+        if form is None:              # elementwise only with its reads kept opaque
+            return None
         loads = {}
-        for name in algebra.atoms_of(form):
+        names = set(algebra.atoms_of(form))
+        while names & set(self.sums):
+            for name in names & set(self.sums):
+                names = (names - {name}) | set(self.sums[name].names)
+        for name in names:
             where = self.available(name)
             if where is None:
                 return None
@@ -305,6 +365,9 @@ class _Emitter:
         slot = self.slot_of(name)
         return slot is not None and slot.shape == ()
 
+    def _sum(self, name):
+        return isinstance(self.slot_of(name), _Sum)
+
     def text(self):
         coefficient, factors = self.form
         if not factors:
@@ -317,7 +380,7 @@ class _Emitter:
             else:
                 text = self.named.get((key, self.epoch))
                 sum_ = text is None
-                if sum_ and any(sum(p for _, p in m) > 1 for m, _ in key):
+                if sum_ and any(sum(p for a, p in m if not self._sum(a)) > 1 for m, _ in key):
                     return None        # a new sum of products can cancel where the
                     #                    original did not (x·x − y·y): keep the original
                 if sum_ and power == 1 and coefficient < 0 and not num_arrays:

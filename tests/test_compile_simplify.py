@@ -236,3 +236,27 @@ def test_forms_cancel_what_the_algebra_cancels():
                           algebra.divide(algebra.subtract(one, y), one_minus_a))
     dz = algebra.multiply(algebra.multiply(da, a), one_minus_a)
     assert dz == algebra.subtract(y, a)
+
+
+def test_softmax_with_cross_entropy_simplifies_to_probabilities_minus_labels():
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 64)
+    Y = np.eye(5)[:, rng.randint(0, 5, 64)]
+    runs = []
+    for passes in [("direct",), ("direct", "simplify")]:
+        model = nn.DeepNN([20, 16, 5], hidden="relu", output="softmax", seed=0)
+        Xt, Yt = model._check_data(X, Y)
+        opt = nn.optim.GradientDescent(model.parameters(), 0.1)
+        step = ag.compile(model._train_step, passes=passes)
+        costs = [step(Xt, Yt, opt).item() for _ in range(3)]
+        runs.append((step.source, costs, [p.data for p in model.parameters()]))
+    source = runs[1][0]
+    backward = source[source.index("# backward"):source.index("# update")]
+    # dZ = (P · Σ_classes Y − Y) / m: the course's P − Y where the labels are one-hot
+    assert ("dlayer2_add = (Y.sum(axis=(0,), keepdims=True) * layer2_softmax - Y) / scalar"
+            in backward)
+    assert "cost_" not in backward
+    assert runs[0][1][0] == runs[1][1][0]           # the first call is eager in both
+    np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-13)
+    for a, b in zip(runs[0][2], runs[1][2]):
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
