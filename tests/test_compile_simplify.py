@@ -15,7 +15,7 @@ import autograd_lite as ag
 from autograd_lite import algebra
 import nn
 
-from test_compile_passes import NAMES, _assert_bitwise, _program, _run
+from test_compile_passes import _assert_bitwise, _inputs, _program, _run, random_programs
 
 SIMPLIFY_BOUND = 256          # ulps of the largest magnitude of each result (documented)
 
@@ -85,11 +85,9 @@ ERROR_FACTOR, ULPS = 4, 16         # the documented bound (docs/compile.md)
 
 
 @settings(max_examples=40, deadline=None)
-@given(ops=st.lists(st.sampled_from(NAMES), min_size=1, max_size=4),
-       second_order=st.booleans(), seed=st.integers(0, 2**16))
+@random_programs
 def test_simplified_random_programs_are_as_accurate_as_eager(ops, second_order, seed):
-    rng = np.random.RandomState(seed)
-    inputs = [rng.randn(3, 4) for _ in range(3)]
+    inputs = _inputs(seed)
     for passes in [("direct", "simplify"), ("direct", "simplify", "buffers")]:
         for eager, reference, simplified in _calls_from_eager_states(ops, second_order,
                                                                      passes, inputs):
