@@ -62,9 +62,11 @@ def _parse(fn):
         return None
     try:
         source = textwrap.dedent(inspect.getsource(fn))
-    except (OSError, TypeError):
+        definition = ast.parse(source).body[0]
+    except (OSError, TypeError, SyntaxError, IndexError):
         return None
-    definition = ast.parse(source).body[0]
+    if not isinstance(definition, ast.FunctionDef) or definition.name != fn.__name__:
+        return None        # the file changed since it was imported: call the method
     arguments = definition.args
     if (arguments.vararg or arguments.kwarg or arguments.kwonlyargs or arguments.defaults
             or arguments.posonlyargs or not arguments.args or arguments.args[0].arg != "self"):
