@@ -12,7 +12,7 @@ import threading
 import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
-from .function import Clock, Function, _state, is_anomaly_enabled, set_grad_enabled
+from .function import Clock, Function, _state, is_anomaly_enabled, release_graph
 from .ops.movement import sum_to
 from .tensor import Tensor, as_tensor
 
@@ -60,10 +60,15 @@ def _count_consumers(roots):
     A tensor's gradient is complete once that many contributions have arrived (Kahn's
     algorithm, as HIPS autograd does it); an explicit stack, so no recursion limit.
     """
-    unique = list({id(r): r for r in roots}.values())     # a root given twice counts once
-    consumers, stack, root_ids = {}, unique, {id(r) for r in unique}
+    if len(roots) == 1:                 # the common case: one cost
+        stack, root_ids = [roots[0]], (id(roots[0]),)
+    else:
+        stack = list({id(r): r for r in roots}.values())  # a root given twice counts once
+        root_ids = {id(r) for r in stack}
+    consumers = {}
+    count_of, pop, push = consumers.get, stack.pop, stack.append
     while stack:
-        fn = stack.pop()._fn
+        fn = pop()._fn
         if fn is None:
             continue
         if fn.released:
@@ -71,13 +76,13 @@ def _count_consumers(roots):
         for x, need in zip(fn.inputs, fn.needs_input_grad):
             if need:
                 key = id(x)
-                count = consumers.get(key)
-                if count is not None:
-                    consumers[key] = count + 1
-                else:                       # seen for the first time: walk below it
+                count = count_of(key)
+                if count is None:           # seen for the first time: walk below it
                     consumers[key] = 1
                     if key not in root_ids:
-                        stack.append(x)
+                        push(x)
+                else:
+                    consumers[key] = count + 1
     return consumers
 
 
@@ -94,7 +99,9 @@ def _seed(root, grad, as_tensors):
                 f"backward: a gradient can only be implied for a one-element output, this one "
                 f"has shape {root.shape}; pass grad= of that shape, or reduce it first "
                 "(e.g. loss.sum() or loss.mean())")
-        grad = np.ones(root.shape, dtype=root.dtype)
+        data = root._data       # a 0-d array is made faster by np.array than by np.ones
+        grad = (np.array(1, dtype=data.dtype) if data.ndim == 0
+                else np.ones(data.shape, dtype=data.dtype))
     elif isinstance(grad, Tensor):
         given = grad._data
         grad = grad.astype(root.dtype) if as_tensors else np.array(given, dtype=root.dtype)
@@ -209,9 +216,12 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
         trace.go_eager()
     if retain_graph is None:
         retain_graph = create_graph
-    grads = [None] * len(roots) if grads is None else list(grads)
-    if len(grads) != len(roots):
-        raise ValueError(f"backward: {len(roots)} outputs but {len(grads)} gradients")
+    if grads is None:
+        grads = (None,) * len(roots)
+    else:
+        grads = list(grads)
+        if len(grads) != len(roots):
+            raise ValueError(f"backward: {len(roots)} outputs but {len(grads)} gradients")
     pending = {}                      # id(tensor) -> its gradient so far
     for root, g in zip(roots, grads):
         g = _seed(root, g, create_graph)
@@ -222,78 +232,86 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
     consumers = _count_consumers(roots)
     ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
-    anomaly = is_anomaly_enabled()
+    anomaly = _state.anomaly
     careful = anomaly or observer is not None
     recorder = _state.capture
     plain = recorder is None and not create_graph     # fn.backward on arrays, as it is
     now = Clock.now
-    # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
-    # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
-    with set_grad_enabled(create_graph), (np.errstate(all="ignore") if anomaly else _AS_IS):
-        while ready:
-            t = ready.pop()
-            g = pending.pop(id(t), None)
-            fn = t._fn
-            if g is not None:
-                if targets is not None:
-                    if id(t) in targets:
-                        targets[id(t)] = g
-                elif fn is None:
-                    leaf_grads.append((t, g))
-                elif t._retains_grad:
-                    retained.append((t, g))
-            if fn is None:
-                continue
-            done.append(t)
-            xs, needs = fn.inputs, fn.needs_input_grad
-            if g is None:                 # nothing reached t: its inputs get nothing from it
-                raw = (None,) * len(xs)
-            else:
-                if fn.clock != now or careful:
-                    fn.check_versions(t)
-                if plain and len(xs) == 2:
-                    raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
-                elif plain and len(xs) == 1:
-                    raw = fn.backward(g, t._data, xs[0]._data)
-                else:
-                    raw = _call_backward(fn, g, t, xs, recorder, create_graph)
-                if careful:
-                    _observe(t, fn, g, raw, create_graph, observer)
-            for i, need in enumerate(needs):
-                if not need:
+    state = _state
+    grad_mode = state.enabled           # the pass records only with create_graph
+    state.enabled = create_graph
+    pop, push, take = ready.pop, ready.append, pending.pop
+    try:
+        # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
+        # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
+        with np.errstate(all="ignore") if anomaly else _AS_IS:
+            while ready:
+                t = pop()
+                g = take(id(t), None)
+                fn = t._fn
+                if fn is None:                # a leaf: its gradient is complete
+                    if g is not None:
+                        if targets is None:
+                            leaf_grads.append((t, g))
+                        elif id(t) in targets:
+                            targets[id(t)] = g
                     continue
-                x = xs[i]
-                key = id(x)
-                ig = raw[i]
-                if ig is not None:
-                    data = x._data
-                    if create_graph or ig.shape != data.shape or (
-                            ig.dtype is not data.dtype and ig.dtype != data.dtype):
-                        ig = _fit(ig, x, i, fn, create_graph)
-                    prev = pending.get(key)
-                    if prev is None:
-                        pending[key] = ig
-                    else:                                     # a second path into x
-                        pending[key] = total = prev + ig
-                        if recorder is not None:
-                            recorder.call([prev, ig], total, "{0} + {1}",
-                                          recorder.grad_name(x._data))
-                left = consumers[key] - 1
-                if left:
-                    consumers[key] = left
+                if g is not None:
+                    if targets is not None:
+                        if id(t) in targets:
+                            targets[id(t)] = g
+                    elif t._retains_grad:
+                        retained.append((t, g))
+                done.append((fn, t))
+                xs, needs = fn.inputs, fn.needs_input_grad
+                if g is None:                 # nothing reached t: its inputs get nothing from it
+                    raw = (None,) * len(xs)
                 else:
-                    ready.append(x)
+                    if fn.clock != now or careful:
+                        fn.check_versions(t)
+                    if plain and len(xs) == 2:
+                        raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
+                    elif plain and len(xs) == 1:
+                        raw = fn.backward(g, t._data, xs[0]._data)
+                    else:
+                        raw = _call_backward(fn, g, t, xs, recorder, create_graph)
+                    if careful:
+                        _observe(t, fn, g, raw, create_graph, observer)
+                for i, need in enumerate(needs):
+                    if not need:
+                        continue
+                    x = xs[i]
+                    key = id(x)
+                    ig = raw[i]
+                    if ig is not None:
+                        data = x._data
+                        if create_graph or ig.shape != data.shape or (
+                                ig.dtype is not data.dtype and ig.dtype != data.dtype):
+                            ig = _fit(ig, x, i, fn, create_graph)
+                        prev = pending.get(key)
+                        if prev is None:
+                            pending[key] = ig
+                        else:                                 # a second path into x
+                            pending[key] = total = prev + ig
+                            if recorder is not None:
+                                recorder.call([prev, ig], total, "{0} + {1}",
+                                              recorder.grad_name(x._data))
+                    left = consumers[key] - 1
+                    if left:
+                        consumers[key] = left
+                    else:
+                        push(x)
 
-        if create_graph:
-            targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
-                                                                 leaf_grads + retained)
-        if targets is None:
-            _write_grads(leaf_grads + retained)
+            if create_graph:
+                targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
+                                                                     leaf_grads + retained)
+            if targets is None:
+                _write_grads(leaf_grads + retained if retained else leaf_grads)
+    finally:
+        state.enabled = grad_mode
 
-    if not retain_graph:
-        memo = {}                        # one record per tensor, shared by the ops using it
-        for t in done:
-            t._fn.release(memo, t)
+    if not retain_graph:                 # one record per tensor, shared by the ops using it
+        release_graph(done)
     if targets is None:
         return None
     results = [targets[id(t)] for t in inputs]         # one per input, repeats included

@@ -317,37 +317,7 @@ class Function:
         (``{id(tensor): record}``) gives a tensor used by several ops one record.  A later
         backward through it is an error.
         """
-        old = self.__dict__
-        memo = {} if memo is None else memo
-        records = []
-        for t in old.get("inputs", ()):
-            fn = t._fn
-            if fn is not None:
-                records.append(fn)               # a result: its op describes it (see out)
-            elif t._requires_grad:
-                records.append(t)                # a parameter stays itself
-            else:                                # a constant: a few facts, once per tensor
-                entry = memo.get(id(t))
-                if entry is None:                # t kept alive in memo: ids stay unique
-                    data = t._data
-                    number = data if data.ndim == 0 and not t.name else None
-                    entry = memo[id(t)] = ([weakref.ref(t), data.shape, data.dtype, t.name,
-                                            False, None, _origin_of(t), number, None], t)
-                records.append(entry[0])
-        params = old.get("params")
-        kept = {"_records": records, "released": True,
-                "needs_input_grad": old.get("needs_input_grad"),
-                "params": ({k: v for k, v in params.items() if _small(v)} if params
-                           else _NO_PARAMS)}
-        if out is not None:                      # what this op produced, for its consumers
-            data = out._data
-            kept["_out"] = [weakref.ref(out), data.shape, data.dtype, out.name,
-                            out._requires_grad, None, None, None, None]   # no cycle to self
-        if len(old) > _PLAIN:                    # rare keys: a scope, anomaly mode's line
-            for key in _KEPT:
-                if key in old:
-                    kept[key] = old[key]
-        self.__dict__ = kept
+        release_graph(((self, out),), memo)
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -378,7 +348,8 @@ def _eager_apply(cls, inputs, params):
             a, b = inputs
             data = fn.forward(a._data, b._data)
             needs = _NEEDS_TWO[a._requires_grad][b._requires_grad]
-            if cls.broadcasts and a._data.ndim != b._data.ndim:
+            if cls.broadcasts and a._data.ndim != b._data.ndim and (
+                    a._data.ndim == 1 or b._data.ndim == 1):    # only then can it warn
                 _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
         else:
             data = fn.forward(inputs[0]._data)
@@ -420,7 +391,7 @@ def _forward(fn, inputs, params):
     if len(inputs) == 2 and fn.broadcasts:
         a, b = inputs
         data = fn.forward(a._data, b._data, **params)
-        if a._data.ndim != b._data.ndim:
+        if a._data.ndim != b._data.ndim and (a._data.ndim == 1 or b._data.ndim == 1):
             _check_rank_one(fn.name, a._data.shape, b._data.shape, data.shape)
     else:
         data = fn.forward(*[t._data for t in inputs], **params)
@@ -467,6 +438,45 @@ def _origin(cls, inputs) -> tuple:
 
 _KEPT = ("scope", "created_at")     # kept by release() besides inputs, needs and params
 _PLAIN = 4                          # inputs, needs_input_grad, params, clock: nothing more
+
+
+def release_graph(ops, memo=None):
+    """``Function.release`` of every ``(fn, out)`` pair of ``ops`` (``out`` the tensor ``fn``
+    produced, or None): the engine's release of a whole graph after backward, in one loop."""
+    ref, plain, kept_keys = weakref.ref, _PLAIN, _KEPT
+    for fn, out in ops:
+        old = fn.__dict__
+        records = []
+        for t in old.get("inputs", ()):
+            made_by = t._fn
+            if made_by is not None:
+                records.append(made_by)          # a result: its op describes it (see out)
+            elif t._requires_grad:
+                records.append(t)                # a parameter stays itself
+            else:                                # a constant: a few facts, once per tensor
+                if memo is None:
+                    memo = {}
+                entry = memo.get(id(t))
+                if entry is None:                # t kept alive in memo: ids stay unique
+                    data = t._data
+                    number = data if data.ndim == 0 and not t.name else None
+                    entry = memo[id(t)] = ([ref(t), data.shape, data.dtype, t.name, False,
+                                            None, _origin_of(t), number, None], t)
+                records.append(entry[0])
+        params = old.get("params")
+        kept = {"_records": records, "released": True,
+                "needs_input_grad": old.get("needs_input_grad"),
+                "params": ({k: v for k, v in params.items() if _small(v)} if params
+                           else _NO_PARAMS)}
+        if out is not None:                      # what this op produced, for its consumers
+            data = out._data
+            kept["_out"] = [ref(out), data.shape, data.dtype, out.name, out._requires_grad,
+                            None, None, None, None]   # no cycle to self
+        if len(old) > plain:                     # rare keys: a scope, anomaly mode's line
+            for key in kept_keys:
+                if key in old:
+                    kept[key] = old[key]
+        fn.__dict__ = kept
 
 
 def _small(value) -> bool:
