@@ -135,8 +135,9 @@ class name_scope:
         self.name = str(name)
 
     def __enter__(self):
-        self._previous = current_scope()
-        _state.scope = self.name if self._previous is None else f"{self._previous}.{self.name}"
+        state = _state
+        self._previous = previous = state.scope
+        state.scope = self.name if previous is None else f"{previous}.{self.name}"
         return self
 
     def __exit__(self, *exc):
