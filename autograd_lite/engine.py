@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
 from .function import Clock, Function, _state, is_anomaly_enabled, release_graph
-from .ops.movement import sum_to
+from .ops.movement import _sum_to_array, sum_to
 from .tensor import Tensor, as_tensor
 
 
@@ -79,7 +79,7 @@ def _count_consumers(roots):
                 count = count_of(key)
                 if count is None:           # seen for the first time: walk below it
                     consumers[key] = 1
-                    if key not in root_ids:
+                    if x._fn is not None and key not in root_ids:
                         push(x)
                 else:
                     consumers[key] = count + 1
@@ -133,7 +133,8 @@ def _fit(grad, inp, index, fn, as_tensors):
     recorder = _state.capture
     if grad.shape != shape:
         try:
-            summed = sum_to(grad, shape)
+            summed = (_sum_to_array(grad, shape) if type(grad) is np.ndarray  # plain numpy
+                      else sum_to(grad, shape))
         except (ShapeError, ValueError):
             raise GraphError(
                 f"{fn.name}: backward returned a gradient of shape {grad.shape} for input "
@@ -262,7 +263,8 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                             targets[id(t)] = g
                     elif t._retains_grad:
                         retained.append((t, g))
-                done.append((fn, t))
+                if not retain_graph:
+                    done.append((fn, t))
                 xs, needs = fn.inputs, fn.needs_input_grad
                 if g is None:                 # nothing reached t: its inputs get nothing from it
                     raw = (None,) * len(xs)

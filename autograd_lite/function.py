@@ -219,7 +219,7 @@ def _fingerprint(array) -> int:
     return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1))
 
 
-class Clock:
+class _Clock:
     """A global clock of in-place changes.  A write into a tensor's memory (assigning
     ``t.data``, an in-place operator such as ``w -= step``) advances it and stamps the tensor
     that owns the memory.  An op recorded at time T whose input carries a later stamp saw
@@ -228,22 +228,29 @@ class Clock:
     Views (``X.T``, ``x[1:]``, ``x.reshape(...)`` when numpy gives a view) and ``detach()``
     share the memory of their base, so they share its stamp too: ``t._base`` is the tensor
     that owns the memory (None when ``t`` owns it), as PyTorch's views share a version counter.
-    """
-    now = 0
-    lock = threading.Lock()     # ticks must not go backwards when threads write
 
-    @classmethod
-    def stamp(cls, tensor):
+    One instance, :data:`Clock` (an instance attribute ticks faster than a class attribute,
+    whose every write invalidates the type's attribute caches).
+    """
+
+    def __init__(self):
+        self.now = 0
+        self.lock = threading.Lock()     # ticks must not go backwards when threads write
+
+    def stamp(self, tensor):
         """Record a write into ``tensor``'s memory: stamp its owner (itself or its base)."""
         owner = tensor if tensor._base is None else tensor._base
-        with cls.lock:
-            cls.now += 1
-            owner._version = cls.now
+        with self.lock:
+            self.now = now = self.now + 1
+            owner._version = now
 
     @staticmethod
     def version(tensor) -> int:
         """The time of the last write into ``tensor``'s memory (through any alias)."""
         return (tensor if tensor._base is None else tensor._base)._version
+
+
+Clock = _Clock()
 
 
 class _ReleasedInputs:
