@@ -271,9 +271,10 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
                 else:
                     if fn.clock != now or careful:
                         fn.check_versions(t)
-                    if plain and len(xs) == 2:
+                    n = len(xs) if plain else 0
+                    if n == 2:
                         raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
-                    elif plain and len(xs) == 1:
+                    elif n == 1:
                         raw = fn.backward(g, t._data, xs[0]._data)
                     else:
                         raw = _call_backward(fn, g, t, xs, recorder, create_graph)

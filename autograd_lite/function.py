@@ -349,21 +349,24 @@ class Function:
 def _eager_apply(cls, inputs, params):
     """What ``Function.apply`` does eagerly: the forward pass, and the graph if needed."""
     fn = _new(cls)
+    n = len(inputs)
     try:
-        if params or not 0 < len(inputs) < 3:
-            data, needs = _forward(fn, inputs, params)
-        elif len(inputs) == 2:      # the common cases, without building lists
+        if n == 2 and not params:       # the common cases, without building lists
             a, b = inputs
-            data = fn.forward(a._data, b._data)
+            data_a, data_b = a._data, b._data
+            data = fn.forward(data_a, data_b)
             needs = _NEEDS_TWO[a._requires_grad][b._requires_grad]
-            if cls.broadcasts and a._data.ndim != b._data.ndim and (
-                    a._data.ndim == 1 or b._data.ndim == 1):    # only then can it warn
-                _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
+            if data_a.ndim != data_b.ndim and cls.broadcasts and (
+                    data_a.ndim == 1 or data_b.ndim == 1):    # only then can it warn
+                _check_rank_one(cls.name, data_a.shape, data_b.shape, data.shape)
+        elif n == 1 and not params:
+            a = inputs[0]
+            data = fn.forward(a._data)
+            needs = _NEEDS_ONE[a._requires_grad]
         else:
-            data = fn.forward(inputs[0]._data)
-            needs = _NEEDS_ONE[inputs[0]._requires_grad]
+            data, needs = _forward(fn, inputs, params)
         if not cls.differentiable:
-            needs = (False,) * len(inputs)
+            needs = (False,) * n
     except np.linalg.LinAlgError:
         raise               # a singular matrix is not a shape problem: numpy's own error
     except ValueError as exc:
@@ -374,9 +377,10 @@ def _eager_apply(cls, inputs, params):
     state = _state
     if state.capture is not None:       # ag.compile is capturing a step: note the call
         data = state.capture.op(fn, inputs, needs, params, data)
-    if not state.enabled or True not in needs:
+    enabled = state.enabled
+    if not enabled or True not in needs:
         out = _make_tensor(data, False)
-        if state.enabled:         # a constant made while recording: what it is (viz)
+        if enabled:               # a constant made while recording: what it is (viz)
             out._origin = _origin(cls, inputs)
         return out
     out = _make_tensor(data, True)
@@ -384,8 +388,9 @@ def _eager_apply(cls, inputs, params):
     fn.needs_input_grad = needs
     fn.params = params or _NO_PARAMS       # one empty dict for all: fewer objects per op
     fn.clock = Clock.now
-    if state.scope is not None:
-        fn.scope = state.scope
+    scope = state.scope
+    if scope is not None:
+        fn.scope = scope
     if state.anomaly:
         fn.created_at = _user_frame()
         fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)

@@ -323,9 +323,8 @@ class Tensor(MathMethods, ShapeMethods):
         >>> x.grad.item()
         6.0
         """
-        from .engine import backward
-        backward([self], None if grad is None else [grad],
-                 retain_graph=retain_graph, create_graph=create_graph)
+        _engine.backward([self], None if grad is None else [grad],
+                         retain_graph=retain_graph, create_graph=create_graph)
 
     def retain_grad(self) -> "Tensor":
         """Keep this (non-leaf) tensor's gradient in ``.grad`` after backward, e.g. to look at dZ."""
@@ -578,6 +577,10 @@ from .ops import linalg, movement, reduce  # noqa: E402
 from . import inplace  # noqa: E402
 
 _add, _sub, _mul, _div = ew.Add.apply, ew.Sub.apply, ew.Mul.apply, ew.Div.apply
+
+# The engine uses Tensor: imported once it exists (an import inside Tensor.backward would be
+# run on every call).
+from . import engine as _engine  # noqa: E402
 
 
 # numpy's ufuncs and functions on Tensors -> our ops: the explicit tables of numpy_api.py
