@@ -231,14 +231,17 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
 
     targets = None if inputs is None else {id(t): None for t in inputs}
     consumers = _count_consumers(roots)
-    ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
+    if len(roots) == 1:               # (no other root can wait for it)
+        ready = [roots[0]]
+    else:
+        ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
-    anomaly = _state.anomaly
+    state = _state
+    anomaly = state.anomaly
     careful = anomaly or observer is not None
-    recorder = _state.capture
+    recorder = state.capture
     plain = recorder is None and not create_graph     # fn.backward on arrays, as it is
     now = Clock.now
-    state = _state
     grad_mode = state.enabled           # the pass records only with create_graph
     state.enabled = create_graph
     pop, push, take = ready.pop, ready.append, pending.pop
