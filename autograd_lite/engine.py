@@ -142,6 +142,9 @@ def _fit(grad, inp, index, fn, as_tensors):
         if recorder is not None:
             recorder.call([grad], summed, f"sum_to({{0}}, {shape!r})",
                           recorder.grad_name(inp._data))
+        elif type(summed) is np.ndarray and _reshaped_sum(summed, grad):
+            summed = summed.base    # the sum itself, not a same-shape view of it: a .grad
+                                    # that owns its memory is written without a copy check
         grad = summed
     if grad.dtype != inp._data.dtype:
         cast = grad.astype(inp._data.dtype)
@@ -150,6 +153,14 @@ def _fit(grad, inp, index, fn, as_tensors):
                           recorder.grad_name(inp._data))
         grad = cast
     return grad
+
+
+def _reshaped_sum(summed, grad) -> bool:
+    """Whether ``summed`` is a same-shape view of a new array (the reduction's result),
+    not of ``grad``'s memory: then that array can stand for it."""
+    base = summed.base
+    return (base is not None and base.base is None and base.shape == summed.shape
+            and base is not grad and base is not grad.base)
 
 
 _AS_IS = contextlib.nullcontext()

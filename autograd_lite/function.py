@@ -401,6 +401,9 @@ def _eager_apply(cls, inputs, params):
 def _forward(fn, inputs, params):
     """``fn.forward`` on the inputs' arrays, with parameters or any number of inputs; and
     which inputs need a gradient."""
+    if len(inputs) == 1:            # a reduction, a reshape, a cast: no lists to build
+        a = inputs[0]
+        return fn.forward(a._data, **params), _NEEDS_ONE[a._requires_grad]
     if len(inputs) == 2 and fn.broadcasts:
         a, b = inputs
         data = fn.forward(a._data, b._data, **params)
@@ -437,10 +440,11 @@ def _origin(cls, inputs) -> tuple:
     unnamed constant made the same way (one level deep), or None."""
     parts = []
     for t in inputs:
-        sub = getattr(t, "_origin", None)
         if t.name:
             parts.append(t.name)
-        elif sub is not None:
+            continue
+        sub = getattr(t, "_origin", None)
+        if sub is not None:
             parts.append(sub if not any(type(p) is tuple for p in sub[1]) else None)
         elif t._data.ndim == 0 and t._fn is None:
             parts.append(t._data.item())

@@ -147,3 +147,15 @@ def test_no_rank_one_warning_without_a_rank_one_operand(other, recwarn):
     assert not [w for w in recwarn if issubclass(w.category, ag.RankOneWarning)]
     with pytest.warns(ag.RankOneWarning):           # (3,) against (3, 1): the course's trap
         ag.tensor(np.ones(3)) * ag.tensor(np.ones((3, 1)))
+
+
+def test_a_broadcast_gradient_is_summed_into_an_array_the_grad_owns():
+    W = ag.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    b = ag.tensor(np.zeros((3, 1)), requires_grad=True)
+    X = np.arange(8.0).reshape(2, 4)
+    Z = W @ X + b                                   # b (3, 1) broadcast over 4 examples
+    upstream = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    Z.backward(upstream)
+    assert b.grad.numpy().base is None              # its own memory, not a view of the sum
+    np.testing.assert_array_equal(b.grad.numpy(), upstream.sum(axis=1, keepdims=True))
+    assert not np.shares_memory(b.grad.numpy(), upstream)
