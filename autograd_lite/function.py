@@ -44,8 +44,9 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._previous = is_grad_enabled()
-        _state.enabled = self.mode
+        state = _state
+        self._previous = state.enabled
+        state.enabled = self.mode
 
     def __exit__(self, *exc):
         _state.enabled = self._previous
