@@ -415,10 +415,11 @@ def _write_grads(items):
 def _accumulate(items):
     used = set()
     recorder = _state.capture
-    for t, g in items:
-        if recorder is None:
+    if recorder is None:
+        for t, g in items:
             write_grad(t, g, used)
-            continue
+        return
+    for t, g in items:
         old = t._grad
         if isinstance(g, Tensor):                         # create_graph: ops are recorded
             write_grad(t, g, used)
@@ -437,21 +438,25 @@ def write_grad(t, g, used):
 
     A gradient array shared by two tensors of one pass (``used`` holds their ids), or a
     read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
-    if isinstance(g, Tensor):                     # create_graph: keep the graph
+    if type(g) is np.ndarray and g.base is None and id(g) not in used:   # the common case
+        used.add(id(g))
+        stored = g
+        g = Tensor._make(g)
+    elif isinstance(g, Tensor):                   # create_graph: keep the graph
         if id(g) in used or not g._data.flags.writeable:
             g = g * 1                             # new memory, still differentiable
         used.add(id(g))
-    else:
-        if type(g) is not np.ndarray or g.base is not None or id(g) in used:
-            owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
-            if id(owner) in used or not g.flags.writeable:
-                g = g.copy()
-                owner = g
-            g = np.asarray(g)
-            used.add(id(owner))
+        stored = g
+    else:                                         # the rare cases: views, scalars, repeats
+        owner = _owner(np.asarray(g))
+        if id(owner) in used or not g.flags.writeable:
+            g = g.copy()
+            owner = g
+        g = np.asarray(g)
+        used.add(id(owner))
         used.add(id(g))
-    stored = g
-    g = Tensor._make(g) if not isinstance(g, Tensor) else g
+        stored = g
+        g = Tensor._make(g)
     t._grad = g if t._grad is None else t._grad + g      # (the setter would note it twice)
     return stored
 
