@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from itertools import compress
 
 import numpy as np
 
@@ -73,16 +74,15 @@ def _count_consumers(roots):
             continue
         if fn.released:
             raise _released(fn)
-        for x, need in zip(fn.inputs, fn.needs_input_grad):
-            if need:
-                key = id(x)
-                count = count_of(key)
-                if count is None:           # seen for the first time: walk below it
-                    consumers[key] = 1
-                    if x._fn is not None and key not in root_ids:
-                        push(x)
-                else:
-                    consumers[key] = count + 1
+        for x in compress(fn.inputs, fn.needs_input_grad):    # the inputs that need one
+            key = id(x)
+            count = count_of(key)
+            if count is None:               # seen for the first time: walk below it
+                consumers[key] = 1
+                if x._fn is not None and key not in root_ids:
+                    push(x)
+            else:
+                consumers[key] = count + 1
     return consumers
 
 
