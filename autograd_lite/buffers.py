@@ -280,13 +280,15 @@ def _fresh(value):
         return isinstance(value.op, (ast.USub, ast.UAdd))
     return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
             and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
-            and isinstance(getattr(np, value.func.attr, None), np.ufunc)
+            and (isinstance(getattr(np, value.func.attr, None), np.ufunc)
+                 or value.func.attr == "dot")
             and not any(k.arg == "out" for k in value.keywords))
 
 
 def _ufunc_form(value):
     """``(ufunc name, operands)`` when ``value`` is one ufunc call on its operands
-    (``a + b``, ``-a``, ``np.tanh(a)``, ``a @ b``): its result is a new array."""
+    (``a + b``, ``-a``, ``np.tanh(a)``, ``a @ b``), or ``np.dot`` of two arrays: its result
+    is a new array."""
     if isinstance(value, ast.BinOp) and type(value.op) in _BINARY:
         parts = [value.left, value.right]
         name = _BINARY[type(value.op)]
@@ -300,6 +302,11 @@ def _ufunc_form(value):
           and len(value.args) == getattr(np, value.func.attr).nin):
         parts = list(value.args)
         name = value.func.attr
+    elif (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+          and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
+          and value.func.attr == "dot" and len(value.args) == 2 and not value.keywords):
+        parts = list(value.args)     # of 2-D arrays (MatMul's): out= must be C-contiguous,
+        name = "dot"                 # of the result's dtype, as a buffer is
     else:
         return None
     operands = []

@@ -264,8 +264,8 @@ class Recorder:
         self.by_id = None
         self.op_entry = None
         for slot in self.slots:
-            if slot.kind != "const":
-                slot.value = None
+            if slot.kind != "const":       # a number's value is kept (for simplify's guards)
+                slot.value = np.array(slot.value) if slot.shape == () else None
 
 
 def _rule(fn):

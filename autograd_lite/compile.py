@@ -24,6 +24,10 @@ from .tracing import Node, Trace
 #: numpy, instead of calling the method (:mod:`autograd_lite.inlining`); ``"buffers"`` computes
 #: intermediates into buffers allocated once and reused (:mod:`autograd_lite.buffers`).
 PASSES = ("direct", "buffers")
+#: Every pass, in the order they run: ``"simplify"`` (:mod:`autograd_lite.simplify`) rewrites
+#: derivative chains as shorter algebra, equal to eager up to rounding: it runs only when
+#: asked for (``ag.compile(step, simplify=True)``).
+ALL_PASSES = ("direct", "simplify", "buffers")
 
 
 class CompiledStep:
@@ -41,18 +45,22 @@ class CompiledStep:
         How many calls ran their array work as a captured program.
     """
 
-    def __init__(self, fn, cache_size=32, passes=PASSES):
+    def __init__(self, fn, cache_size=32, passes=PASSES, simplify=False):
         if not callable(fn):
             raise TypeError(f"compile: expected a function, got {type(fn).__name__}")
         if not isinstance(cache_size, int) or isinstance(cache_size, bool) or cache_size < 1:
             raise ValueError(f"compile: cache_size must be a positive int, not {cache_size!r}")
         if isinstance(passes, str) or not all(isinstance(p, str) for p in passes):
             raise TypeError(f"compile: passes must be a tuple of pass names, not {passes!r}")
-        unknown = [p for p in passes if p not in PASSES]
+        unknown = [p for p in passes if p not in ALL_PASSES]
         if unknown:
             raise ValueError(f"compile: unknown pass {unknown[0]!r}; the passes are "
-                             + ", ".join(map(repr, PASSES)))
-        self.passes = tuple(passes)
+                             + ", ".join(map(repr, ALL_PASSES)))
+        if not isinstance(simplify, bool):
+            raise TypeError(f"compile: simplify must be True or False, not {simplify!r}")
+        if simplify and "simplify" not in passes:
+            passes = tuple(passes) + ("simplify",)
+        self.passes = tuple(p for p in ALL_PASSES if p in passes)
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.cache_size = cache_size
@@ -102,6 +110,11 @@ class CompiledStep:
         import copy
         return type(self)(copy.deepcopy(self.fn, memo), self.cache_size, self.passes)
 
+    @property
+    def simplify(self) -> bool:
+        """Whether the programs are simplified (equal to eager up to rounding)."""
+        return "simplify" in self.passes
+
     def segment(self, start, end, outputs, fresh=None):
         """The program of the events after ``start`` up to ``end`` (a node on its path),
         storing ``outputs`` (slots; None: all it computes), of which ``fresh`` (None: all)
@@ -112,7 +125,8 @@ class CompiledStep:
             from .program import build_program
             program = build_program(end.capture, start.depth, end.depth, outputs,
                                     _name(self.fn), direct="direct" in self.passes,
-                                    buffers="buffers" in self.passes, fresh=fresh)
+                                    buffers="buffers" in self.passes, fresh=fresh,
+                                    simplify="simplify" in self.passes)
             end.programs[key] = program
         return program
 
@@ -138,7 +152,7 @@ def _name(fn):
     return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
 
 
-def compile(fn=None, *, cache_size=32, passes=PASSES):
+def compile(fn=None, *, cache_size=32, passes=PASSES, simplify=False):
     """Compile a training step: its Python runs on every call, its array work is replayed.
 
     Every call runs ``fn`` as written.  Its tensor operations — the forward pass, the
@@ -160,6 +174,11 @@ def compile(fn=None, *, cache_size=32, passes=PASSES):
         The program passes to run (default: all of ``autograd_lite.compile.PASSES``); each
         keeps the results bitwise those of eager.  ``passes=()`` calls every op's
         ``forward`` and ``backward`` methods as eagerly.
+    simplify : bool
+        Also run the ``"simplify"`` pass: elementwise derivative chains are rewritten as
+        the algebra a person would write (the course's dZ = (A − Y) / m for a sigmoid
+        output with cross-entropy), with fewer numpy calls.  The results then equal eager's
+        up to rounding, not bitwise (docs/compile.md gives the bound).
 
     Returns
     -------
@@ -201,5 +220,6 @@ def compile(fn=None, *, cache_size=32, passes=PASSES):
     True
     """
     if fn is None:
-        return functools.partial(compile, cache_size=cache_size, passes=passes)
-    return CompiledStep(fn, cache_size=cache_size, passes=passes)
+        return functools.partial(compile, cache_size=cache_size, passes=passes,
+                                 simplify=simplify)
+    return CompiledStep(fn, cache_size=cache_size, passes=passes, simplify=simplify)

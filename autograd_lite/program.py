@@ -58,13 +58,15 @@ class Program:
 _AST_LOCK = threading.Lock()     # CPython's ast module is not thread-safe (3.11)
 
 
-def build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None):
+def build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None,
+                  simplify=False):
     """See :func:`_build_program` (one thread at a time: the passes parse Python)."""
     with _AST_LOCK:
-        return _build_program(rec, start, end, outputs, name, direct, buffers, fresh)
+        return _build_program(rec, start, end, outputs, name, direct, buffers, fresh, simplify)
 
 
-def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None):
+def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None,
+                   simplify=False):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
     ``outputs`` (None: every array it computes) into the call's dict.
 
@@ -72,7 +74,9 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
     of numpy (:mod:`autograd_lite.inlining`) instead of calling the methods; ``buffers``:
     compute intermediates into buffers reused from call to call (:mod:`autograd_lite.buffers`).
     ``fresh``: the slots among the stored ones that Python may keep (None: all of them); the
-    others are read only by later programs of the same call, and may be buffers."""
+    others are read only by later programs of the same call, and may be buffers.
+    ``simplify``: rewrite elementwise derivative chains as shorter algebra
+    (:mod:`autograd_lite.simplify`; equal to the other programs up to rounding)."""
     entries = [e for e in rec.entries if start < e.event <= end]
     produced = {id(o): o for e in entries for o in e.outs if o is not None}
     if outputs is None:
@@ -116,39 +120,52 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
             ns[key] = value
         return key
 
-    lines, phase = [], None
-    for entry in kept:
-        if entry.phase != phase:
-            phase = entry.phase
-            lines.append("")
-            lines.append(_PHASES[phase])
-        code = entry.code.format(*[ref(s) for s in entry.args])
-        *prefix, last = code.split("\n")
-        lines.extend(prefix)
-        outs = entry.outs
-        body = _direct(entry, rec, ref, names, bind, made) if direct else None
-        if body is not None:
-            lines.extend(body)
-            continue
-        if outs and any(o is not None for o in outs):
-            targets = [names.of(o) if o is not None and id(o) in made else "_" for o in outs]
-            if entry.kind == "bwd":
-                target = ", ".join(targets) + ("," if len(targets) == 1 else "")
-            else:
-                target = targets[0]
-            last = f"{target} = {last}"
-        elif entry.kind == "bwd":
-            last = f"_ = {last}"
-        if entry.comment:
-            last = f"{last:<60}  # {entry.comment}"
-        lines.append(last)
+    def emit(entries, made):
+        lines, phase = [], None
+        for entry in entries:
+            if entry.phase != phase:
+                phase = entry.phase
+                lines.append("")
+                lines.append(_PHASES[phase])
+            code = entry.code.format(*[ref(s) for s in entry.args])
+            *prefix, last = code.split("\n")
+            lines.extend(prefix)
+            outs = entry.outs
+            body = _direct(entry, rec, ref, names, bind, made) if direct else None
+            if body is not None:
+                lines.extend(body)
+                continue
+            if outs and any(o is not None for o in outs):
+                targets = [names.of(o) if o is not None and id(o) in made else "_"
+                           for o in outs]
+                if entry.kind == "bwd":
+                    target = ", ".join(targets) + ("," if len(targets) == 1 else "")
+                else:
+                    target = targets[0]
+                last = f"{target} = {last}"
+            elif entry.kind == "bwd":
+                last = f"_ = {last}"
+            if entry.comment:
+                last = f"{last:<60}  # {entry.comment}"
+            lines.append(last)
+        return lines
 
+    lines = emit(kept, made)
     stores = []
     for slot in wanted:
         if id(slot) in made:
             stores.append(f"v[{slot.index}] = {names.of(slot)}")
         elif slot.kind == "const":
             stores.append(f"v[{slot.index}] = {ref(slot)}")
+    header_lines, note = [], ""
+    if simplify:
+        before = list(lines)
+        lines, stores, header_lines = _simplified(
+            rec, start, end, outputs, name, direct, buffers, fresh, lines, stores, loads,
+            kept, made, emit, names, ns)
+        if header_lines or lines != before:
+            note = (f" ({_operations(before)} operations, {_operations(lines)} after "
+                    "simplify)")
     if buffers:
         slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args)
                  if s is not None and id(s) in names.names}
@@ -167,11 +184,77 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
         text.append("# results")
         text.extend(stores)
     header = ["def _program(v):",
-              f"    # {name}, compiled by ag.compile: {calls} numpy calls; v holds the "
-              "arrays of this call by number"]
+              f"    # {name}, compiled by ag.compile: {calls} numpy calls{note}; v holds the "
+              "arrays of this call by number"] + ["    " + line for line in header_lines]
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
     return Program(source, ns, name, lines=calls, pruned=len(entries) - len(kept),
                    updates=updates)
+
+
+def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, stores, loads,
+                kept, made, emit, names, ns):
+    """The simplify pass on ``lines`` + ``stores``: the new lines and stores, with ``loads``
+    extended in place, and the header lines of its guards (whose failure runs the
+    unsimplified program, built here too)."""
+    from .simplify import simplify
+    earlier = [e for e in rec.entries if e.event <= start]
+    context = emit(earlier, {id(o) for e in earlier for o in e.outs if o is not None})
+    by_name = {}
+    for slot in rec.slots:
+        if id(slot) in names.names:
+            by_name[names.names[id(slot)]] = slot
+    here = {id(s) for s in loads} | made
+
+    def available(var):
+        if var in ns:
+            return "here"
+        slot = by_name.get(var)
+        if slot is None:
+            return None
+        if id(slot) in here:
+            return "here"
+        return slot if slot.kind == "ext" else None
+
+    result = simplify(lines + stores, context, by_name.get, ns, available)
+    if not result.rewrites:
+        return lines, stores, []
+    cut = len(result.lines) - len(stores)
+    lines, stores = result.lines[:cut], result.lines[cut:]
+    loads.extend(s for s in result.loads.values() if s not in loads)
+    loads.sort(key=lambda s: s.index)
+    used = {word for line in lines + stores for word in _words(line)}
+    loads[:] = [s for s in loads if names.of(s) in used]
+    header = []
+    if result.guards:
+        plain = _build_program(rec, start, end, outputs, name, direct, buffers, fresh)
+        ns["_unsimplified"] = plain.run
+        checks = " or ".join(f"v[{i}] != {value!r}" for i, value in result.guards)
+        header = [f"if {checks}:   # the Python numbers the simplification took as constants",
+                  "    return _unsimplified(v)"]
+    return lines, stores, header
+
+
+def _operations(lines):
+    """The numpy operations of some lines (arithmetic and calls, not the results' stores)."""
+    import ast
+    count = 0
+    for line in lines:
+        body = line.strip()
+        if not body or body.startswith(("#", "v[")) or body.startswith("if v["):
+            continue
+        try:
+            tree = ast.parse(body)
+        except SyntaxError:
+            continue
+        count += sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) for n in ast.walk(tree)
+                     if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                             and n.func.attr == "reshape"))
+    return count
+
+
+def _words(line):
+    import re
+    return re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line.split("#", 1)[0])
 
 
 def _direct(entry, rec, ref, names, bind, made):

@@ -43,13 +43,13 @@ def prepare_deep(X, Y, layer_dims, learning_rate, iterations, X_test=None, Y_tes
     return run
 
 
-def prepare_shallow(X, Y, n_h, learning_rate, iterations, compile=False):
+def prepare_shallow(X, Y, n_h, learning_rate, iterations, compile=False, simplify=False):
     """TwoLayerNet(n_x, n_h, 1, seed=course_rng(2)).fit(X, Y) — the course's week 3 model."""
     model = nn.TwoLayerNet(X.shape[0], n_h, 1, seed=nn.init.course_rng(2))
 
     def run():
         costs = model.fit(X, Y, iterations=iterations, learning_rate=learning_rate,
-                          progress=False, compile=compile)
+                          progress=False, compile=compile, simplify=simplify)
         return _fit_result(model, costs, X, Y)
     run.model = model
     return run

@@ -7,6 +7,7 @@ LABELS = {
     "engine_f32": "autograd_lite, float32",
     "engine_raw": "autograd_lite ops, no nn",
     "compiled": "autograd_lite (nn API), ag.compile",
+    "simplified": "autograd_lite (nn API), ag.compile(simplify=True)",
     "compiled_f32": "autograd_lite, float32, ag.compile",
     "hand_rop": "hand-written R-operator (numpy)",
     "torch": "PyTorch eager, float64",

@@ -180,7 +180,7 @@ class Model(Module):
     # --- training ---------------------------------------------------------------------------
     def fit(self, X, Y, iterations=None, learning_rate=None, *, optimizer="gd",
             batch_size=None, print_every=None, progress=None, callback=None, seed=None,
-            compile=True, **optimizer_options):
+            compile=True, simplify=False, **optimizer_options):
         """Train by gradient descent on the cost; return the cost of every iteration.
 
         Each iteration computes A[L] = forward(X), the cost J(A[L], Y), its gradients with
@@ -217,6 +217,11 @@ class Model(Module):
             Capture the training step once with :func:`autograd_lite.compile` and replay its
             numpy program on later iterations (the costs are bitwise those of the eager
             step, only faster).  ``False`` runs every step eagerly; so does anomaly mode.
+        simplify : bool
+            With ``compile``, also simplify the step's program (``ag.compile(...,
+            simplify=True)``: the sigmoid and cross-entropy derivative becomes the course's
+            dZ = (A − Y) / m, and so on).  Faster, but the costs are those of the eager step
+            only up to rounding, not bitwise (docs/compile.md gives the bound).
         **optimizer_options
             ``beta`` (momentum), ``beta1``, ``beta2``, ``epsilon`` (Adam).
 
@@ -246,6 +251,10 @@ class Model(Module):
             batch_size = _positive_int(batch_size, f"{name}.fit: batch_size")
         if callback is not None and not callable(callback):
             raise ConfigError(f"{name}.fit: callback must be callable, not {callback!r}")
+        if not isinstance(simplify, bool) or (simplify and not compile):
+            raise ConfigError(f"{name}.fit: simplify must be True or False, and True only "
+                              f"with compile=True (got simplify={simplify!r}, "
+                              f"compile={compile!r})")
         X, Y = self._check_data(X, Y)
         X.name, Y.name = "X", "Y"
         rng = make_rng(seed) if batch_size is not None else None
@@ -261,7 +270,7 @@ class Model(Module):
         history = self.costs_ = CostHistory(unit=unit)
         self.train()
         if compile:
-            step = self._make_step(opt, compile)
+            step = self._make_step(opt, compile, simplify)
         else:       # each cost is read and dropped at once: its graph goes with it (below)
             step = lambda X, Y: self._train_step(X, Y, opt, retain_graph=True)  # noqa: E731
         diverged = None
@@ -303,7 +312,7 @@ class Model(Module):
         learning_rate = _check_rate(learning_rate, f"{name}.fit: learning_rate")
         return get_optimizer(optimizer, self.parameters(), learning_rate, **options)
 
-    def _make_step(self, opt, compile=False):
+    def _make_step(self, opt, compile=False, simplify=False):
         """``step(X, Y)``: one gradient step of ``opt``, compiled or not.
 
         The compiled step is made once per model and kept in ``step_`` (its ``source`` is
@@ -312,8 +321,8 @@ class Model(Module):
         if not compile:
             return lambda X, Y: self._train_step(X, Y, opt)
         step = self.__dict__.get("step_")
-        if not isinstance(step, ag.CompiledStep):
-            step = ag.compile(self._train_step)
+        if not isinstance(step, ag.CompiledStep) or step.simplify != simplify:
+            step = ag.compile(self._train_step, simplify=simplify)
             object.__setattr__(self, "step_", step)
         return lambda X, Y: step(X, Y, opt)
 

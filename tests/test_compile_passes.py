@@ -204,10 +204,11 @@ def _shallow(passes=PASSES, iterations=2):
 def test_the_shallow_program_reads_like_the_course():
     model, _, _ = _shallow(passes=("direct",))
     source = model.step_.source
-    for line in ("layer1_matmul = layer1_W @ X", "layer1_add = layer1_matmul + layer1_b",
+    for line in ("layer1_matmul = np.dot(layer1_W, X)", "layer1_add = layer1_matmul + layer1_b",
                  "layer1_tanh = np.tanh(layer1_add)",
                  "dlayer1_add = dlayer1_tanh * (1 - layer1_tanh * layer1_tanh)",
-                 "dlayer1_W = dlayer1_add @ X.T", "dlayer1_tanh = layer2_W.T @ dlayer2_add"):
+                 "dlayer1_W = np.dot(dlayer1_add, X.T)",
+                 "dlayer1_tanh = np.dot(layer2_W.T, dlayer2_add)"):
         assert line in source, line
     assert ".forward(" not in source and ".backward(" not in source
 

@@ -13,11 +13,14 @@ from .products import dot_nd
 class MatMul(Function):
     rule = "dA = dZ · Bᵀ,  dB = Aᵀ · dZ   (Z = A · B; e.g. dW = dZ · Xᵀ)"
     def forward(self, a, b):
+        if a.ndim == 2 and b.ndim == 2:
+            return np.dot(a, b)      # the course's np.dot(W, A): BLAS, faster than @ when small
         return a @ b
     def backward(self, grad, out, a, b):
         need_a, need_b = self.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:          # the course's case: dW = dZ · Xᵀ
-            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+            return (np.dot(grad, b.T) if need_a else None), \
+                (np.dot(a.T, grad) if need_b else None)
         # numpy treats a 1-D left operand as a row and a 1-D right operand as a column.
         a2 = np.expand_dims(a, 0) if a.ndim == 1 else a
         b2 = np.expand_dims(b, 1) if b.ndim == 1 else b
