@@ -13,7 +13,7 @@ from itertools import compress
 import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
-from .function import Clock, Function, _state, is_anomaly_enabled, release_graph
+from .function import Clock, Function, _state, is_anomaly_enabled, _release_graph
 from .ops.movement import _sum_to_array, sum_to
 from .tensor import Tensor, as_tensor
 
@@ -328,7 +328,7 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
         state.enabled = grad_mode
 
     if not retain_graph:                 # one record per tensor, shared by the ops using it
-        release_graph(done)
+        _release_graph(done)
     if targets is None:
         return None
     results = [targets[id(t)] for t in inputs]         # one per input, repeats included

@@ -326,7 +326,7 @@ class Function:
         (``{id(tensor): record}``) gives a tensor used by several ops one record.  A later
         backward through it is an error.
         """
-        release_graph(((self, out),), memo)
+        _release_graph(((self, out),), memo)
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -458,7 +458,7 @@ _KEPT = ("scope", "created_at")     # kept by release() besides inputs, needs an
 _PLAIN = 4                          # inputs, needs_input_grad, params, clock: nothing more
 
 
-def release_graph(ops, memo=None):
+def _release_graph(ops, memo=None):
     """``Function.release`` of every ``(fn, out)`` pair of ``ops`` (``out`` the tensor ``fn``
     produced, or None): the engine's release of a whole graph after backward, in one loop."""
     ref, plain, kept_keys = weakref.ref, _PLAIN, _KEPT

@@ -118,7 +118,7 @@ def test_the_implied_seed_is_a_one_of_the_output_dtype_that_grad_owns(dtype, sha
 
 
 def test_releasing_one_op_or_a_whole_graph_keeps_the_same_description():
-    from autograd_lite.function import release_graph
+    from autograd_lite.function import _release_graph
     w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
     c = ag.tensor([3.0, 4.0], name="c")
     ops = []
@@ -128,7 +128,7 @@ def test_releasing_one_op_or_a_whole_graph_keeps_the_same_description():
         ops.append([(t._fn, t) for t in ag.engine.topological_order([J]) if t._fn])
     for fn, out in ops[0]:
         fn.release(None, out)                       # one at a time, no shared memo
-    release_graph(ops[1])                           # as the engine does after backward
+    _release_graph(ops[1])                           # as the engine does after backward
 
     def described(fn):
         return [(type(r).__name__, r.shape, r.dtype, r.name,
