@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from itertools import compress
 
 import numpy as np
 
 from .errors import AnomalyError, DTypeError, GraphError, ShapeError
-from .function import Clock, Function, _state, is_anomaly_enabled, set_grad_enabled
-from .ops.movement import _sum_to_axes, sum_to
+from .function import Clock, Function, _state, is_anomaly_enabled, _release_graph
+from .ops.movement import _sum_to_array, _sum_to_axes, sum_to
 from .tensor import Tensor, as_tensor
 
 
@@ -60,24 +61,28 @@ def _count_consumers(roots):
     A tensor's gradient is complete once that many contributions have arrived (Kahn's
     algorithm, as HIPS autograd does it); an explicit stack, so no recursion limit.
     """
-    unique = list({id(r): r for r in roots}.values())     # a root given twice counts once
-    consumers, stack, root_ids = {}, unique, {id(r) for r in unique}
+    if len(roots) == 1:                 # the common case: one cost
+        stack, root_ids = [roots[0]], (id(roots[0]),)
+    else:
+        stack = list({id(r): r for r in roots}.values())  # a root given twice counts once
+        root_ids = {id(r) for r in stack}
+    consumers = {}
+    count_of, pop, push = consumers.get, stack.pop, stack.append
     while stack:
-        fn = stack.pop()._fn
+        fn = pop()._fn
         if fn is None:
             continue
         if fn.released:
             raise _released(fn)
-        for x, need in zip(fn.inputs, fn.needs_input_grad):
-            if need:
-                key = id(x)
-                count = consumers.get(key)
-                if count is not None:
-                    consumers[key] = count + 1
-                else:                       # seen for the first time: walk below it
-                    consumers[key] = 1
-                    if key not in root_ids:
-                        stack.append(x)
+        for x in compress(fn.inputs, fn.needs_input_grad):    # the inputs that need one
+            key = id(x)
+            count = count_of(key)
+            if count is None:               # seen for the first time: walk below it
+                consumers[key] = 1
+                if x._fn is not None and key not in root_ids:
+                    push(x)
+            else:
+                consumers[key] = count + 1
     return consumers
 
 
@@ -94,7 +99,9 @@ def _seed(root, grad, as_tensors):
                 f"backward: a gradient can only be implied for a one-element output, this one "
                 f"has shape {root.shape}; pass grad= of that shape, or reduce it first "
                 "(e.g. loss.sum() or loss.mean())")
-        grad = np.ones(root.shape, dtype=root.dtype)
+        data = root._data       # a 0-d array is made faster by np.array than by np.ones
+        grad = (np.array(1, dtype=data.dtype) if data.ndim == 0
+                else np.ones(data.shape, dtype=data.dtype))
     elif isinstance(grad, Tensor):
         given = grad._data
         grad = grad.astype(root.dtype) if as_tensors else np.array(given, dtype=root.dtype)
@@ -139,7 +146,8 @@ def _fit(grad, inp, index, fn, as_tensors):
     recorder = _state.capture
     if grad.shape != shape:
         try:
-            summed = sum_to(grad, shape)
+            summed = (_sum_to_array(grad, shape) if type(grad) is np.ndarray  # plain numpy
+                      else sum_to(grad, shape))
         except (ShapeError, ValueError):
             raise GraphError(
                 f"{fn.name}: backward returned a gradient of shape {grad.shape} for input "
@@ -147,6 +155,9 @@ def _fit(grad, inp, index, fn, as_tensors):
         if recorder is not None:
             recorder.call([grad], summed, _sum_to_code(grad.shape, shape),
                           recorder.grad_name(inp._data))
+        elif type(summed) is np.ndarray and _reshaped_sum(summed, grad):
+            summed = summed.base    # the sum itself, not a same-shape view of it: a .grad
+                                    # that owns its memory is written without a copy check
         grad = summed
     if grad.dtype != inp._data.dtype:
         cast = grad.astype(inp._data.dtype)
@@ -155,6 +166,14 @@ def _fit(grad, inp, index, fn, as_tensors):
                           recorder.grad_name(inp._data))
         grad = cast
     return grad
+
+
+def _reshaped_sum(summed, grad) -> bool:
+    """Whether ``summed`` is a same-shape view of a new array (the reduction's result),
+    not of ``grad``'s memory: then that array can stand for it."""
+    base = summed.base
+    return (base is not None and base.base is None and base.shape == summed.shape
+            and base is not grad and base is not grad.base)
 
 
 _AS_IS = contextlib.nullcontext()
@@ -222,9 +241,12 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
         trace.go_eager()
     if retain_graph is None:
         retain_graph = create_graph
-    grads = [None] * len(roots) if grads is None else list(grads)
-    if len(grads) != len(roots):
-        raise ValueError(f"backward: {len(roots)} outputs but {len(grads)} gradients")
+    if grads is None:
+        grads = (None,) * len(roots)
+    else:
+        grads = list(grads)
+        if len(grads) != len(roots):
+            raise ValueError(f"backward: {len(roots)} outputs but {len(grads)} gradients")
     pending = {}                      # id(tensor) -> its gradient so far
     for root, g in zip(roots, grads):
         g = _seed(root, g, create_graph)
@@ -233,80 +255,93 @@ def backward(roots, grads=None, *, retain_graph=None, create_graph=False, inputs
 
     targets = None if inputs is None else {id(t): None for t in inputs}
     consumers = _count_consumers(roots)
-    ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
+    if len(roots) == 1:               # (no other root can wait for it)
+        ready = [roots[0]]
+    else:
+        ready = list({id(r): r for r in roots if id(r) not in consumers}.values())
     done, leaf_grads, retained = [], [], []
-    anomaly = is_anomaly_enabled()
+    state = _state
+    anomaly = state.anomaly
     careful = anomaly or observer is not None
-    recorder = _state.capture
+    recorder = state.capture
     plain = recorder is None and not create_graph     # fn.backward on arrays, as it is
     now = Clock.now
-    # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
-    # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
-    with set_grad_enabled(create_graph), (np.errstate(all="ignore") if anomaly else _AS_IS):
-        while ready:
-            t = ready.pop()
-            g = pending.pop(id(t), None)
-            fn = t._fn
-            if g is not None:
-                if targets is not None:
-                    if id(t) in targets:
-                        targets[id(t)] = g
-                elif fn is None:
-                    leaf_grads.append((t, g))
-                elif t._retains_grad:
-                    retained.append((t, g))
-            if fn is None:
-                continue
-            done.append(t)
-            xs, needs = fn.inputs, fn.needs_input_grad
-            if g is None:                 # nothing reached t: its inputs get nothing from it
-                raw = (None,) * len(xs)
-            else:
-                if fn.clock != now or careful:
-                    fn.check_versions(t)
-                if plain and len(xs) == 2:
-                    raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
-                elif plain and len(xs) == 1:
-                    raw = fn.backward(g, t._data, xs[0]._data)
-                else:
-                    raw = _call_backward(fn, g, t, xs, recorder, create_graph)
-                if careful:
-                    _observe(t, fn, g, raw, create_graph, observer)
-            for i, need in enumerate(needs):
-                if not need:
+    grad_mode = state.enabled           # the pass records only with create_graph
+    state.enabled = create_graph
+    pop, push, take = ready.pop, ready.append, pending.pop
+    try:
+        # In anomaly mode a NaN or inf in a gradient is an AnomalyError naming the op and the
+        # user's line; numpy's RuntimeWarning (pointing into an ops file) would only repeat it.
+        with np.errstate(all="ignore") if anomaly else _AS_IS:
+            while ready:
+                t = pop()
+                g = take(id(t), None)
+                fn = t._fn
+                if fn is None:                # a leaf: its gradient is complete
+                    if g is not None:
+                        if targets is None:
+                            leaf_grads.append((t, g))
+                        elif id(t) in targets:
+                            targets[id(t)] = g
                     continue
-                x = xs[i]
-                key = id(x)
-                ig = raw[i]
-                if ig is not None:
-                    data = x._data
-                    if create_graph or ig.shape != data.shape or (
-                            ig.dtype is not data.dtype and ig.dtype != data.dtype):
-                        ig = _fit(ig, x, i, fn, create_graph)
-                    prev = pending.get(key)
-                    if prev is None:
-                        pending[key] = ig
-                    else:                                     # a second path into x
-                        pending[key] = total = prev + ig
-                        if recorder is not None:
-                            recorder.call([prev, ig], total, "{0} + {1}",
-                                          recorder.grad_name(x._data))
-                left = consumers[key] - 1
-                if left:
-                    consumers[key] = left
+                if g is not None:
+                    if targets is not None:
+                        if id(t) in targets:
+                            targets[id(t)] = g
+                    elif t._retains_grad:
+                        retained.append((t, g))
+                if not retain_graph:
+                    done.append((fn, t))
+                xs, needs = fn.inputs, fn.needs_input_grad
+                if g is None:                 # nothing reached t: its inputs get nothing from it
+                    raw = (None,) * len(xs)
                 else:
-                    ready.append(x)
+                    if fn.clock != now or careful:
+                        fn.check_versions(t)
+                    n = len(xs) if plain else 0
+                    if n == 2:
+                        raw = fn.backward(g, t._data, xs[0]._data, xs[1]._data)
+                    elif n == 1:
+                        raw = fn.backward(g, t._data, xs[0]._data)
+                    else:
+                        raw = _call_backward(fn, g, t, xs, recorder, create_graph)
+                    if careful:
+                        _observe(t, fn, g, raw, create_graph, observer)
+                for i, need in enumerate(needs):
+                    if not need:
+                        continue
+                    x = xs[i]
+                    key = id(x)
+                    ig = raw[i]
+                    if ig is not None:
+                        data = x._data
+                        if create_graph or ig.shape != data.shape or (
+                                ig.dtype is not data.dtype and ig.dtype != data.dtype):
+                            ig = _fit(ig, x, i, fn, create_graph)
+                        prev = pending.get(key)
+                        if prev is None:
+                            pending[key] = ig
+                        else:                                 # a second path into x
+                            pending[key] = total = prev + ig
+                            if recorder is not None:
+                                recorder.call([prev, ig], total, "{0} + {1}",
+                                              recorder.grad_name(x._data))
+                    left = consumers[key] - 1
+                    if left:
+                        consumers[key] = left
+                    else:
+                        push(x)
 
-        if create_graph:
-            targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
-                                                                 leaf_grads + retained)
-        if targets is None:
-            _write_grads(leaf_grads + retained)
+            if create_graph:
+                targets, leaf_grads, retained = _depending_on_inputs(targets, inputs,
+                                                                     leaf_grads + retained)
+            if targets is None:
+                _write_grads(leaf_grads + retained if retained else leaf_grads)
+    finally:
+        state.enabled = grad_mode
 
-    if not retain_graph:
-        memo = {}                        # one record per tensor, shared by the ops using it
-        for t in done:
-            t._fn.release(memo, t)
+    if not retain_graph:                 # one record per tensor, shared by the ops using it
+        _release_graph(done)
     if targets is None:
         return None
     results = [targets[id(t)] for t in inputs]         # one per input, repeats included
@@ -393,10 +428,11 @@ def _write_grads(items):
 def _accumulate(items):
     used = set()
     recorder = _state.capture
-    for t, g in items:
-        if recorder is None:
+    if recorder is None:
+        for t, g in items:
             write_grad(t, g, used)
-            continue
+        return
+    for t, g in items:
         old = t._grad
         if isinstance(g, Tensor):                         # create_graph: ops are recorded
             write_grad(t, g, used)
@@ -415,21 +451,25 @@ def write_grad(t, g, used):
 
     A gradient array shared by two tensors of one pass (``used`` holds their ids), or a
     read-only view (from broadcast_to), is copied so every ``.grad`` owns its memory."""
-    if isinstance(g, Tensor):                     # create_graph: keep the graph
+    if type(g) is np.ndarray and g.base is None and id(g) not in used:   # the common case
+        used.add(id(g))
+        stored = g
+        g = Tensor._make(g)
+    elif isinstance(g, Tensor):                   # create_graph: keep the graph
         if id(g) in used or not g._data.flags.writeable:
             g = g * 1                             # new memory, still differentiable
         used.add(id(g))
-    else:
-        if type(g) is not np.ndarray or g.base is not None or id(g) in used:
-            owner = _owner(np.asarray(g))      # the rare cases: views, scalars, repeats
-            if id(owner) in used or not g.flags.writeable:
-                g = g.copy()
-                owner = g
-            g = np.asarray(g)
-            used.add(id(owner))
+        stored = g
+    else:                                         # the rare cases: views, scalars, repeats
+        owner = _owner(np.asarray(g))
+        if id(owner) in used or not g.flags.writeable:
+            g = g.copy()
+            owner = g
+        g = np.asarray(g)
+        used.add(id(owner))
         used.add(id(g))
-    stored = g
-    g = Tensor._make(g) if not isinstance(g, Tensor) else g
+        stored = g
+        g = Tensor._make(g)
     t._grad = g if t._grad is None else t._grad + g      # (the setter would note it twice)
     return stored
 

@@ -44,8 +44,9 @@ class _GradMode:
     mode = True
 
     def __enter__(self):
-        self._previous = is_grad_enabled()
-        _state.enabled = self.mode
+        state = _state
+        self._previous = state.enabled
+        state.enabled = self.mode
 
     def __exit__(self, *exc):
         _state.enabled = self._previous
@@ -135,8 +136,9 @@ class name_scope:
         self.name = str(name)
 
     def __enter__(self):
-        self._previous = current_scope()
-        _state.scope = self.name if self._previous is None else f"{self._previous}.{self.name}"
+        state = _state
+        self._previous = previous = state.scope
+        state.scope = self.name if previous is None else f"{previous}.{self.name}"
         return self
 
     def __exit__(self, *exc):
@@ -218,7 +220,7 @@ def _fingerprint(array) -> int:
     return zlib.crc32(np.ascontiguousarray(array).view(np.uint8).reshape(-1))
 
 
-class Clock:
+class _Clock:
     """A global clock of in-place changes.  A write into a tensor's memory (assigning
     ``t.data``, an in-place operator such as ``w -= step``) advances it and stamps the tensor
     that owns the memory.  An op recorded at time T whose input carries a later stamp saw
@@ -227,22 +229,29 @@ class Clock:
     Views (``X.T``, ``x[1:]``, ``x.reshape(...)`` when numpy gives a view) and ``detach()``
     share the memory of their base, so they share its stamp too: ``t._base`` is the tensor
     that owns the memory (None when ``t`` owns it), as PyTorch's views share a version counter.
-    """
-    now = 0
-    lock = threading.Lock()     # ticks must not go backwards when threads write
 
-    @classmethod
-    def stamp(cls, tensor):
+    One instance, :data:`Clock` (an instance attribute ticks faster than a class attribute,
+    whose every write invalidates the type's attribute caches).
+    """
+
+    def __init__(self):
+        self.now = 0
+        self.lock = threading.Lock()     # ticks must not go backwards when threads write
+
+    def stamp(self, tensor):
         """Record a write into ``tensor``'s memory: stamp its owner (itself or its base)."""
         owner = tensor if tensor._base is None else tensor._base
-        with cls.lock:
-            cls.now += 1
-            owner._version = cls.now
+        with self.lock:
+            self.now = now = self.now + 1
+            owner._version = now
 
     @staticmethod
     def version(tensor) -> int:
         """The time of the last write into ``tensor``'s memory (through any alias)."""
         return (tensor if tensor._base is None else tensor._base)._version
+
+
+Clock = _Clock()
 
 
 class _ReleasedInputs:
@@ -317,37 +326,7 @@ class Function:
         (``{id(tensor): record}``) gives a tensor used by several ops one record.  A later
         backward through it is an error.
         """
-        old = self.__dict__
-        memo = {} if memo is None else memo
-        records = []
-        for t in old.get("inputs", ()):
-            fn = t._fn
-            if fn is not None:
-                records.append(fn)               # a result: its op describes it (see out)
-            elif t._requires_grad:
-                records.append(t)                # a parameter stays itself
-            else:                                # a constant: a few facts, once per tensor
-                entry = memo.get(id(t))
-                if entry is None:                # t kept alive in memo: ids stay unique
-                    data = t._data
-                    number = data if data.ndim == 0 and not t.name else None
-                    entry = memo[id(t)] = ([weakref.ref(t), data.shape, data.dtype, t.name,
-                                            False, None, _origin_of(t), number, None], t)
-                records.append(entry[0])
-        params = old.get("params")
-        kept = {"_records": records, "released": True,
-                "needs_input_grad": old.get("needs_input_grad"),
-                "params": ({k: v for k, v in params.items() if _small(v)} if params
-                           else _NO_PARAMS)}
-        if out is not None:                      # what this op produced, for its consumers
-            data = out._data
-            kept["_out"] = [weakref.ref(out), data.shape, data.dtype, out.name,
-                            out._requires_grad, None, None, None, None]   # no cycle to self
-        if len(old) > _PLAIN:                    # rare keys: a scope, anomaly mode's line
-            for key in _KEPT:
-                if key in old:
-                    kept[key] = old[key]
-        self.__dict__ = kept
+        _release_graph(((self, out),), memo)
 
     def check_versions(self, out=None):
         """Raise if a tensor saved for backward was modified in place after this call.
@@ -371,20 +350,24 @@ class Function:
 def _eager_apply(cls, inputs, params):
     """What ``Function.apply`` does eagerly: the forward pass, and the graph if needed."""
     fn = _new(cls)
+    n = len(inputs)
     try:
-        if params or not 0 < len(inputs) < 3:
-            data, needs = _forward(fn, inputs, params)
-        elif len(inputs) == 2:      # the common cases, without building lists
+        if n == 2 and not params:       # the common cases, without building lists
             a, b = inputs
-            data = fn.forward(a._data, b._data)
+            data_a, data_b = a._data, b._data
+            data = fn.forward(data_a, data_b)
             needs = _NEEDS_TWO[a._requires_grad][b._requires_grad]
-            if cls.broadcasts and a._data.ndim != b._data.ndim:
-                _check_rank_one(cls.name, a._data.shape, b._data.shape, data.shape)
+            if data_a.ndim != data_b.ndim and cls.broadcasts and (
+                    data_a.ndim == 1 or data_b.ndim == 1):    # only then can it warn
+                _check_rank_one(cls.name, data_a.shape, data_b.shape, data.shape)
+        elif n == 1 and not params:
+            a = inputs[0]
+            data = fn.forward(a._data)
+            needs = _NEEDS_ONE[a._requires_grad]
         else:
-            data = fn.forward(inputs[0]._data)
-            needs = _NEEDS_ONE[inputs[0]._requires_grad]
+            data, needs = _forward(fn, inputs, params)
         if not cls.differentiable:
-            needs = (False,) * len(inputs)
+            needs = (False,) * n
     except np.linalg.LinAlgError:
         raise               # a singular matrix is not a shape problem: numpy's own error
     except ValueError as exc:
@@ -395,9 +378,10 @@ def _eager_apply(cls, inputs, params):
     state = _state
     if state.capture is not None:       # ag.compile is capturing a step: note the call
         data = state.capture.op(fn, inputs, needs, params, data)
-    if not state.enabled or True not in needs:
+    enabled = state.enabled
+    if not enabled or True not in needs:
         out = _make_tensor(data, False)
-        if state.enabled:         # a constant made while recording: what it is (viz)
+        if enabled:               # a constant made while recording: what it is (viz)
             out._origin = _origin(cls, inputs)
         return out
     out = _make_tensor(data, True)
@@ -405,8 +389,9 @@ def _eager_apply(cls, inputs, params):
     fn.needs_input_grad = needs
     fn.params = params or _NO_PARAMS       # one empty dict for all: fewer objects per op
     fn.clock = Clock.now
-    if state.scope is not None:
-        fn.scope = state.scope
+    scope = state.scope
+    if scope is not None:
+        fn.scope = scope
     if state.anomaly:
         fn.created_at = _user_frame()
         fn.fingerprints = tuple(_fingerprint(t._data) for t in inputs)
@@ -417,10 +402,13 @@ def _eager_apply(cls, inputs, params):
 def _forward(fn, inputs, params):
     """``fn.forward`` on the inputs' arrays, with parameters or any number of inputs; and
     which inputs need a gradient."""
+    if len(inputs) == 1:            # a reduction, a reshape, a cast: no lists to build
+        a = inputs[0]
+        return fn.forward(a._data, **params), _NEEDS_ONE[a._requires_grad]
     if len(inputs) == 2 and fn.broadcasts:
         a, b = inputs
         data = fn.forward(a._data, b._data, **params)
-        if a._data.ndim != b._data.ndim:
+        if a._data.ndim != b._data.ndim and (a._data.ndim == 1 or b._data.ndim == 1):
             _check_rank_one(fn.name, a._data.shape, b._data.shape, data.shape)
     else:
         data = fn.forward(*[t._data for t in inputs], **params)
@@ -453,10 +441,11 @@ def _origin(cls, inputs) -> tuple:
     unnamed constant made the same way (one level deep), or None."""
     parts = []
     for t in inputs:
-        sub = getattr(t, "_origin", None)
         if t.name:
             parts.append(t.name)
-        elif sub is not None:
+            continue
+        sub = getattr(t, "_origin", None)
+        if sub is not None:
             parts.append(sub if not any(type(p) is tuple for p in sub[1]) else None)
         elif t._data.ndim == 0 and t._fn is None:
             parts.append(t._data.item())
@@ -467,6 +456,45 @@ def _origin(cls, inputs) -> tuple:
 
 _KEPT = ("scope", "created_at")     # kept by release() besides inputs, needs and params
 _PLAIN = 4                          # inputs, needs_input_grad, params, clock: nothing more
+
+
+def _release_graph(ops, memo=None):
+    """``Function.release`` of every ``(fn, out)`` pair of ``ops`` (``out`` the tensor ``fn``
+    produced, or None): the engine's release of a whole graph after backward, in one loop."""
+    ref, plain, kept_keys = weakref.ref, _PLAIN, _KEPT
+    for fn, out in ops:
+        old = fn.__dict__
+        records = []
+        for t in old.get("inputs", ()):
+            made_by = t._fn
+            if made_by is not None:
+                records.append(made_by)          # a result: its op describes it (see out)
+            elif t._requires_grad:
+                records.append(t)                # a parameter stays itself
+            else:                                # a constant: a few facts, once per tensor
+                if memo is None:
+                    memo = {}
+                entry = memo.get(id(t))
+                if entry is None:                # t kept alive in memo: ids stay unique
+                    data = t._data
+                    number = data if data.ndim == 0 and not t.name else None
+                    entry = memo[id(t)] = ([ref(t), data.shape, data.dtype, t.name, False,
+                                            None, _origin_of(t), number, None], t)
+                records.append(entry[0])
+        params = old.get("params")
+        kept = {"_records": records, "released": True,
+                "needs_input_grad": old.get("needs_input_grad"),
+                "params": ({k: v for k, v in params.items() if _small(v)} if params
+                           else _NO_PARAMS)}
+        if out is not None:                      # what this op produced, for its consumers
+            data = out._data
+            kept["_out"] = [ref(out), data.shape, data.dtype, out.name, out._requires_grad,
+                            None, None, None, None]   # no cycle to self
+        if len(old) > plain:                     # rare keys: a scope, anomaly mode's line
+            for key in kept_keys:
+                if key in old:
+                    kept[key] = old[key]
+        fn.__dict__ = kept
 
 
 def _small(value) -> bool:

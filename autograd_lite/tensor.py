@@ -323,9 +323,8 @@ class Tensor(MathMethods, ShapeMethods):
         >>> x.grad.item()
         6.0
         """
-        from .engine import backward
-        backward([self], None if grad is None else [grad],
-                 retain_graph=retain_graph, create_graph=create_graph)
+        _engine.backward([self], None if grad is None else [grad],
+                         retain_graph=retain_graph, create_graph=create_graph)
 
     def retain_grad(self) -> "Tensor":
         """Keep this (non-leaf) tensor's gradient in ``.grad`` after backward, e.g. to look at dZ."""
@@ -341,21 +340,34 @@ class Tensor(MathMethods, ShapeMethods):
         self.grad = None
 
     # --- operators: all delegate to ops ------------------------------------------------------
-    # Binary operators call the primitive directly (the hot path of every model).
-    def __add__(self, other): return ew.Add.apply(self, _other(other, self))
-    def __radd__(self, other): return ew.Add.apply(_other(other, self), self)
-    def __sub__(self, other): return ew.Sub.apply(self, _other(other, self))
-    def __rsub__(self, other): return ew.Sub.apply(_other(other, self), self)
-    def __mul__(self, other): return ew.Mul.apply(self, _other(other, self))
-    def __rmul__(self, other): return ew.Mul.apply(_other(other, self), self)
+    # Binary operators call the primitive directly (the hot path of every model); _add is
+    # ew.Add.apply, bound once at the end of this module.
+    def __add__(self, other):
+        return _add(self, other if isinstance(other, Tensor) else operand(other, self))
+
+    def __radd__(self, other):
+        return _add(other if isinstance(other, Tensor) else operand(other, self), self)
+
+    def __sub__(self, other):
+        return _sub(self, other if isinstance(other, Tensor) else operand(other, self))
+
+    def __rsub__(self, other):
+        return _sub(other if isinstance(other, Tensor) else operand(other, self), self)
+
+    def __mul__(self, other):
+        return _mul(self, other if isinstance(other, Tensor) else operand(other, self))
+
+    def __rmul__(self, other):
+        return _mul(other if isinstance(other, Tensor) else operand(other, self), self)
+
     def __truediv__(self, other):
         if self._data.dtype.kind == "f":
-            return ew.Div.apply(self, _other(other, self))
+            return _div(self, other if isinstance(other, Tensor) else operand(other, self))
         return ew.div(self, other)          # an integer tensor: a Python int may not fit it
 
     def __rtruediv__(self, other):
         if self._data.dtype.kind == "f":
-            return ew.Div.apply(_other(other, self), self)
+            return _div(other if isinstance(other, Tensor) else operand(other, self), self)
         return ew.div(other, self)
 
     def __pow__(self, other): return ew.pow(self, other)
@@ -563,6 +575,12 @@ from .ops import activation as act  # noqa: E402
 from .ops import elementwise as ew  # noqa: E402
 from .ops import linalg, movement, reduce  # noqa: E402
 from . import inplace  # noqa: E402
+
+_add, _sub, _mul, _div = ew.Add.apply, ew.Sub.apply, ew.Mul.apply, ew.Div.apply
+
+# The engine uses Tensor: imported once it exists (an import inside Tensor.backward would be
+# run on every call).
+from . import engine as _engine  # noqa: E402
 
 
 # numpy's ufuncs and functions on Tensors -> our ops: the explicit tables of numpy_api.py

@@ -26,11 +26,14 @@ from .errors import NNShapeError, lookup
 
 def _pair(A, Y, name):
     """A as a Tensor, Y as a Tensor of A's float dtype, both (n_y, m) of the same shape."""
-    A = ag.as_tensor(A)
-    if not np.issubdtype(A.dtype, np.floating):
+    if not isinstance(A, ag.Tensor):
+        A = ag.as_tensor(A)
+    if A.dtype.kind != "f":          # not floating (np.issubdtype costs 10x more per call)
         A = A.astype(np.float64)
-    Y = ag.as_tensor(Y) if isinstance(Y, ag.Tensor) else ag.as_tensor(np.asarray(Y))
-    Y = Y.astype(A.dtype)          # recorded, so a compiled step converts each new Y
+    if not isinstance(Y, ag.Tensor):
+        Y = ag.as_tensor(np.asarray(Y))
+    if Y.dtype != A.dtype:
+        Y = Y.astype(A.dtype)      # recorded, so a compiled step converts each new Y
     if A.ndim != 2 or Y.shape != A.shape:
         hint = ""
         if Y.shape == A.shape[::-1]:
@@ -86,7 +89,10 @@ def binary_cross_entropy(A, Y, eps=0.0):
 
 def _outside_open_unit_interval(a):
     """Some probability is exactly 0 or 1 (a saturated sigmoid)."""
-    return bool(a.size) and bool(a.min() <= 0.0 or a.max() >= 1.0)
+    return bool(a.size) and bool(_min(a, None) <= 0.0 or _max(a, None) >= 1.0)
+
+
+_min, _max = np.minimum.reduce, np.maximum.reduce     # a.min(), a.max() without the wrapper
 
 
 def _has_zero_or_less(a):

@@ -111,8 +111,9 @@ class GradientDescent(Optimizer):
     def _update(self):
         lr = self.learning_rate
         for p in self.parameters:
-            if p.grad is not None:
-                p -= p.grad * lr
+            grad = p.grad
+            if grad is not None:
+                p -= grad * lr
 
 
 class Momentum(Optimizer):

@@ -105,3 +105,57 @@ def test_reading_an_attribute_of_an_op_goes_through_no_python_hook():
     # loops go through a slower lookup; the lazy inputs of a released op do without it
     assert "__getattr__" not in vars(Function)
     assert "__getattribute__" not in vars(Function)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_the_implied_seed_is_a_one_of_the_output_dtype_that_grad_owns(dtype, shape):
+    x = ag.tensor(np.full(shape, 3.0, dtype=dtype), requires_grad=True)
+    x.backward()                                    # a leaf as the root: its .grad is the seed
+    seed = x.grad.numpy()
+    assert seed.shape == shape and seed.dtype == dtype and seed.item() == 1.0
+    assert seed.flags.writeable and seed.flags.owndata
+
+
+def test_releasing_one_op_or_a_whole_graph_keeps_the_same_description():
+    from autograd_lite.function import _release_graph
+    w = ag.tensor([1.0, 2.0], requires_grad=True, name="w")
+    c = ag.tensor([3.0, 4.0], name="c")
+    ops = []
+    for _ in range(2):
+        h = ag.exp(w)
+        J = (h * c + 1.0).sum()
+        ops.append([(t._fn, t) for t in ag.engine.topological_order([J]) if t._fn])
+    for fn, out in ops[0]:
+        fn.release(None, out)                       # one at a time, no shared memo
+    _release_graph(ops[1])                           # as the engine does after backward
+
+    def described(fn):
+        return [(type(r).__name__, r.shape, r.dtype, r.name,
+                 getattr(getattr(r, "grad_fn", None), "name", None), r.requires_grad)
+                for r in fn.inputs]
+    for (one, _), (whole, _) in zip(ops[0], ops[1]):
+        assert one.released and whole.released
+        assert described(one) == described(whole)
+        assert one.params == whole.params and one.needs_input_grad == whole.needs_input_grad
+
+
+@pytest.mark.parametrize("other", [2.0, np.float64(2.0), np.ones((3, 1)), np.ones((1, 3))])
+def test_no_rank_one_warning_without_a_rank_one_operand(other, recwarn):
+    x = ag.tensor(np.ones((3, 3)), requires_grad=True)
+    (x * other + other - x).sum().backward()
+    assert not [w for w in recwarn if issubclass(w.category, ag.RankOneWarning)]
+    with pytest.warns(ag.RankOneWarning):           # (3,) against (3, 1): the course's trap
+        ag.tensor(np.ones(3)) * ag.tensor(np.ones((3, 1)))
+
+
+def test_a_broadcast_gradient_is_summed_into_an_array_the_grad_owns():
+    W = ag.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    b = ag.tensor(np.zeros((3, 1)), requires_grad=True)
+    X = np.arange(8.0).reshape(2, 4)
+    Z = W @ X + b                                   # b (3, 1) broadcast over 4 examples
+    upstream = np.linspace(-1.0, 1.0, 12).reshape(3, 4)
+    Z.backward(upstream)
+    assert b.grad.numpy().base is None              # its own memory, not a view of the sum
+    np.testing.assert_array_equal(b.grad.numpy(), upstream.sum(axis=1, keepdims=True))
+    assert not np.shares_memory(b.grad.numpy(), upstream)

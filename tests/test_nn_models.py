@@ -244,3 +244,46 @@ def test_integer_X_is_converted():
     model = nn.LogisticRegression(2)
     costs = model.fit(np.array([[0, 1], [1, 0]]), np.array([[0, 1]]), 5, 0.1)
     assert costs[0] == pytest.approx(np.log(2))
+
+
+# --- the eager loop: each graph is dropped with its cost, not released op by op --------------
+
+@pytest.mark.parametrize("optimizer,rate", [("gd", 1.2), ("momentum", 0.5), ("adam", 0.01)])
+def test_eager_fit_is_bitwise_the_loop_a_learner_writes(optimizer, rate):
+    X, Y = nn.datasets.planar_flower(m=100, seed=1)
+    model = nn.TwoLayerNet(2, 4, 1, seed=2)
+    hand = nn.TwoLayerNet(2, 4, 1, seed=2)
+    costs = model.fit(X, Y, iterations=30, learning_rate=rate, optimizer=optimizer,
+                      compile=False)
+    opt = nn.optim.get_optimizer(optimizer, hand.parameters(), rate)
+    hand_costs = []
+    for _ in range(30):                    # backward() releases the graph: the default
+        opt.zero_grad()
+        J = hand.cost(X, Y)
+        hand_costs.append(J.item())
+        J.backward()
+        opt.step()
+    assert costs == hand_costs             # floats compared exactly
+    for name, value in hand.state_dict().items():
+        np.testing.assert_array_equal(model.state_dict()[name], value)
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_eager_fit_frees_each_graph_with_its_cost_without_the_collector(batch_size):
+    import gc
+    X, Y = nn.datasets.planar_flower(m=100, seed=1)
+    model = nn.TwoLayerNet(2, 4, 1, seed=2)
+
+    def graph_nodes():          # Function objects holding their inputs (unreleased)
+        return sum(isinstance(o, ag.Function) and "inputs" in o.__dict__
+                   for o in gc.get_objects())
+
+    gc.collect()
+    before = graph_nodes()
+    gc.disable()                # what reference counting frees, it frees at once
+    try:
+        model.fit(X, Y, iterations=20, learning_rate=0.5, batch_size=batch_size, seed=0,
+                  compile=False)
+        assert graph_nodes() == before
+    finally:
+        gc.enable()
