@@ -24,6 +24,15 @@ import types
 import numpy as np
 
 _TEMPLATES = {}          # (class, method name) -> _Template or None
+_FOLDABLE = set()        # helpers computed while a program is written, given constants
+
+
+def foldable(fn):
+    """Mark a helper of op methods as a pure function of plain values (shapes, axes): called
+    with constants in an inlined body, it runs while the program is written and its result
+    is written in (``self.kept = (1, 1)``), not called on every run."""
+    _FOLDABLE.add(fn)
+    return fn
 
 
 class _Template:
@@ -244,6 +253,16 @@ class _Writer(ast.NodeTransformer):
         if hasattr(builtins, name):
             return name
         raise _CannotInline
+
+    def visit_Call(self, node):
+        fn = self.globals.get(node.func.id) if isinstance(node.func, ast.Name) else None
+        if fn in _FOLDABLE and not node.keywords and node.func.id not in self.locals:
+            args = [_fold(self.visit(a)) for a in node.args]
+            if all(isinstance(a, ast.Constant) for a in args):
+                value = fn(*[a.value for a in args])
+                if _plain(value):
+                    return ast.copy_location(ast.Constant(value), node)
+        return self.generic_visit(node)
 
     def visit_Attribute(self, node):
         value = node.value

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..function import Function
+from ..inlining import foldable
 from ..tensor import operand
 from .movement import expand
 
@@ -39,6 +40,7 @@ def _reduced_shape(shape, axis):
     return tuple(n for i, n in enumerate(shape) if i not in axis)
 
 
+@foldable
 def _kept_shape(shape, axis):
     """The shape of the result with keepdims=True."""
     if axis is None:
