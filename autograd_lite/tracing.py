@@ -41,7 +41,11 @@ class Lazy:
     __slots__ = ("shape", "dtype", "slot", "trace", "value")
 
     def __init__(self, slot, shape, dtype, trace):
-        self.slot, self.shape, self.dtype, self.trace, self.value = slot, shape, dtype, trace, None
+        self.slot = slot
+        self.shape = shape
+        self.dtype = dtype
+        self.trace = trace
+        self.value = None
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
@@ -345,15 +349,45 @@ class Trace:
 
     # --- events ---------------------------------------------------------------------------
     def apply(self, cls, inputs, params):
-        """``cls.apply(*inputs, **params)`` inside the step."""
+        """``cls.apply(*inputs, **params)`` inside the step.
+
+        The hot path of a replay (every op of the step's Python comes here): the key of
+        the inputs is built inline for the common kinds (a lazy tensor of this call, a
+        known external, one new array), as :meth:`_op_refs` builds it."""
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
-        refs, new = self._op_refs(inputs)
-        pkey, new = self._params_part(params, new) if params else ((), new)
+        refs, new = [], None
+        by_tensor = self.by_tensor
+        for t in inputs:
+            d = t._data
+            rg = t._requires_grad
+            if type(d) is Lazy and d.trace is self:
+                refs.append(d.slot)
+                refs.append(rg)
+                continue
+            s = by_tensor.get(id(t))
+            if s is None and not rg:
+                s = self.by_array.get(id(d))
+            if s is not None:
+                refs.append(s)
+                refs.append(rg)
+            elif new is None and type(d) is np.ndarray:
+                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                refs.append(rg)
+                new = [t]
+            else:                              # two new externals, a lazy of another call
+                refs, new = self._op_refs(inputs)
+                break
+        else:
+            refs = tuple(refs)
+        if params:
+            pkey, new = self._params_part(params, new)
+        else:
+            pkey = ()
         state = _state
-        key = (cls, refs, pkey, state.enabled)
-        child = node.children.get(key)
+        enabled = state.enabled
+        child = node.children.get((cls, refs, pkey, enabled))
         if child is None or not child.ready:
             self.capture_now()
             return self._capture_op(cls, inputs, params)
@@ -361,12 +395,22 @@ class Trace:
             self._externals(new, child.new)
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
-        out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
-        self.lazy_index[slot] = len(self.lazy)
-        self.lazy.append(out)
+        standin = Lazy(slot, shape, dtype, self)
+        out = _new(Tensor)                     # _lazy_tensor, inline
+        out._data = standin
+        out._grad = None
+        out._requires_grad = requires_grad
+        out._fn = COMPILED if requires_grad else None
+        out.name = None
+        out._version = 0
+        out._base = None
+        out._retains_grad = False
+        lazy = self.lazy
+        self.lazy_index[slot] = len(lazy)
+        lazy.append(out)
         if child.warn is not None:             # decided by the shapes: once per path
             _check_rank_one(*child.warn)
-        self.events.append(("op", cls, inputs, params, state.enabled, state.scope, out))
+        self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
         return out
 
     def _capture_op(self, cls, inputs, params):
