@@ -391,8 +391,17 @@ class Trace:
         if child is None or not child.ready:
             self.capture_now()
             return self._capture_op(cls, inputs, params)
-        if new:
-            self._externals(new, child.new)
+        if new is not None:                    # replaying: no recorder to tell
+            values, objs, arrays = self.values, self.objs, self.arrays
+            for t, s in zip(new, child.new):   # _externals, inline
+                d = t._data
+                values[s] = d
+                by_tensor[id(t)] = s
+                objs[s] = t
+                if id(d) not in arrays:
+                    arrays[id(d)] = s
+                if not t._requires_grad and id(d) not in self.by_array:
+                    self.by_array[id(d)] = s
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
         standin = Lazy(slot, shape, dtype, self)
