@@ -794,10 +794,21 @@ class Trace:
         """The step returned: run what is left of the program, give results their arrays."""
         self.events = None
         if self.node is not None and self.node is not self.synced:
-            live = self._live()
+            held = self._live(tensors=True)
+            live = tuple([t._data.slot for t in held])
             program = self.step.segment(self.synced, self.node, live)
-            program.run(self.values)
-            self._materialize(slots=live)
+            values = self.values
+            program.run(values)
+            for t in held:                     # the lazy tensors Python holds get arrays
+                standin = t._data
+                if type(standin) is not Lazy:  # an alias given its array just before
+                    continue
+                array = values[standin.slot]
+                if type(array) is not np.ndarray:    # a 0-d result as numpy returns it
+                    array = values[standin.slot] = np.asarray(array)
+                standin.value = array
+                t._data = array
+            self.done = len(self.lazy)
         else:
             live = None
         self._restore_pending()
@@ -849,16 +860,20 @@ class Trace:
         if self.recorder is not None:
             self.recorder.trace = None
 
-    def _live(self):
-        """Slots of the lazy tensors that something outside the trace still holds."""
+    def _live(self, tensors=False):
+        """Slots of the lazy tensors that something outside the trace still holds (with
+        ``tensors``: those tensors)."""
         live = []
         base = _BASE
         lazy = self.lazy
+        refcount = sys.getrefcount
         for i in range(self.done, len(lazy)):
             t = lazy[i]
-            if sys.getrefcount(t) > base or sys.getrefcount(t._data) > base:
-                live.append(t._data.slot)
-        return tuple(live)
+            if refcount(t) > base or refcount(t._data) > base:
+                live.append(t)
+        if tensors:
+            return live
+        return tuple([t._data.slot for t in live])
 
     def _pending_bytes(self):
         """Bytes of the lazy tensors a sync point would give arrays."""
