@@ -801,7 +801,7 @@ class Trace:
             program.run(values)
             for t in held:                     # the lazy tensors Python holds get arrays
                 standin = t._data
-                if type(standin) is not Lazy:  # an alias given its array just before
+                if type(standin) is not Lazy:  # has its array already
                     continue
                 array = values[standin.slot]
                 if type(array) is not np.ndarray:    # a 0-d result as numpy returns it
