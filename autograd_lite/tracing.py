@@ -282,18 +282,21 @@ class Trace:
     args = ((), {})
 
     def _externals(self, new, slots):
-        values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
-        for t, slot in zip(new, slots):
-            if self.recorder is not None:
+        if self.recorder is not None:
+            for t, slot in zip(new, slots):
                 self._register(t, slot)
-                continue
+            return
+        values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
+        by_array = self.by_array
+        for t, slot in zip(new, slots):
             d = t._data
             values[slot] = d
             by_tensor[id(t)] = slot
             objs[slot] = t
-            arrays.setdefault(id(d), slot)
-            if not t._requires_grad:
-                self.by_array.setdefault(id(d), slot)
+            if id(d) not in arrays:
+                arrays[id(d)] = slot
+            if not t._requires_grad and id(d) not in by_array:
+                by_array[id(d)] = slot
 
     def _new_externals(self, new):
         """Capturing: give new externals the recorder's next slots."""
@@ -349,71 +352,23 @@ class Trace:
 
     # --- events ---------------------------------------------------------------------------
     def apply(self, cls, inputs, params):
-        """``cls.apply(*inputs, **params)`` inside the step.
-
-        The hot path of a replay (every op of the step's Python comes here): the key of
-        the inputs is built inline for the common kinds (a lazy tensor of this call, a
-        known external, one new array), as :meth:`_op_refs` builds it."""
+        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay)."""
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
-        refs, new = [], None
-        by_tensor = self.by_tensor
-        for t in inputs:
-            d = t._data
-            rg = t._requires_grad
-            if type(d) is Lazy and d.trace is self:
-                refs.append(d.slot)
-                refs.append(rg)
-                continue
-            s = by_tensor.get(id(t))
-            if s is None and not rg:
-                s = self.by_array.get(id(d))
-            if s is not None:
-                refs.append(s)
-                refs.append(rg)
-            elif new is None and type(d) is np.ndarray:
-                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
-                refs.append(rg)
-                new = [t]
-            else:                              # two new externals, a lazy of another call
-                refs, new = self._op_refs(inputs)
-                break
-        else:
-            refs = tuple(refs)
-        if params:
-            pkey, new = self._params_part(params, new)
-        else:
-            pkey = ()
+        refs, new = self._op_refs(inputs)
+        pkey, new = self._params_part(params, new) if params else ((), new)
         state = _state
         enabled = state.enabled
         child = node.children.get((cls, refs, pkey, enabled))
         if child is None or not child.ready:
             self.capture_now()
             return self._capture_op(cls, inputs, params)
-        if new is not None:                    # replaying: no recorder to tell
-            values, objs, arrays = self.values, self.objs, self.arrays
-            for t, s in zip(new, child.new):   # _externals, inline
-                d = t._data
-                values[s] = d
-                by_tensor[id(t)] = s
-                objs[s] = t
-                if id(d) not in arrays:
-                    arrays[id(d)] = s
-                if not t._requires_grad and id(d) not in self.by_array:
-                    self.by_array[id(d)] = s
+        if new:
+            self._externals(new, child.new)
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
-        standin = Lazy(slot, shape, dtype, self)
-        out = _new(Tensor)                     # _lazy_tensor, inline
-        out._data = standin
-        out._grad = None
-        out._requires_grad = requires_grad
-        out._fn = COMPILED if requires_grad else None
-        out.name = None
-        out._version = 0
-        out._base = None
-        out._retains_grad = False
+        out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
         lazy = self.lazy
         self.lazy_index[slot] = len(lazy)
         lazy.append(out)
@@ -797,18 +752,8 @@ class Trace:
             held = self._live(tensors=True)
             live = tuple([t._data.slot for t in held])
             program = self.step.segment(self.synced, self.node, live)
-            values = self.values
-            program.run(values)
-            for t in held:                     # the lazy tensors Python holds get arrays
-                standin = t._data
-                if type(standin) is not Lazy:  # has its array already
-                    continue
-                array = values[standin.slot]
-                if type(array) is not np.ndarray:    # a 0-d result as numpy returns it
-                    array = values[standin.slot] = np.asarray(array)
-                standin.value = array
-                t._data = array
-            self.done = len(self.lazy)
+            program.run(self.values)
+            self._materialize(held=held)       # only the lazy tensors Python holds
         else:
             live = None
         self._restore_pending()
@@ -916,11 +861,12 @@ class Trace:
         held.update(slot for slot, n in sharing.items() if n > 1)   # a detach() shares it
         return tuple(sorted(held))
 
-    def _materialize(self, all_=False, slots=None):
+    def _materialize(self, all_=False, slots=None, held=None):
+        """Give the lazy tensors made since the last sync their arrays: all of them, those
+        of ``slots``, or the tensors ``held``."""
         values = self.values
-        wanted = None if all_ else set(slots)
-        for i in range(self.done, len(self.lazy)):
-            t = self.lazy[i]
+        wanted = None if all_ or held is not None else set(slots)
+        for t in self.lazy[self.done:] if held is None else held:
             standin = t._data
             if type(standin) is not Lazy:
                 continue
