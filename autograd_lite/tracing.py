@@ -749,7 +749,7 @@ class Trace:
         """The step returned: run what is left of the program, give results their arrays."""
         self.events = None
         if self.node is not None and self.node is not self.synced:
-            held = self._live(tensors=True)
+            held = self._live()
             live = tuple([t._data.slot for t in held])
             program = self.step.segment(self.synced, self.node, live)
             program.run(self.values)
@@ -805,9 +805,9 @@ class Trace:
         if self.recorder is not None:
             self.recorder.trace = None
 
-    def _live(self, tensors=False):
-        """Slots of the lazy tensors that something outside the trace still holds (with
-        ``tensors``: those tensors)."""
+    def _live(self):
+        """The lazy tensors that something outside the trace still holds (or whose
+        stand-in it holds)."""
         live = []
         base = _BASE
         lazy = self.lazy
@@ -816,9 +816,7 @@ class Trace:
             t = lazy[i]
             if refcount(t) > base or refcount(t._data) > base:
                 live.append(t)
-        if tensors:
-            return live
-        return tuple([t._data.slot for t in live])
+        return live
 
     def _pending_bytes(self):
         """Bytes of the lazy tensors a sync point would give arrays."""
