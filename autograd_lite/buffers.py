@@ -34,10 +34,9 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
     ``slot_of(name)`` gives the slot of a program variable (its shape and dtype) or None.
     ``internal``: variables stored into ``v`` only for the later programs of the same call
     (not for Python): they may be buffers, busy to the end of the program."""
-    lines, temporaries = _split(lines, slot_of)
+    lines, temporaries, parsed = _split(lines, slot_of)
     known = slot_of
     slot_of = lambda name: temporaries.get(name) or known(name)      # noqa: E731
-    parsed = [_parse(line) for line in lines]
     aliases = {}                  # name -> names whose memory it may share (itself included)
     escaping = set()
     held = set()                  # read after this program, by the call's later programs
@@ -126,17 +125,21 @@ _ELEMENTWISE = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 def _split(lines, slot_of):
     """Nested elementwise arithmetic (``g * (1 - a * a)``) as one line per operation, in
-    Python's order of evaluation, so that each intermediate can have a buffer too."""
-    out, temporaries, count = [], {}, 0
-    for line in lines:
-        node = _parse(line)
+    Python's order of evaluation, so that each intermediate can have a buffer too.
+
+    Returns the lines, the temporaries' shapes and dtypes, and each line parsed (None for
+    a comment or a blank line)."""
+    out, temporaries, count, nodes = [], {}, 0, []
+    for line, node in zip(lines, _parse_all(lines)):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name) and _nested(node.value)):
             out.append(line)
+            nodes.append(node)
             continue
         dtype = _common_float_dtype(node.value, slot_of)
         if dtype is None:
             out.append(line)
+            nodes.append(node)
             continue
         steps = []
 
@@ -163,11 +166,13 @@ def _split(lines, slot_of):
         last_name, last_expr = steps.pop()
         for name, expr in steps:
             out.append(f"{indent}{name} = {ast.unparse(expr)}")
+            nodes.append(_parse(out[-1]))
         comment = line.split("  # ", 1)[1] if "  # " in line else None
         text = f"{indent}{node.targets[0].id} = {ast.unparse(last_expr)}"
         out.append(f"{text:<64}  # {comment}" if comment is not None else text)
+        nodes.append(_parse(out[-1]))
         del temporaries[last_name]
-    return out, temporaries
+    return out, temporaries, nodes
 
 
 def _nested(value):
@@ -222,6 +227,25 @@ def _parse(line):
     if not text or text.startswith("#"):
         return None
     return ast.parse(text).body[0]
+
+
+def _parse_all(lines):
+    """:func:`_parse` of every line, with one ``ast.parse`` of them all (a call of the
+    parser costs far more than a line of a program); line by line when some line is not
+    exactly one statement."""
+    texts = [line.strip() for line in lines]
+    code = [i for i, text in enumerate(texts) if text and not text.startswith("#")]
+    try:
+        body = ast.parse("\n".join(texts[i] for i in code)).body
+    except SyntaxError:
+        body = None
+    if body is None or len(body) != len(code) or any(
+            node.lineno != k + 1 or node.end_lineno != k + 1 for k, node in enumerate(body)):
+        return [_parse(line) for line in lines]
+    nodes = [None] * len(lines)
+    for i, node in zip(code, body):
+        nodes[i] = node
+    return nodes
 
 
 def _loads(node):

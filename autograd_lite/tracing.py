@@ -41,7 +41,11 @@ class Lazy:
     __slots__ = ("shape", "dtype", "slot", "trace", "value")
 
     def __init__(self, slot, shape, dtype, trace):
-        self.slot, self.shape, self.dtype, self.trace, self.value = slot, shape, dtype, trace, None
+        self.slot = slot
+        self.shape = shape
+        self.dtype = dtype
+        self.trace = trace
+        self.value = None
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
@@ -278,18 +282,21 @@ class Trace:
     args = ((), {})
 
     def _externals(self, new, slots):
-        values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
-        for t, slot in zip(new, slots):
-            if self.recorder is not None:
+        if self.recorder is not None:
+            for t, slot in zip(new, slots):
                 self._register(t, slot)
-                continue
+            return
+        values, by_tensor, objs, arrays = self.values, self.by_tensor, self.objs, self.arrays
+        by_array = self.by_array
+        for t, slot in zip(new, slots):
             d = t._data
             values[slot] = d
             by_tensor[id(t)] = slot
             objs[slot] = t
-            arrays.setdefault(id(d), slot)
-            if not t._requires_grad:
-                self.by_array.setdefault(id(d), slot)
+            if id(d) not in arrays:
+                arrays[id(d)] = slot
+            if not t._requires_grad and id(d) not in by_array:
+                by_array[id(d)] = slot
 
     def _new_externals(self, new):
         """Capturing: give new externals the recorder's next slots."""
@@ -345,15 +352,15 @@ class Trace:
 
     # --- events ---------------------------------------------------------------------------
     def apply(self, cls, inputs, params):
-        """``cls.apply(*inputs, **params)`` inside the step."""
+        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay)."""
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
         refs, new = self._op_refs(inputs)
         pkey, new = self._params_part(params, new) if params else ((), new)
         state = _state
-        key = (cls, refs, pkey, state.enabled)
-        child = node.children.get(key)
+        enabled = state.enabled
+        child = node.children.get((cls, refs, pkey, enabled))
         if child is None or not child.ready:
             self.capture_now()
             return self._capture_op(cls, inputs, params)
@@ -362,11 +369,12 @@ class Trace:
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
         out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
-        self.lazy_index[slot] = len(self.lazy)
-        self.lazy.append(out)
+        lazy = self.lazy
+        self.lazy_index[slot] = len(lazy)
+        lazy.append(out)
         if child.warn is not None:             # decided by the shapes: once per path
             _check_rank_one(*child.warn)
-        self.events.append(("op", cls, inputs, params, state.enabled, state.scope, out))
+        self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
         return out
 
     def _capture_op(self, cls, inputs, params):
@@ -741,10 +749,11 @@ class Trace:
         """The step returned: run what is left of the program, give results their arrays."""
         self.events = None
         if self.node is not None and self.node is not self.synced:
-            live = self._live()
+            held = self._live()
+            live = tuple([t._data.slot for t in held])
             program = self.step.segment(self.synced, self.node, live)
             program.run(self.values)
-            self._materialize(slots=live)
+            self._materialize(held=held)       # only the lazy tensors Python holds
         else:
             live = None
         self._restore_pending()
@@ -797,15 +806,17 @@ class Trace:
             self.recorder.trace = None
 
     def _live(self):
-        """Slots of the lazy tensors that something outside the trace still holds."""
+        """The lazy tensors that something outside the trace still holds (or whose
+        stand-in it holds)."""
         live = []
         base = _BASE
         lazy = self.lazy
+        refcount = sys.getrefcount
         for i in range(self.done, len(lazy)):
             t = lazy[i]
-            if sys.getrefcount(t) > base or sys.getrefcount(t._data) > base:
-                live.append(t._data.slot)
-        return tuple(live)
+            if refcount(t) > base or refcount(t._data) > base:
+                live.append(t)
+        return live
 
     def _pending_bytes(self):
         """Bytes of the lazy tensors a sync point would give arrays."""
@@ -848,11 +859,12 @@ class Trace:
         held.update(slot for slot, n in sharing.items() if n > 1)   # a detach() shares it
         return tuple(sorted(held))
 
-    def _materialize(self, all_=False, slots=None):
+    def _materialize(self, all_=False, slots=None, held=None):
+        """Give the lazy tensors made since the last sync their arrays: all of them, those
+        of ``slots``, or the tensors ``held``."""
         values = self.values
-        wanted = None if all_ else set(slots)
-        for i in range(self.done, len(self.lazy)):
-            t = self.lazy[i]
+        wanted = None if all_ or held is not None else set(slots)
+        for t in self.lazy[self.done:] if held is None else held:
             standin = t._data
             if type(standin) is not Lazy:
                 continue

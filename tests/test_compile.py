@@ -401,3 +401,27 @@ def test_results_keep_their_structure_numbers_and_none_included():
         assert out["J"].item() == float((w.data * X).sum())
         assert np.array_equal(out["parts"][0].data, w.data * X)
     assert (step.captures, step.replays) == (1, 1)
+
+
+def test_results_held_only_as_a_detached_view_or_in_a_container_get_their_values():
+    """At the end of a call only the lazy tensors something still holds get arrays: a
+    detach() of an intermediate the step dropped, a result kept in a list by the step."""
+    kept = []
+
+    def make(params):
+        W1, b1, W2, b2 = params
+
+        def step(X):
+            A1 = ag.tanh(W1 @ X + b1)
+            kept.append(A1 * 2.0)                      # held by a list, not returned
+            out = (W2 @ A1 + b2).detach()              # the tensor it views is dropped
+            return out
+        return step
+    X, _ = _data()
+    calls = [(X,), (X * 0.5,), (X - 1.0,)]
+    out_e, out_c, _, _, compiled = _run_both(make, calls)
+    assert compiled.replays == 2
+    for e, c in zip(out_e, out_c):
+        assert np.array_equal(e.data, c.data)
+    for e, c in zip(kept[:3], kept[3:]):               # the eager calls, then the compiled
+        assert np.array_equal(e.data, c.data)

@@ -351,3 +351,21 @@ def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
     assert run(True) == eager
     with mock.patch.object(tracing, "_BIG_SYNC", 0):     # sync points of any size buffer
         assert run(True) == eager
+
+
+def test_the_buffers_pass_parses_a_program_at_once_as_line_by_line():
+    import ast
+    from autograd_lite import buffers
+    lines = ["", "# forward", "a = np.tanh(x)                     # tanh", "b = a * (1 - a)",
+             "relu_1.positive = b > 0", "v[3] = b"]
+    nodes = buffers._parse_all(lines)
+    assert [None if n is None else ast.dump(n) for n in nodes] == \
+        [None if n is None else ast.dump(n) for n in map(buffers._parse, lines)]
+    assert nodes[0] is None and nodes[1] is None and isinstance(nodes[3], ast.Assign)
+    # a line of two statements: its node is its first statement, as line by line
+    two = ["a = x + 1; b = a * 2", "c = a - b"]
+    assert [ast.dump(n) for n in buffers._parse_all(two)] == \
+        ["Assign(targets=[Name(id='a', ctx=Store())], value=BinOp(left=Name(id='x', "
+         "ctx=Load()), op=Add(), right=Constant(value=1)))",
+         "Assign(targets=[Name(id='c', ctx=Store())], value=BinOp(left=Name(id='a', "
+         "ctx=Load()), op=Sub(), right=Name(id='b', ctx=Load())))"]
