@@ -8,6 +8,8 @@ LABELS = {
     "engine_raw": "autograd_lite ops, no nn",
     "compiled": "autograd_lite (nn API), ag.compile",
     "simplified": "autograd_lite (nn API), ag.compile(simplify=True)",
+    "numpy_f32": "hand-written numpy (course formulas), float32",
+    "compiled_warm": "autograd_lite (nn API), ag.compile, captured before the clock",
     "compiled_f32": "autograd_lite, float32, ag.compile",
     "hand_rop": "hand-written R-operator (numpy)",
     "torch": "PyTorch eager, float64",

@@ -145,9 +145,9 @@ def run_deep(iterations, repeats, torch_models=None, learning_rate=0.0075, log=p
     r, text = _ratio(timings, "engine", "numpy")
     targets.append(target("deep", "engine / hand-written numpy (time)", r, 0.75, r <= 0.75,
                           text, "≤ 0.75"))
-    r, text = _ratio(timings, "compiled", "numpy")
-    targets.append(target("deep", "compiled fit / hand-written numpy (time)", r, 0.62,
-                          r <= 0.62, text, "≤ 0.62"))
+    r, text = _ratio(timings, "compiled", "numpy")    # float64: its matmuls alone are 0.62
+    targets.append(target("deep", "compiled fit / hand-written numpy (time)", r, 0.75,
+                          r <= 0.75, text, "≤ 0.75"))
     r, text = _ratio(timings, "compiled_f32", "numpy_f32")     # issue 18's measure
     targets.append(target("deep", "compiled float32 / hand-written numpy float32 (time)", r,
                           0.62, r <= 0.62, text, "≤ 0.62"))
@@ -292,9 +292,9 @@ def run_overhead(n_blocks, repeats, torch_models=None, shape=(4, 4), log=print,
                      **{p: s["median"] / n_ops * 1e6 for p, s in entry["phases"].items()}}
               for name, entry in timings.items()}
     us = per_op["engine"]["total"]
-    targets = [target("overhead", "engine forward + backward per elementwise op", us, 10.0,
-                      us < 10.0, f"{us:.1f} µs (min {per_op['engine']['min']:.1f} µs)",
-                      "< 10 µs")]
+    targets = [target("overhead", "engine forward + backward per elementwise op", us, 6.0,
+                      us <= 6.0, f"{us:.1f} µs (min {per_op['engine']['min']:.1f} µs)",
+                      "≤ 6 µs")]
     return {"name": "overhead", "timings": timings, "checks": checks, "targets": targets,
             "per_op_us": per_op,
             "config": {"shape": list(shape), "blocks": n_blocks, "ops": n_ops,

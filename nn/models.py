@@ -362,7 +362,8 @@ class Model(Module):
         """One pass over shuffled mini-batches; returns the mean cost over the m examples."""
         m = X.shape[1]
         order = rng.permutation(m)
-        X_shuffled, Y_shuffled = X.data[:, order], Y.data[:, order]
+        # take: the same columns as X[:, order], several times faster on a wide X
+        X_shuffled, Y_shuffled = X.data.take(order, axis=1), Y.data.take(order, axis=1)
         total = 0.0
         for start in range(0, m, batch_size):
             X_batch = ag.as_tensor(X_shuffled[:, start:start + batch_size])
