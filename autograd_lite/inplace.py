@@ -65,6 +65,34 @@ def update(t: Tensor, ufunc, other) -> Tensor:
     return t
 
 
+def update_each(tensors, ufunc, others, scale) -> None:
+    """``t <op>= other * scale`` for each pair, in order: an optimizer's step, one event.
+
+    The same numpy calls as the loop ``for t, g in zip(tensors, others): t -= g * scale``
+    (so the same bits); in a compiled step the whole loop is one event of its trace
+    instead of two per tensor.  ``scale`` is a Python number.
+
+    Examples
+    --------
+    >>> import numpy as np, autograd_lite as ag
+    >>> from autograd_lite import inplace
+    >>> w, b = ag.tensor([1.0, 2.0], requires_grad=True), ag.tensor([0.5], requires_grad=True)
+    >>> (w.sum() + 2 * b.sum()).backward()
+    >>> with ag.no_grad():
+    ...     inplace.update_each([w, b], np.subtract, [w.grad, b.grad], 0.25)
+    >>> w.data, b.data
+    (array([0.75, 1.75]), array([0.]))
+    """
+    tensors, others = list(tensors), [operand(g) for g in others]
+    dtypes = {g._data.dtype for g in others}
+    trace = _state.trace
+    if trace is None or len(dtypes) != 1 or dtypes.pop().kind != "f" or is_grad_enabled():
+        for t, g in zip(tensors, others):            # the loop itself (and its checks)
+            update(t, ufunc, g * scale)
+        return
+    trace.update_each(tensors, ufunc, others, operand(scale, others[0]))
+
+
 def is_own_region(t, index, value) -> bool:
     """Whether ``value`` is a tensor viewing exactly the memory ``t[index]`` selects.
 

@@ -556,6 +556,41 @@ class Trace:
         self._describe(child, new=slots)
         return t
 
+    def update_each(self, ts, ufunc, others, scale):
+        """``t <op>= other * scale`` for each pair under no_grad (inplace.update_each): one
+        event, whose program is each pair's multiply and in-place update."""
+        if self.node is None:
+            return self._capture_update_each(ts, ufunc, others, scale)
+        refs, new = self._refs(list(ts) + list(others) + [scale])
+        child = self.node.children.get(("update_each", ufunc, refs, _state.enabled))
+        if child is None or not child.ready or not all(
+                type(t._data) is Lazy or t._data.flags.writeable for t in ts):
+            self.capture_now()
+            return self._capture_update_each(ts, ufunc, others, scale)
+        if new:
+            self._externals(new, child.new)
+        self.node = child
+        for t in ts:
+            d = t._data
+            if type(d) is not Lazy:                  # an external: written when the program runs
+                t._data = Lazy(self.by_tensor[id(t)], d.shape, d.dtype, self)
+                self.pending.append((t, d))
+            Clock.stamp(t)
+        self.events.append(("update_each", ts, ufunc, others, scale, _state.enabled))
+
+    def _capture_update_each(self, ts, ufunc, others, scale):
+        from . import inplace
+        refs, new = self._refs(list(ts) + list(others) + [scale])
+        slots = self._new_externals(new)
+        child = self._child(("update_each", ufunc, refs, _state.enabled))
+        self._internal_begin()
+        try:
+            for t, g in zip(ts, others):
+                inplace.update(t, ufunc, g * scale)
+        finally:
+            self._internal_end()
+        self._describe(child, new=slots)
+
     def alias(self, t):
         """``t.detach()`` of a lazy tensor ``t``: another lazy tensor of its values."""
         standin = t._data
@@ -694,6 +729,14 @@ class Trace:
                         self._capture_inplace(t, ufunc, other)
                     else:
                         inplace.update(t, ufunc, other)
+                elif kind == "update_each":
+                    _, ts, ufunc, others, scale, _state.enabled = ev
+                    if recorder is not None:
+                        self._capture_update_each(ts, ufunc, others, scale)
+                    else:
+                        from . import inplace
+                        for t, g in zip(ts, others):
+                            inplace.update(t, ufunc, g * scale)
                 elif kind == "retain":
                     if recorder is not None:
                         self.retain(ev[1])

@@ -25,6 +25,7 @@ import numbers
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite import inplace
 
 from .errors import ConfigError, lookup
 
@@ -109,11 +110,9 @@ class GradientDescent(Optimizer):
     """
 
     def _update(self):
-        lr = self.learning_rate
-        for p in self.parameters:
-            grad = p.grad
-            if grad is not None:
-                p -= grad * lr
+        have = [p for p in self.parameters if p.grad is not None]
+        # p -= p.grad * α for each, as one event of a compiled step
+        inplace.update_each(have, np.subtract, [p.grad for p in have], self.learning_rate)
 
 
 class Momentum(Optimizer):

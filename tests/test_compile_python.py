@@ -579,3 +579,63 @@ def test_a_second_derivative_whose_steps_depend_on_the_values_follows_them():
         return [seen], hvp
     step = _both(run)
     assert step.captures == 1
+
+
+# --- an optimizer's step as one event (inplace.update_each) ---------------------------------
+
+@pytest.mark.parametrize("after", ["nothing", "a new branch", "a .data assignment"])
+def test_an_optimizer_step_is_one_event_and_survives_a_new_path_after_it(after):
+    X, Y = _data()
+    flags = [False, False, True, True, False, True]
+
+    def run(compiled):
+        params = _params()
+        opt = nn.optim.GradientDescent(params, 0.3)
+        seen = []
+
+        def step(X, Y, flag):
+            opt.zero_grad()
+            J = _cost(params, X, Y)
+            J.backward()
+            opt.step()                                # one update_each event
+            if flag and after == "a new branch":      # an event no earlier call had: the
+                seen.append((params[0] * 2).sum())    # update is run again, recording
+            if flag and after == "a .data assignment":
+                params[3].data = params[3].data * 1.0  # the call goes eager from the start
+            return J
+        step = _wrap(step, compiled)
+        for flag in flags:
+            seen.append(step(X, Y, flag))
+            seen.append([p.data.copy() for p in params])
+        return seen, step
+    step = _both(run)
+    if after == "nothing":
+        assert (step.captures, step.replays) == (1, 5)
+        update = step.source[step.source.index("# update"):]
+        assert update.count("np.subtract(") == 4
+        assert update.count("= v[") == 0 and step.source.count("scalar_") >= 1
+
+
+def test_update_each_is_the_loop_it_replaces_for_any_dtypes():
+    from autograd_lite import inplace
+    rng = np.random.RandomState(0)
+    for dtypes in [(np.float64, np.float64), (np.float32, np.float32),
+                   (np.float32, np.float64)]:                     # mixed: the loop itself
+        runs = []
+        for grouped in (False, True):
+            ts = [ag.tensor(rng.randn(3, 2).astype(d), requires_grad=True) for d in dtypes]
+            grads = [ag.tensor(np.linspace(-1, 1, 6).reshape(3, 2).astype(d)) for d in dtypes]
+            for t in ts:
+                t.data[...] = np.arange(6).reshape(3, 2)
+            with ag.no_grad():
+                if grouped:
+                    inplace.update_each(ts, np.subtract, grads, 0.1)
+                else:
+                    for t, g in zip(ts, grads):
+                        t -= g * 0.1
+            runs.append([t.data for t in ts])
+        for a, b in zip(*runs):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    w = ag.tensor([1.0], requires_grad=True)
+    with pytest.raises(ag.GraphError, match="in place"):       # grad mode: refused as p -= ...
+        inplace.update_each([w], np.subtract, [ag.tensor([1.0])], 0.1)
