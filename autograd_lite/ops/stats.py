@@ -16,6 +16,7 @@ from ..errors import ShapeError
 from ..function import Function
 from ..tensor import operand
 from . import reduce
+from .elementwise import Pow
 from .elementwise import abs as _abs
 from .elementwise import where
 from .joining import moveaxis
@@ -166,9 +167,26 @@ def _vector_norm(x, ord, axis, keepdims):
     total = reduce.sum(_abs(x) ** ord, axis, keepdims)
     zero = total.data == 0
     if not zero.any():
-        return total ** (1 / ord)
+        return _root(total, ord)
     # the root has no slope at 0: give the zero vector the gradient 0, as the other orders
-    return where(zero, 0.0, where(zero, 1.0, total) ** (1 / ord))
+    return where(zero, 0.0, _root(where(zero, 1.0, total), ord))
+
+
+class _ScalarPow(Pow):
+    """``a ** p`` of one number, in numpy's scalar arithmetic (C ``pow``, which may differ
+    from the ufunc's by an ulp): what np.linalg.norm computes for the root of a whole
+    vector's p-norm.  The derivative is Pow's."""
+    name = "pow"
+    def forward(self, a, p):
+        self.zero_zero = (a == 0) & (p == 0)
+        return np.asarray(a[()] ** p[()])
+
+
+def _root(total, ord):
+    """total ** (1/ord) as np.linalg.norm takes it: on a scalar when the norm is one."""
+    if total.ndim:
+        return total ** (1 / ord)
+    return _ScalarPow.apply(total, operand(1 / ord, total))
 
 
 def _matrix_norm(x, ord, row, col):
