@@ -73,8 +73,8 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
             if stored_outside or _calls_a_method(node.value, namespace):
                 escaping.update(*[aliases.get(u, {u}) for u in used])
             continue
-        if not _writes_in_place(node):       # a call for its effect may keep its arguments
-            escaping.update(*[aliases.get(u, {u}) for u in used])
+        if not (_writes_in_place(node) or reads_only(node, namespace)):
+            escaping.update(*[aliases.get(u, {u}) for u in used])   # it may keep them
     # the last line that reads a value or anything that may alias it
     last_read = {}
     for name, group in aliases.items():
@@ -274,6 +274,13 @@ def _calls_a_method(node, namespace):
                     and not isinstance(namespace[owner], np.ndarray):
                 return True
     return False
+
+
+def reads_only(node, namespace):
+    """A call that only reads its arguments (a check: its function says ``reads_only``)."""
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and getattr(namespace.get(node.value.func.id), "reads_only", False))
 
 
 def _reduces(value, slot_of):

@@ -222,6 +222,14 @@ class Recorder:
         if out is not None:
             self._add(_Entry("call", code, arg_slots, [out], phase=self.phase))
 
+    def check(self, fn, arrays):
+        """A check the eager code made on values (``fn(*arrays)``, e.g. a warning): the
+        program makes it too, on every replay."""
+        name = self._object(fn, fn.__name__)
+        slots = [self.slot_of_array(a) for a in arrays]
+        code = f"{name}(" + ", ".join(f"{{{i}}}" for i in range(len(slots))) + ")"
+        self._add(_Entry("call", code, slots, [], effect=True, phase=self.phase))
+
     def write_grad(self, t, old, grad, stored):
         """The engine wrote ``.grad`` of ``t`` (first order): ``old`` the gradient that was
         there, ``grad`` the one computed, ``stored`` what it kept (``grad`` or a copy)."""

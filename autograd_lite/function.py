@@ -187,10 +187,12 @@ _LIBRARY_DIRS = tuple(os.path.join(os.path.dirname(os.path.dirname(os.path.abspa
 
 
 def _user_code_frame():
-    """The innermost stack frame whose code is not in autograd_lite or nn (None if none)."""
+    """The innermost stack frame whose code is not in autograd_lite or nn, nor a compiled
+    step's program (None if none): in a replay, the line that called the step."""
     frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
-            _LIBRARY_DIRS):
+    while frame is not None and (
+            frame.f_code.co_filename.startswith("<compiled ")    # a replayed program
+            or os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS)):
         frame = frame.f_back
     return frame
 

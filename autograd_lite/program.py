@@ -228,7 +228,7 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, s
     if result.guards:
         plain = _build_program(rec, start, end, outputs, name, direct, buffers, fresh)
         ns["_unsimplified"] = plain.run
-        checks = " or ".join(f"v[{i}] != {value!r}" for i, value in result.guards)
+        checks = " or ".join(f"float(v[{i}]) != {value!r}" for i, value in result.guards)
         header = [f"if {checks}:   # the Python numbers the simplification took as constants",
                   "    return _unsimplified(v)"]
     return lines, stores, header

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import algebra
 from .algebra import TooBig
+from .buffers import reads_only
 
 _OPERATORS = {ast.Add: algebra.add, ast.Sub: algebra.subtract, ast.Mult: algebra.multiply,
               ast.Div: algebra.divide}
@@ -474,7 +475,7 @@ def _is_pure(s, namespace):
             and node.targets[0].value.id in namespace:
         return _pure_expression(node.value, namespace)   # op.kept = ...: a note on the op
     if s.target is None:
-        return False
+        return reads_only(node, namespace)
     return _pure_expression(s.value, namespace)
 
 

@@ -639,3 +639,31 @@ def test_update_each_is_the_loop_it_replaces_for_any_dtypes():
     w = ag.tensor([1.0], requires_grad=True)
     with pytest.raises(ag.GraphError, match="in place"):       # grad mode: refused as p -= ...
         inplace.update_each([w], np.subtract, [ag.tensor([1.0])], 0.1)
+
+
+def test_a_replay_warns_where_eager_warns_on_values():
+    """log of a saturated sigmoid warns (NumericalWarning) on every call that saturates,
+    compiled or not: the program makes the check eager makes, attributed to the caller."""
+    w = ag.tensor([[1.0]], requires_grad=True)
+
+    def run(compiled):
+        def step(x):
+            w.grad = None
+            J = -ag.log(1 - ag.sigmoid(w @ x)).sum()
+            J.backward()
+            return J
+        step = _wrap(step, compiled)
+        seen = []
+        for scale in (1.0, 60.0, 1.0, 60.0, 60.0):   # σ(60) rounds to 1: log(0)
+            with warnings.catch_warnings(record=True) as got:
+                warnings.simplefilter("always")
+                with np.errstate(all="ignore"):
+                    J = step(np.array([[scale, 0.5]]))
+            seen.append([type(g.message).__name__ for g in got
+                         if issubclass(g.category, ag.NumericalWarning)])
+            seen.append(J)
+        warned = ["NumericalWarning"]
+        assert seen[::2] == [[], warned, [], warned, warned]
+        return seen, step
+    step = _both(run)
+    assert step.replays == 4

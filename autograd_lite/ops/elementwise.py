@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import DTypeError, GraphError, ShapeError
 from ..errors import NumericalWarning
-from ..function import Function, warn_at_user_code
+from ..function import Function, _state, warn_at_user_code
 from ..tensor import Tensor, as_tensor, operand
 
 
@@ -280,13 +280,24 @@ def log(a):
     1 − sigmoid, that rounded to exactly 0: compute such costs from the logits instead.
     """
     a = operand(a)
-    if a._fn is not None and _from_sigmoid(a) and not a._data.all():
+    if a._fn is not None and _from_sigmoid(a):
+        if _state.capture is not None:         # a compiled step checks on every replay
+            _state.capture.check(_warn_if_saturated, [a._data])
+        _warn_if_saturated(a._data)
+    return Log.apply(a)
+
+
+def _warn_if_saturated(a):
+    """log's warning for a sigmoid output (or 1 − it) that rounded to exactly 0."""
+    if not a.all():
         warn_at_user_code(
             "log: its input comes from sigmoid and contains exact 0 (σ(z) rounds to 0 or 1 "
             "once |z| is about 37 or more), so log gives -inf and the cost inf or nan. "
             "Compute the cost from the logits Z instead: "
             "nn.losses.binary_cross_entropy_with_logits(Z, Y)", NumericalWarning)
-    return Log.apply(a)
+
+
+_warn_if_saturated.reads_only = True      # a program's passes may move values around it
 
 
 def _from_sigmoid(a) -> bool:
