@@ -44,7 +44,7 @@ def primitives(module):
     for value in vars(module).values():
         if (isinstance(value, type) and issubclass(value, Function)
                 and value.__module__ == module.__name__ and value.forward is not
-                Function.forward):
+                Function.forward and not value.__name__.startswith("_")):   # a private variant
             found.append(value)
     return found
 
