@@ -7,7 +7,6 @@ the update).  Beside it: the hand-written numpy of the course and its number of 
 """
 from __future__ import annotations
 
-import re
 import statistics
 import time
 
@@ -19,46 +18,40 @@ import nn
 
 from . import handwritten as hw
 
-GROUPS = (("ops' forward", re.compile(r"\.forward\(")),
-          ("ops' backward", re.compile(r"\.backward\(")),
-          ("update (in place)", re.compile(r"out=")),
-          ("engine: sum_to, +, .grad sums", re.compile(r"sum_to\(| \+ ")),
-          ("results handed to Python (v[k] = ...)", re.compile(r"^v\[\d+\] = ")))
 HANDWRITTEN_CALLS = 35     # numpy calls of forward + cost + backward + update, week 3's code
-
-
-def _group(line):
-    for name, pattern in GROUPS:
-        if pattern.search(line):
-            return name
-    return "inputs read from v"
+_PHASES = {"# forward": "forward and cost", "# backward": "backward", "# update": "update",
+           "# results": "results handed to Python (v[k] = ...)"}
 
 
 def _instrument(source):
-    """The program with every simple body line timed into ``_acc[k]``; the lines' groups."""
-    out, groups = [], []
+    """The program with every simple body line timed into ``_acc[k]``; the lines' groups
+    (the program's phase: its ``# forward``, ``# backward``, ``# update`` sections)."""
+    out, groups, phase = [], [], "inputs read from v"
     for line in source.splitlines():
         body = line.strip()
+        for mark, name in _PHASES.items():
+            if body.startswith(mark):
+                phase = name
         simple = (line.startswith("    ") and body and not body.startswith(("#", "return",
-                  "def ", "if (", "or ", "raise")) and not line.startswith("        "))
+                  "def ", "if ", "or ", "raise")) and not line.startswith("        "))
         if not simple:
             out.append(line)
             continue
         k = len(groups)
-        groups.append(_group(body))
+        groups.append(phase)
         out.append(f"    _t = _clock()")
         out.append(line)
         out.append(f"    _acc[{k}] += _clock() - _t")
     return "\n".join(out) + "\n", groups
 
 
-def compiled_shallow_split(iterations=2000, repeats=5):
+def compiled_shallow_split(iterations=2000, repeats=5, simplify=False):
     """µs per iteration of the compiled shallow step, by group, beside hand-written numpy."""
     X, Y = nn.datasets.planar_flower(m=400, seed=1)
     model = nn.TwoLayerNet(2, 4, 1, seed=nn.init.course_rng(2))
     Xt, Yt = model._check_data(X, Y)
     opt = nn.optim.GradientDescent(model.parameters(), 1.2)
-    step = ag.compile(model._train_step)
+    step = ag.compile(model._train_step, simplify=simplify)
     seen = {}
     finish = tracing.Trace.finish
 
@@ -124,10 +117,12 @@ def compiled_shallow_split(iterations=2000, repeats=5):
             samples.append((time.process_time() - t0) / 200)
         medians[name] = statistics.median(samples)
 
-    lines = ["### shallow, compiled: where the replay's time goes", "",
-             f"The replayed program has {program.lines} numpy-level calls (ops' forward and "
-             f"backward methods, the engine's sums, .grad writes, the update); the course's "
-             f"hand-written step has about {HANDWRITTEN_CALLS}. Medians of {repeats} × 200 "
+    title = ", simplify=True" if simplify else ""
+    lines = [f"### shallow, compiled{title}: where the replay's time goes", "",
+             f"The step's whole program, run alone on one call's arrays (it records "
+             f"{program.lines} calls of ops and of the engine before its passes; the course's "
+             f"hand-written step makes about {HANDWRITTEN_CALLS}), beside that step and the "
+             f"whole compiled call. Medians of {repeats} × 200 "
              "iterations (process time), then the program's lines timed one by one (thread time) "
              f"({iterations} iterations, timer cost {empty * 1e9:.0f} ns per line taken off):",
              "", "| what | µs per iteration |", "|---|---|"]

@@ -470,8 +470,10 @@ def explain_misses(results, args, log=print):
     if "shallow" in missed:
         log("profiling: shallow, compiled (the replayed program line by line)")
         from .compiled_split import compiled_shallow_split
-        part = compiled_shallow_split()
-        sections.append({"workload": "shallow (compiled)", **part})
+        for simplify in (False, True):
+            part = compiled_shallow_split(simplify=simplify)
+            name = "shallow (compiled, simplify=True)" if simplify else "shallow (compiled)"
+            sections.append({"workload": name, **part})
     if "deep" in missed:
         log("profiling: deep (cProfile)")
         part = deep_profile(iterations=min(20, args.deep_iterations))
