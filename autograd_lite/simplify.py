@@ -99,6 +99,9 @@ class _Pass:
         self.slot_of = lambda name: self.sums.get(name) or slot_of(name)
         self.namespace, self.available = namespace, available
         self.special = {}             # name -> (slot, value): a Python number taken as constant
+        self.written = {k.value.id for st in statements if st.node is not None    # in place
+                        for n in ast.walk(st.node) if isinstance(n, ast.Call)
+                        for k in n.keywords if k.arg == "out" and isinstance(k.value, ast.Name)}
         self.definition = {}          # name -> its elementwise statement
         self.forms = {}
         self.rng = np.random.default_rng(0)
@@ -214,13 +217,15 @@ class _Pass:
 
     def _number(self, name):
         """The value of a variable that is a known number: a constant, or a Python number
-        that is a small integer (checked on every run)."""
+        (an unnamed 0-d input, never written in place) that is a small integer at capture
+        (checked on every run)."""
         value = self.namespace.get(name)
         if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind == "f":
             return float(value)
         slot = self.slot_of(name)
-        if slot is not None and slot.kind == "ext" and slot.shape == () and \
-                getattr(slot.dtype, "kind", None) == "f" and float(slot.value) in _SPECIALISED:
+        if slot is not None and slot.kind == "ext" and slot.name == "scalar" and \
+                slot.shape == () and getattr(slot.dtype, "kind", None) == "f" and \
+                name not in self.written and float(slot.value) in _SPECIALISED:
             self.special[name] = (slot.index, float(slot.value))
             return float(slot.value)
         return None

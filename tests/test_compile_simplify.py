@@ -258,3 +258,24 @@ def test_softmax_with_cross_entropy_simplifies_to_probabilities_minus_labels():
     np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-13)
     for a, b in zip(runs[0][2], runs[1][2]):
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
+
+
+def test_a_number_written_in_place_during_the_step_is_not_taken_as_a_constant():
+    def run(compiled):
+        s = ag.tensor(1.0, requires_grad=True)      # unnamed and 0-d, as a Python number
+        y = ag.tensor([[-1.0, -2.0, -1.0]], name="y")
+        x = ag.tensor([[1.0, 1.0, 1.0]], name="x")   # ds = -4: s goes 1, 2, 3, 4 (small ints)
+
+        def step():
+            s.grad = None
+            J = (x * s * y).sum()
+            J.backward()
+            with ag.no_grad():
+                s.__isub__(0.25 * s.grad)                   # s changes inside the step
+            K = ((s - y) * (s - y) / (s * 1.0)).sum()       # read after the update
+            return J, K, s.grad
+        step = ag.compile(step, simplify=True) if compiled else step
+        return [[_array(r) for r in step()] + [s.data.copy()] for _ in range(3)]
+    for eager, simplified in zip(run(False), run(True)):
+        for e, c in zip(eager, simplified):
+            np.testing.assert_allclose(c, e, rtol=1e-14, atol=0)
