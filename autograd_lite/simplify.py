@@ -404,13 +404,18 @@ class _Emitter:
             num_scalars.append(_number(coefficient))
         if not num_arrays:
             num_arrays, num_scalars = num_scalars or ["1"], []
-        expr = " * ".join(num_arrays)
+        factors = list(num_arrays)
         if num_scalars:
             group = " * ".join(num_scalars)
-            expr = f"{expr} * ({group})" if len(num_scalars) > 1 else f"{expr} * {group}"
-        if den:
-            group = " * ".join(den)
-            expr = f"{expr} / ({group})" if len(den) > 1 else f"{expr} / {group}"
+            factors.append(f"({group})" if len(num_scalars) > 1 else group)
+        # one factor at a time, dividing as soon as it can: a product of all the numerator's
+        # arrays (G · c before / b) can overflow or underflow where the chain rule did not
+        expr = factors[0]
+        for i in range(max(len(factors) - 1, len(den))):
+            if i < len(den):
+                expr = f"{expr} / {den[i]}"
+            if i + 1 < len(factors):
+                expr = f"{expr} * {factors[i + 1]}"
         if coefficient == -1.0:
             expr = f"-({expr})" if (" " in expr) else f"-{expr}"
         return expr

@@ -791,16 +791,18 @@ class Trace:
     def finish(self):
         """The step returned: run what is left of the program, give results their arrays."""
         self.events = None
-        if self.node is not None and self.node is not self.synced:
-            held = self._live()
-            live = tuple([t._data.slot for t in held])
-            program = self.step.segment(self.synced, self.node, live)
-            program.run(self.values)
-            self._materialize(held=held)       # only the lazy tensors Python holds
-        else:
-            live = None
-        self._restore_pending()
-        self.close()
+        try:
+            if self.node is not None and self.node is not self.synced:
+                held = self._live()
+                live = tuple([t._data.slot for t in held])
+                program = self.step.segment(self.synced, self.node, live)
+                program.run(self.values)           # a check in it may raise (a warning
+                self._materialize(held=held)       # as an error): the call still ends
+            else:                                  # cleanly, its parameters as they are
+                live = None
+        finally:
+            self._restore_pending()
+            self.close()
         return live
 
     def abort(self):
