@@ -22,7 +22,7 @@ pass does that algebra on the program (``ag.compile(step, simplify=True)``):
 
 Every rewrite is checked before it is taken: the old and new statements run on random
 arrays of the captured shapes and dtypes, and must give the same shape, dtype and values
-(to 1e-6).  The results are those of eager up to rounding, not bitwise: see
+(normwise, to 1e-6 or 1,000 ulps).  The results are those of eager up to rounding, not bitwise: see
 docs/compile.md for the bound that the tests hold it to.
 """
 from __future__ import annotations
@@ -322,14 +322,14 @@ class _Pass:
 
     def _same(self, s, cone, text):
         """Whether ``text`` computes what the statements ``cone`` compute for ``s.target``
-        (shape, dtype, and values to 1e-6, on random arrays of the captured kind)."""
+        (shape, dtype, and values normwise, on random arrays of the captured kind)."""
         env = dict(self.namespace)
         defined = {self.statements[i].target for i in cone}
         needed = set()
         for i in cone:
             needed |= _names_read(self.statements[i].node)
         needed |= _names_read(ast.parse(text, mode="eval"))
-        for name in needed - defined:
+        for name in sorted(needed - defined):          # the same draws in every process
             if name in self.namespace:
                 continue
             slot = self.slot_of(name)
@@ -340,7 +340,7 @@ class _Pass:
             elif slot.dtype is None:
                 return False
             else:
-                env[name] = self.rng.uniform(0.6, 1.4, slot.shape).astype(slot.dtype)
+                env[name] = self.rng.uniform(1.5, 2.5, slot.shape).astype(slot.dtype)
         with np.errstate(all="ignore"):
             try:
                 for i in sorted(cone):
@@ -356,8 +356,17 @@ class _Pass:
             except Exception:                          # noqa: BLE001 - a check, not a run
                 return False
         old, new = np.asarray(old), np.asarray(new)
-        return (old.shape == new.shape and old.dtype == new.dtype
-                and bool(np.allclose(old, new, rtol=1e-6, atol=0, equal_nan=True)))
+        if old.shape != new.shape or old.dtype != new.dtype:
+            return False
+        # a check of the algebra, not of rounding: wrong algebra is off by O(1), normwise
+        rtol = max(1e-6, 1000 * np.finfo(old.dtype).eps) if old.dtype.kind == "f" else 1e-6
+        finite = np.isfinite(old)
+        if not np.array_equal(finite, np.isfinite(new)):
+            return False
+        if not finite.any():
+            return True
+        scale = np.abs(old[finite]).max()
+        return bool(np.abs(new[finite] - old[finite]).max() <= rtol * scale)
 
 
 class _Emitter:

@@ -6,6 +6,8 @@ algebra (:mod:`autograd_lite.simplify`).  Its results are eager's up to rounding
 ``SIMPLIFY_BOUND`` ulps of the result's largest magnitude — and tested here on random
 programs; the course's tables hold to every digit they print.
 """
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -123,21 +125,25 @@ def test_the_flower_backward_is_the_course_formula_and_the_table_holds():
     assert model.step_.captures == 1 and model.step_.replays == 7000
 
 
-def test_one_simplified_step_of_the_flower_is_eager_within_the_bound():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_one_simplified_step_of_the_flower_is_eager_within_the_bound(dtype):
     X, Y = nn.datasets.planar_flower(m=400, seed=1)
     trained, _ = _flower(False, 50)
     start = [p.data.copy() for p in trained.parameters()]
     results = []
     for simplify in (False, True):
-        model = nn.TwoLayerNet(2, 4, 1, seed=0)
+        model = nn.TwoLayerNet(2, 4, 1, seed=0, dtype=dtype)
         for p, value in zip(model.parameters(), start):
             p.data[...] = value
-        Xt, Yt = model._check_data(X, Y)
+        Xt, Yt = model._check_data(X.astype(dtype), Y)
         opt = nn.optim.GradientDescent(model.parameters(), 1.2)
-        step = ag.compile(model._train_step, simplify=simplify)
+        step = ag.compile(model._train_step,
+                          passes=("direct", "simplify") if simplify else ("direct",))
         step(Xt, Yt, opt)                    # captured (eager), then replayed:
         cost = step(Xt, Yt, opt)
         assert step.replays == 1
+        dZ2 = re.search(r"dlayer2_add = \(layer2_sigmoid - Y\) / scalar\w*  ", step.source)
+        assert (dZ2 is not None) == simplify
         results.append([cost] + [p.grad for p in model.parameters()]
                        + [p.data for p in model.parameters()])
     _assert_within_bound(*results)
