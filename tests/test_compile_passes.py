@@ -64,15 +64,21 @@ UNARY = {
 NAMES = sorted(UNARY)
 
 
-def _program(ops, second_order):
-    w = ag.tensor(np.linspace(-1.0, 1.2, 12).reshape(3, 4), requires_grad=True, name="w")
+def _program(ops, second_order, dtype=np.float64, cost="square"):
+    w = ag.tensor(np.linspace(-1.0, 1.2, 12).reshape(3, 4).astype(dtype), requires_grad=True,
+                  name="w")
 
     def step(x):
         w.grad = None
         h = w * x
         for name in ops:
             h = UNARY[name](h)
-        J = (h * h).sum()
+        if cost == "square":
+            J = (h * h).sum()
+        else:                                  # the course's cross-entropy of sigmoid(h)
+            A = ag.sigmoid(h)
+            Y = ag.tensor((np.arange(12).reshape(3, 4) % 2).astype(x.dtype))
+            J = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
         if second_order:
             g, = ag.grad(J, [w], create_graph=True)
             (g * x).sum().backward()

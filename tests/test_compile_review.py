@@ -152,29 +152,8 @@ def test_an_input_written_after_a_sync_is_read_as_written(passes):
 # two more that still break it — a result that cancels to 1e-36, and one at 1.02 times
 # the bound — are the documented limits of simplify (docs/compile.md), not tests here.
 def _random_program(ops, second_order, dtype, cost):
-    from test_compile_passes import UNARY
-    w = ag.tensor(np.linspace(-1.0, 1.2, 12).reshape(3, 4).astype(dtype), requires_grad=True)
-
-    def step(x):
-        w.grad = None
-        h = w * x
-        for name in ops:
-            h = UNARY[name](h)
-        if cost == "sq":
-            J = (h * h).sum()
-        else:
-            A = ag.sigmoid(h)
-            Y = ag.tensor((np.arange(12).reshape(3, 4) % 2).astype(x.dtype))
-            J = -(Y * ag.log(A) + (1 - Y) * ag.log(1 - A)).mean()
-        if second_order:
-            g, = ag.grad(J, [w], create_graph=True)
-            (g * x).sum().backward()
-        else:
-            J.backward()
-        with ag.no_grad():
-            w.__isub__(0.01 * w.grad)
-        return J, h, w.grad
-    return step, w
+    from test_compile_passes import _program
+    return _program(ops, second_order, dtype, "square" if cost == "sq" else "cross-entropy")
 
 
 def _value(x):
