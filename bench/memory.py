@@ -124,7 +124,7 @@ def growth(iterations, first, learning_rate=1.2):
             "first": first, "iterations": iterations}
 
 
-def _call_peak(call, calls=7):
+def call_peak(call, calls=7):
     """Least, over some calls, of the bytes a call allocates beyond what it started with."""
     gc.collect()
     tracemalloc.start()
@@ -156,8 +156,8 @@ def replay_allocation(m=400, learning_rate=1.2):
         model.fit(X, Y, iterations=3, learning_rate=learning_rate, progress=False)
         opt = nn.optim.GradientDescent(model.parameters(), learning_rate)
         Xt, Yt = model._check_data(X, Y)            # what fit hands its step
-        seen[label] = _call_peak(lambda: model.step_(Xt, Yt, opt))
-    seen["hand-written numpy"] = _call_peak(_numpy_shallow_step(X, Yf, learning_rate))
+        seen[label] = call_peak(lambda: model.step_(Xt, Yt, opt))
+    seen["hand-written numpy"] = call_peak(_numpy_shallow_step(X, Yf, learning_rate))
     seen["returned (gradients and cost)"] = sum(p.data.nbytes for p in model.parameters()) + 8
     seen["one (4, m) array"] = 4 * m * 8
     return seen

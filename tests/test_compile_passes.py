@@ -14,6 +14,7 @@ from autograd_lite import inlining
 from autograd_lite.compile import PASSES
 from autograd_lite.function import Function
 import nn
+from bench.memory import call_peak
 
 
 def _bits(x):
@@ -249,23 +250,6 @@ def test_buffers_hold_intermediates_and_never_a_value_python_keeps():
     assert len({id(g.data) for _, grads, _, _ in kept for g in grads}) == 12
 
 
-def _peak_extra(step, args, calls=5):
-    """The least, over some calls, of the memory a call allocates beyond what it started with."""
-    import tracemalloc
-    tracemalloc.start()
-    try:
-        peaks = []
-        for _ in range(calls):
-            base = tracemalloc.get_traced_memory()[0]
-            tracemalloc.reset_peak()
-            result = step(*args)
-            peaks.append(tracemalloc.get_traced_memory()[1] - base)
-            del result
-    finally:
-        tracemalloc.stop()
-    return min(peaks)
-
-
 def test_a_replay_allocates_little_more_than_the_arrays_it_returns():
     X, Y = nn.datasets.planar_flower(m=4000, seed=1)        # intermediates of 32 and 128 KB
     X, Y = ag.tensor(X), ag.tensor(Y.astype(np.float64))
@@ -288,7 +272,7 @@ def test_a_replay_allocates_little_more_than_the_arrays_it_returns():
         step = ag.compile(step, passes=passes)
         for _ in range(3):
             step(X, Y)
-        extra[passes] = _peak_extra(step, (X, Y))
+        extra[passes] = call_peak(lambda: step(X, Y), calls=5)
     returned = sum(p.data.nbytes for p in params) + 8          # the gradients and J
     # without buffers the intermediates are new arrays (several of 32 and 128 KB at once);
     # with them a call allocates its gradients, J, two arrays of 32 KB (the sigmoid's, whose
