@@ -266,7 +266,7 @@ def test_softmax_with_cross_entropy_simplifies_to_probabilities_minus_labels():
         np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-15)
 
 
-def test_a_number_written_in_place_during_the_step_is_not_taken_as_a_constant():
+def test_a_0d_parameter_updated_inside_the_step_is_read_after_its_update():
     def run(compiled):
         s = ag.tensor(1.0, requires_grad=True)      # unnamed and 0-d, as a Python number
         y = ag.tensor([[-1.0, -2.0, -1.0]], name="y")
