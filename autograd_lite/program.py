@@ -10,8 +10,9 @@ its inputs from, and writes its outputs to, the call's dict of arrays by slot nu
 from __future__ import annotations
 
 import itertools
-import threading
 import linecache
+import re
+import threading
 import weakref
 
 import numpy as np
@@ -236,24 +237,12 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, s
 
 def _operations(lines):
     """The numpy operations of some lines (arithmetic and calls, not the results' stores)."""
-    import ast
-    count = 0
-    for line in lines:
-        body = line.strip()
-        if not body or body.startswith(("#", "v[")) or body.startswith("if v["):
-            continue
-        try:
-            tree = ast.parse(body)
-        except SyntaxError:
-            continue
-        count += sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) for n in ast.walk(tree)
-                     if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                             and n.func.attr == "reshape"))
-    return count
+    from .simplify import _operations as operations, _parse
+    nodes = [_parse(line) for line in lines if not line.strip().startswith("v[")]
+    return sum(operations(node) for node in nodes if node is not None)
 
 
 def _words(line):
-    import re
     return re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line.split("#", 1)[0])
 
 

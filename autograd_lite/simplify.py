@@ -457,8 +457,11 @@ def _number(value):
 
 
 def _operations(node):
-    """How many numpy operations an expression does (arithmetic and calls)."""
-    return sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) for n in ast.walk(node))
+    """How many numpy operations an expression does (arithmetic and calls; a reshape is a
+    view, not counted)."""
+    return sum(isinstance(n, (ast.BinOp, ast.UnaryOp, ast.Call)) and not (
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "reshape")
+        for n in ast.walk(node))
 
 
 def _is_store(node):
