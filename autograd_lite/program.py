@@ -187,6 +187,8 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
     header = ["def _program(v):",
               f"    # {name}, compiled by ag.compile: {calls} numpy calls{note}; v holds the "
               "arrays of this call by number"] + ["    " + line for line in header_lines]
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text):
+        text.append("pass                            # nothing to compute in this stretch")
     source = "\n".join(header + ["    " + line if line else "" for line in text]) + "\n"
     return Program(source, ns, name, lines=calls, pruned=len(entries) - len(kept),
                    updates=updates)

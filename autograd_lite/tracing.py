@@ -38,7 +38,7 @@ class Lazy:
     Reading values (``np.asarray``, any array attribute or operator) makes the trace run the
     program so far (a sync point); afterwards the stand-in holds the array."""
 
-    __slots__ = ("shape", "dtype", "slot", "trace", "value")
+    __slots__ = ("shape", "dtype", "slot", "trace", "value", "uses")
 
     def __init__(self, slot, shape, dtype, trace):
         self.slot = slot
@@ -46,6 +46,7 @@ class Lazy:
         self.dtype = dtype
         self.trace = trace
         self.value = None
+        self.uses = 0          # op events holding its tensor as an input (Trace._held)
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: math.prod(self.shape))
@@ -126,7 +127,7 @@ class Node:
     to ``depth`` are the program of the path from the root to here."""
 
     __slots__ = ("children", "depth", "capture", "outs", "new", "writes", "returns",
-                 "targets", "programs", "ready", "ops", "warn", "big_sync")
+                 "targets", "programs", "ready", "ops", "warn")
 
     def __init__(self, depth):
         self.children = {}
@@ -141,7 +142,6 @@ class Node:
         self.ready = False       # set when the call that made it returned normally
         self.ops = ()            # the op objects its program calls (shared by all captures)
         self.warn = None         # an op's rank-1 check, decided by the shapes of the path
-        self.big_sync = None     # a sync point here computes enough to use buffers (Trace.sync)
 
 
 def _lazy_tensor(tensor_type, standin, requires_grad):
@@ -173,7 +173,6 @@ class Trace:
         self.lazy_index = {}          # slot -> position in self.lazy
         self.done = 0                 # self.lazy[:done] have their arrays
         self.events = []              # what to run again if the call turns to capturing
-        self.events_done = 0          # events before the last sync point (see _held)
         self.pending = []             # externals updated in place, until the program runs
         self.snapshots = []           # (array, copy) of externals a synced program updated
         self.recorder = None          # capturing: notes the numpy calls
@@ -227,6 +226,7 @@ class Trace:
             if type(d) is Lazy and d.trace is self:
                 refs.append(d.slot)
                 refs.append(rg)
+                d.uses += 1
                 continue
             s = by_tensor.get(id(t))
             if s is None and not rg:
@@ -352,12 +352,15 @@ class Trace:
 
     # --- events ---------------------------------------------------------------------------
     def apply(self, cls, inputs, params):
-        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay)."""
+        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay: the
+        stand-in and the tensor are made inline, as in :meth:`_make_lazy`)."""
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
         refs, new = self._op_refs(inputs)
-        pkey, new = self._params_part(params, new) if params else ((), new)
+        pkey = ()
+        if params:
+            pkey, new = self._params_part(params, new)
         state = _state
         enabled = state.enabled
         child = node.children.get((cls, refs, pkey, enabled))
@@ -368,10 +371,15 @@ class Trace:
             self._externals(new, child.new)
         self.node = child
         slot, shape, dtype, requires_grad = child.outs
-        out = _lazy_tensor(Tensor, Lazy(slot, shape, dtype, self), requires_grad)
-        lazy = self.lazy
-        self.lazy_index[slot] = len(lazy)
-        lazy.append(out)
+        standin = _new(Lazy)
+        standin.slot, standin.shape, standin.dtype = slot, shape, dtype
+        standin.trace, standin.value, standin.uses = self, None, 0
+        out = _new(Tensor)
+        out._data, out._grad, out._requires_grad = standin, None, requires_grad
+        out._fn = COMPILED if requires_grad else None
+        out.name, out._version, out._base, out._retains_grad = None, 0, None, False
+        self.lazy_index[slot] = len(self.lazy)
+        self.lazy.append(out)
         if child.warn is not None:             # decided by the shapes: once per path
             _check_rank_one(*child.warn)
         self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
@@ -676,7 +684,6 @@ class Trace:
 
     def _rerun(self, recorder):
         events, self.events = self.events, []
-        self.events_done = 0
         for array, copy in reversed(self.snapshots):   # undo updates a synced program made
             np.copyto(array, copy)
         self._restore_pending()
@@ -764,10 +771,7 @@ class Trace:
         if node is None or node is self.synced:
             self._materialize(all_=True)
             return
-        big = node.big_sync
-        if big is None:                  # decided once per sync point of a path
-            big = node.big_sync = self._pending_bytes() >= _BIG_SYNC
-        held = self._held() if big and "buffers" in self.step.passes else None
+        held = self._held() if "buffers" in self.step.passes else None
         program = self.step.segment(self.synced, node, None, held)
         if program.updates:
             for slot in program.updates:                # undone if the call turns to capture
@@ -777,7 +781,6 @@ class Trace:
         program.run(self.values)
         self.synced = node
         self._materialize(all_=True)
-        self.events_done = len(self.events)
         self._restore_pending()
 
     def _restore_pending(self):
@@ -863,46 +866,24 @@ class Trace:
                 live.append(t)
         return live
 
-    def _pending_bytes(self):
-        """Bytes of the lazy tensors a sync point would give arrays."""
-        total = 0
-        for i in range(self.done, len(self.lazy)):
-            d = self.lazy[i]._data
-            if type(d) is Lazy:
-                total += math.prod(d.shape) * np.dtype(d.dtype).itemsize
-        return total
-
     def _held(self):
         """At a sync point: the slots of the lazy tensors something outside the trace holds
         (their arrays must be new; the others are unreachable from Python, and their arrays
-        are read only by this call's later programs).  The trace's own references — the
-        list of lazy tensors and the ops' events kept for a capture — are counted off (the
-        tensors of other events count as held: safe, they are few)."""
-        inside = {}
-        get = inside.get
-        events = self.events
-        for k in range(self.events_done, len(events)):   # older events: only older tensors
-            event = events[k]
-            if event[0] == "op":
-                for x in event[2]:
-                    inside[id(x)] = get(id(x), 0) + 1
-                out = event[6]
-                inside[id(out)] = get(id(out), 0) + 1
-        held, sharing = set(), {}
-        base = _BASE
+        are read only by this call's later programs, so they may be buffers).  The trace's
+        own references are counted off: its list of lazy tensors, the event that made each
+        and the op events that take it as an input (``Lazy.uses``); references from other
+        events count as held (safe: they are few), and so does a stand-in two tensors
+        share (``detach()``)."""
+        held = []
+        base = _BASE + 1                    # + the event that made it
         refcount = sys.getrefcount
         lazy = self.lazy
         for i in range(self.done, len(lazy)):
             t = lazy[i]
             d = t._data
-            if type(d) is not Lazy:            # has its own array already
-                continue
-            slot = d.slot
-            if refcount(t) > base + get(id(t), 0):
-                held.add(slot)
-            sharing[slot] = sharing.get(slot, 0) + 1
-        held.update(slot for slot, n in sharing.items() if n > 1)   # a detach() shares it
-        return tuple(sorted(held))
+            if type(d) is Lazy and (refcount(t) > base + d.uses or refcount(d) > _SHARED):
+                held.append(d.slot)
+        return tuple(sorted(set(held)))
 
     def _materialize(self, all_=False, slots=None, held=None):
         """Give the lazy tensors made since the last sync their arrays: all of them, those
@@ -924,9 +905,6 @@ class Trace:
         self.done = len(self.lazy)
 
 
-# A sync point gives new arrays to the tensors Python holds; finding which (Trace._held)
-# costs a few µs, worth it when the stretch computes this much (the others may be buffers)
-_BIG_SYNC = 256 * 1024
 
 _PLAIN = (int, bool, str, type(None))
 
@@ -963,14 +941,17 @@ def _frozen(value, arrays):
 _MISS = object()
 
 
-def _baseline():
-    """What sys.getrefcount says, in Trace._live's loop, of an object nothing else holds."""
+def _baselines():
+    """What sys.getrefcount says, in the loops of Trace._live and Trace._held, of a tensor
+    nothing else holds, and of its stand-in when no other tensor shares it."""
     class Probe:
         _data = None
     items = [Probe()]
+    items[0]._data = Probe()
     for i in range(len(items)):
         t = items[i]
-        return sys.getrefcount(t)
+        d = t._data
+        return sys.getrefcount(t), sys.getrefcount(d)
 
 
-_BASE = _baseline()
+_BASE, _SHARED = _baselines()
