@@ -247,6 +247,15 @@ class _Clock:
             self.now = now = self.now + 1
             owner._version = now
 
+    def stamp_each(self, tensors):
+        """:meth:`stamp` each of ``tensors``, in order (one optimizer step)."""
+        with self.lock:
+            now = self.now
+            for tensor in tensors:
+                now += 1
+                (tensor if tensor._base is None else tensor._base)._version = now
+            self.now = now
+
     @staticmethod
     def version(tensor) -> int:
         """The time of the last write into ``tensor``'s memory (through any alias)."""

@@ -569,26 +569,31 @@ class Trace:
         event, whose program is each pair's multiply and in-place update."""
         if self.node is None:
             return self._capture_update_each(ts, ufunc, others, scale)
-        refs, new = self._refs(list(ts) + list(others) + [scale])
+        refs, new = self._op_refs([*ts, *others, scale])
         child = self.node.children.get(("update_each", ufunc, refs, _state.enabled))
-        if child is None or not child.ready or not all(
-                type(t._data) is Lazy or t._data.flags.writeable for t in ts):
+        if child is None or not child.ready:
             self.capture_now()
             return self._capture_update_each(ts, ufunc, others, scale)
+        for t in ts:
+            d = t._data
+            if type(d) is not Lazy and not d.flags.writeable:
+                self.capture_now()                   # its update raises the error eagerly
+                return self._capture_update_each(ts, ufunc, others, scale)
         if new:
             self._externals(new, child.new)
         self.node = child
+        by_tensor, pending = self.by_tensor, self.pending
         for t in ts:
             d = t._data
             if type(d) is not Lazy:                  # an external: written when the program runs
-                t._data = Lazy(self.by_tensor[id(t)], d.shape, d.dtype, self)
-                self.pending.append((t, d))
-            Clock.stamp(t)
+                t._data = Lazy(by_tensor[id(t)], d.shape, d.dtype, self)
+                pending.append((t, d))
+        Clock.stamp_each(ts)
         self.events.append(("update_each", ts, ufunc, others, scale, _state.enabled))
 
     def _capture_update_each(self, ts, ufunc, others, scale):
         from . import inplace
-        refs, new = self._refs(list(ts) + list(others) + [scale])
+        refs, new = self._op_refs([*ts, *others, scale])
         slots = self._new_externals(new)
         child = self._child(("update_each", ufunc, refs, _state.enabled))
         self._internal_begin()
