@@ -19,6 +19,7 @@ What may not live in a buffer, because it could still be read after the buffer i
 from __future__ import annotations
 
 import ast
+import heapq
 
 import numpy as np
 
@@ -84,10 +85,14 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
     for name in held:
         last_read[name] = len(parsed)
 
-    free, busy_until, out, count = {}, [], list(lines), 0
+    # busy: a heap of (last line that reads it, when it was taken, key, buffer); a buffer is
+    # free again after that line, and buffers freed at one line go back in the order taken
+    free, busy, out, count = {}, [], list(lines), 0
     for i, node in enumerate(parsed):
-        for end, key, buffer in [b for b in busy_until if b[0] < i]:
-            busy_until.remove((end, key, buffer))
+        released = []
+        while busy and busy[0][0] < i:
+            released.append(heapq.heappop(busy))
+        for _, _, key, buffer in sorted(released, key=lambda b: b[1]):
             free.setdefault(key, []).append(buffer)
         if i not in fresh_at:
             continue
@@ -108,7 +113,7 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
             count += 1
             buffer = f"_buf_{count}"
             namespace[buffer] = np.empty(slot.shape, dtype=slot.dtype)
-        busy_until.append((last_read.get(target, i), key, buffer))
+        heapq.heappush(busy, (last_read.get(target, i), i, key, buffer))
         out[i] = _with_out(lines[i], node, ufunc, buffer)
     return out, count
 

@@ -346,24 +346,21 @@ class _Names:
     def __init__(self, taken):
         self.names = {}
         self.taken = set(taken)
+        self.tried = {}          # base -> the last n of base_n found taken (names only grow)
 
     def fresh(self, base):
-        """An unused name starting with ``base``."""
-        name, n = base, 1
+        """An unused name starting with ``base``: ``base``, else ``base_2``, ``base_3``, …"""
+        n = self.tried.get(base, 1)
+        name = base if n == 1 else f"{base}_{n}"
         while name in self.taken:
             n += 1
             name = f"{base}_{n}"
+        self.tried[base] = n
         self.taken.add(name)
         return name
 
     def of(self, slot):
         name = self.names.get(id(slot))
         if name is None:
-            base = _ident(slot.name)
-            name, n = base, 1
-            while name in self.taken:
-                n += 1
-                name = f"{base}_{n}"
-            self.taken.add(name)
-            self.names[id(slot)] = name
+            name = self.names[id(slot)] = self.fresh(_ident(slot.name))
         return name
