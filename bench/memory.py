@@ -141,6 +141,38 @@ def call_peak(call, calls=7):
     return min(peaks)
 
 
+def held_at_end(call):
+    """What a compiled call holds just before it lets go of its arrays (Trace.close), beyond
+    what was allocated before it: bytes of numpy arrays (numpy's tracemalloc domain), and of
+    everything else (the trace's Python objects: tensors, stand-ins, dicts, events)."""
+    from autograd_lite import tracing
+    close, snapshots = tracing.Trace.close, []
+
+    def closing(trace):
+        snapshots.append(tracemalloc.take_snapshot())
+        close(trace)
+    call()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        tracing.Trace.close = closing
+        try:
+            result = call()
+        finally:
+            tracing.Trace.close = close
+        del result
+    finally:
+        tracemalloc.stop()
+    after, numpy_domain = snapshots[-1], np.lib.tracemalloc_domain
+
+    def grown(inclusive):
+        only = [tracemalloc.DomainFilter(inclusive, numpy_domain)]
+        return sum(stat.size_diff for stat in after.filter_traces(only).compare_to(
+            before.filter_traces(only), "filename"))
+    return grown(True), grown(False)
+
+
 def replay_allocation(m=400, learning_rate=1.2):
     """Bytes one compiled shallow training step allocates at its peak (fit's own step,
     ``model.step_``), with every program pass and with none, beside the hand-written step."""
@@ -157,6 +189,9 @@ def replay_allocation(m=400, learning_rate=1.2):
         opt = nn.optim.GradientDescent(model.parameters(), learning_rate)
         Xt, Yt = model._check_data(X, Y)            # what fit hands its step
         seen[label] = call_peak(lambda: model.step_(Xt, Yt, opt))
+        if passes == PASSES:
+            seen["held at the end: arrays"], seen["held at the end: the rest"] = \
+                held_at_end(lambda: model.step_(Xt, Yt, opt))
     seen["hand-written numpy"] = call_peak(_numpy_shallow_step(X, Yf, learning_rate))
     seen["returned (gradients and cost)"] = sum(p.data.nbytes for p in model.parameters()) + 8
     seen["one (4, m) array"] = 4 * m * 8
@@ -197,7 +232,10 @@ def run_memory(peak_iterations, growth_iterations, growth_first, log=print):
                f"{replay['compiled']:,} B at its peak, {extra:,} B beyond the "
                f"{replay['returned (gradients and cost)']:,} B it returns (passes=(): "
                f"{replay['compiled, passes=()']:,} B; hand-written numpy "
-               f"{replay['hand-written numpy']:,} B)", "≤ one (4, m) array"),
+               f"{replay['hand-written numpy']:,} B); at its end the call holds "
+               f"{replay['held at the end: arrays']:,} B of numpy arrays and "
+               f"{replay['held at the end: the rest']:,} B of other objects (its trace: "
+               "tensors, stand-ins, dicts)", "≤ one (4, m) array"),
     ]
     notes = [f"`fit` itself grew {fit_growth:+,} B from iteration {first:,} to {last:,}; its "
              f"cost history `costs_` (one float per iteration, kept on purpose) accounts for "
