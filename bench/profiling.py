@@ -469,7 +469,8 @@ def explain_misses(results, args, log=print):
         sections.append({"workload": "shallow", **part})
     if "shallow" in missed:
         log("profiling: shallow, compiled (the replayed program line by line)")
-        from .compiled_split import compiled_shallow_split
+        from .compiled_split import compiled_call_split, compiled_shallow_split
+        sections.append({"workload": "shallow (compiled, the call)", **compiled_call_split()})
         for simplify in (False, True):
             part = compiled_shallow_split(simplify=simplify)
             name = "shallow (compiled, simplify=True)" if simplify else "shallow (compiled)"
