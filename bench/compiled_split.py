@@ -1,4 +1,5 @@
-"""Where a compiled shallow step's time goes: the replayed program line by line, grouped.
+"""Where a compiled shallow step's time goes: the whole call split by what its Python does, and
+the replayed program line by line, grouped.
 
 The program's own source (``step.source``) is instrumented: every line is timed, the cost
 of the timer itself is measured on empty lines and taken off, and the lines are grouped by
