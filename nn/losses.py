@@ -28,13 +28,16 @@ def _pair(A, Y, name):
     """A as a Tensor, Y as a Tensor of A's float dtype, both (n_y, m) of the same shape."""
     if not isinstance(A, ag.Tensor):
         A = ag.as_tensor(A)
-    if A.dtype.kind != "f":          # not floating (np.issubdtype costs 10x more per call)
+    dtype = A.dtype                  # each property read is a call: read them once
+    if dtype.kind != "f":            # not floating (np.issubdtype costs 10x more per call)
         A = A.astype(np.float64)
+        dtype = A.dtype
     if not isinstance(Y, ag.Tensor):
         Y = ag.as_tensor(np.asarray(Y))
-    if Y.dtype != A.dtype:
-        Y = Y.astype(A.dtype)      # recorded, so a compiled step converts each new Y
-    if A.ndim != 2 or Y.shape != A.shape:
+    if Y.dtype != dtype:
+        Y = Y.astype(dtype)        # recorded, so a compiled step converts each new Y
+    shape = A.shape
+    if len(shape) != 2 or Y.shape != shape:
         hint = ""
         if Y.shape == A.shape[::-1]:
             hint = " (did you mean Y.T?)"
@@ -96,7 +99,7 @@ _min, _max = np.minimum.reduce, np.maximum.reduce     # a.min(), a.max() without
 
 
 def _has_zero_or_less(a):
-    return bool(a.size) and bool(a.min() <= 0.0)
+    return bool(a.size) and bool(_min(a, None) <= 0.0)
 
 
 def _saturated_binary_cross_entropy(A, Y, m):

@@ -110,9 +110,14 @@ class GradientDescent(Optimizer):
     """
 
     def _update(self):
-        have = [p for p in self.parameters if p.grad is not None]
+        have, grads = [], []            # one pass: each .grad is read once
+        for p in self.parameters:
+            g = p.grad
+            if g is not None:
+                have.append(p)
+                grads.append(g)
         # p -= p.grad * α for each, as one event of a compiled step
-        inplace.update_each(have, np.subtract, [p.grad for p in have], self.learning_rate)
+        inplace.update_each(have, np.subtract, grads, self.learning_rate)
 
 
 class Momentum(Optimizer):
