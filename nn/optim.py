@@ -139,13 +139,19 @@ class Momentum(Optimizer):
         self.v = [_state_like(p, "v") for p in self.parameters]
 
     def _update(self):
-        lr, beta = self.learning_rate, self.beta
+        beta = self.beta
+        have, vs, grads = [], [], []
         for p, v in zip(self.parameters, self.v):
-            if p.grad is None:
-                continue
-            v *= beta
-            v += p.grad * (1.0 - beta)
-            p -= v * lr
+            g = p.grad
+            if g is not None:
+                v *= beta
+                have.append(p)
+                vs.append(v)
+                grads.append(g)
+        # v += dw·(1−β), then p −= v·α, each for all parameters as one event of a compiled
+        # step; every array sees the same numpy calls as in a loop over the parameters
+        inplace.update_each(vs, np.add, grads, 1.0 - beta)
+        inplace.update_each(have, np.subtract, vs, self.learning_rate)
 
 
 class Adam(Optimizer):
@@ -183,14 +189,21 @@ class Adam(Optimizer):
         b1, b2, eps = self.beta1, self.beta2, self.epsilon
         correct1, correct2 = 1.0 - b1 ** self._t, 1.0 - b2 ** self._t
         lr = self.learning_rate / correct1
+        have, vs, ss, grads = [], [], [], []
         for p, v, s in zip(self.parameters, self.v, self.s):
-            if p.grad is None:
-                continue
             g = p.grad
-            v *= b1
-            v += g * (1.0 - b1)
-            s *= b2
-            s += g * g * (1.0 - b2)
+            if g is not None:
+                v *= b1
+                s *= b2
+                have.append(p)
+                vs.append(v)
+                ss.append(s)
+                grads.append(g)
+        # v += dw·(1−β1) and s += dw²·(1−β2), each for all parameters as one event of a
+        # compiled step (every array sees the same numpy calls as in a loop)
+        inplace.update_each(vs, np.add, grads, 1.0 - b1)
+        inplace.update_each(ss, np.add, [g * g for g in grads], 1.0 - b2)
+        for p, v, s in zip(have, vs, ss):
             step = v / (ag.sqrt(s / correct2) + eps)     # v / (√ŝ + ε); α / (1−β1^t) gives v̂
             p -= step * lr
 

@@ -77,6 +77,64 @@ def test_parameters_without_gradient_are_left_alone():
     assert b.data.tolist() == [5.0]
 
 
+def _loop_momentum(opt):
+    """Momentum's rule as a loop over the parameters: the reference for the bits."""
+    for p, v in zip(opt.parameters, opt.v):
+        if p.grad is not None:
+            v *= opt.beta
+            v += p.grad * (1.0 - opt.beta)
+            p -= v * opt.learning_rate
+
+
+def _loop_adam(opt):
+    """Adam's rule as a loop over the parameters: the reference for the bits."""
+    opt._t += 1.0
+    b1, b2, eps = opt.beta1, opt.beta2, opt.epsilon
+    correct1, correct2 = 1.0 - b1 ** opt._t, 1.0 - b2 ** opt._t
+    lr = opt.learning_rate / correct1
+    for p, v, s in zip(opt.parameters, opt.v, opt.s):
+        if p.grad is not None:
+            g = p.grad
+            v *= b1
+            v += g * (1.0 - b1)
+            s *= b2
+            s += g * g * (1.0 - b2)
+            p -= v / (ag.sqrt(s / correct2) + eps) * lr
+
+
+@pytest.mark.parametrize("make, loop", [
+    (lambda ps: optim.Momentum(ps, 0.3, beta=0.8), _loop_momentum),
+    (lambda ps: optim.Adam(ps, 0.05), _loop_adam)])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_momentum_and_adam_update_all_parameters_as_a_loop_over_them_would(make, loop,
+                                                                           compiled):
+    # the optimizers update all parameters together (one event each in a compiled step):
+    # every array must get the bits of a per-parameter loop, also with a parameter that
+    # has no gradient (unused) and across steps
+    X = np.random.RandomState(0).randn(3, 5)
+
+    def run(step_fn):
+        rng = np.random.RandomState(1)
+        W, b, unused = (nn.Parameter(rng.randn(*shape)) for shape in ((2, 3), (2, 1), (4, 1)))
+        opt = make([W, b, unused])
+
+        def step(X):
+            opt.zero_grad()
+            J = ag.tanh(W @ X + b).sum()
+            J.backward()
+            with ag.no_grad():
+                step_fn(opt)
+            return J
+
+        if compiled:
+            step = ag.compile(step)
+        costs = [step(X).item() for _ in range(5)]
+        return costs, [p.data.tobytes() for p in (W, b, unused)], \
+            [t.data.tobytes() for t in opt.v + getattr(opt, "s", [])]
+
+    assert run(lambda opt: opt._update()) == run(loop)
+
+
 @pytest.mark.parametrize("rate", [0, -0.1, float("nan"), float("inf"), "0.1", True])
 def test_non_positive_learning_rate_is_refused(rate):
     with pytest.raises(nn.ConfigError, match="learning_rate must be a positive finite number"):
