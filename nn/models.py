@@ -269,10 +269,7 @@ class Model(Module):
         write = print if bar is None else bar.write
         history = self.costs_ = CostHistory(unit=unit)
         self.train()
-        if compile:
-            step = self._make_step(opt, compile, simplify)
-        else:       # each cost is read and dropped at once: its graph goes with it (below)
-            step = lambda X, Y: self._train_step(X, Y, opt, retain_graph=True)  # noqa: E731
+        step = self._make_step(opt, compile, simplify)
         diverged = None
         try:
             for i in steps:
@@ -317,9 +314,11 @@ class Model(Module):
 
         The compiled step is made once per model and kept in ``step_`` (its ``source`` is
         the program, its ``captures`` and ``replays`` count the calls): its Python runs on
-        every call, so each fit's optimizer and settings are used as they are."""
+        every call, so each fit's optimizer and settings are used as they are.  The eager
+        step is for a caller that reads each cost and drops it at once, as ``fit`` does: the
+        cost's graph goes with it (``retain_graph=True``, see :meth:`_train_step`)."""
         if not compile:
-            return lambda X, Y: self._train_step(X, Y, opt)
+            return lambda X, Y: self._train_step(X, Y, opt, retain_graph=True)
         step = self.__dict__.get("step_")
         if not isinstance(step, ag.CompiledStep) or step.simplify != simplify:
             step = ag.compile(self._train_step, simplify=simplify)
