@@ -83,14 +83,15 @@ def update_each(tensors, ufunc, others, scale) -> None:
     >>> w.data, b.data
     (array([0.75, 1.75]), array([0.]))
     """
-    tensors, others = list(tensors), [operand(g) for g in others]
-    dtypes = {g._data.dtype for g in others}
     trace = _state.trace
-    if trace is None or len(dtypes) != 1 or dtypes.pop().kind != "f" or is_grad_enabled():
-        for t, g in zip(tensors, others):            # the loop itself (and its checks)
-            update(t, ufunc, g * scale)
-        return
-    trace.update_each(tensors, ufunc, others, operand(scale, others[0]))
+    if trace is not None and not is_grad_enabled():
+        tensors, others = list(tensors), [operand(g) for g in others]
+        dtypes = {g._data.dtype for g in others}
+        if len(dtypes) == 1 and dtypes.pop().kind == "f":
+            trace.update_each(tensors, ufunc, others, operand(scale, others[0]))
+            return
+    for t, g in zip(tensors, others):                # the loop itself (and its checks)
+        update(t, ufunc, operand(g) * scale)
 
 
 def is_own_region(t, index, value) -> bool:
