@@ -91,13 +91,24 @@ def _parse(fn):
                 and not isinstance(statement, _PLAIN_STATEMENTS):
             return None
     for statement in body:
+        if _refused(statement, branches=False):
+            return None
         for node in ast.walk(statement):
-            if isinstance(node, _REFUSED_NODES):
-                return None
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) \
                     and node.id in params:
                 return None
     return _Template(params, body, fn.__globals__)
+
+
+def _refused(node, branches=True):
+    """Whether ``node`` holds a closure or a comprehension; with ``branches=False`` not
+    counting those in a branch of ``x if test else y`` (the test may be decided when the
+    body is written: Transpose's ``axes if axes == (1, 0) else tuple(... for ...)``)."""
+    if isinstance(node, _REFUSED_NODES):
+        return True
+    if isinstance(node, ast.IfExp) and not branches:
+        return _refused(node.test, branches)
+    return any(_refused(child, branches) for child in ast.iter_child_nodes(node))
 
 
 def _returns(statements):
@@ -165,6 +176,13 @@ def param_source(value, bind):
     return bind(value, "const")
 
 
+def _immutable(value):
+    """A plain value no statement can change (not a list)."""
+    if type(value) is tuple:
+        return all(map(_immutable, value))
+    return type(value) is not list and _plain(value)
+
+
 def _plain(value):
     if value is None or type(value) in (bool, int, str):
         return True
@@ -225,6 +243,8 @@ class _Writer(ast.NodeTransformer):
         if isinstance(node.ctx, ast.Store):
             if name == "self":
                 raise _CannotInline
+            if name in self.constants:                     # assigned again: a local now
+                self.constants = {k: v for k, v in self.constants.items() if k != name}
             local = self.locals.get(name)
             if local is None:
                 local = self.locals[name] = self.fresh(f"{self.op_name}_{name}")
@@ -253,6 +273,18 @@ class _Writer(ast.NodeTransformer):
         if hasattr(builtins, name):
             return name
         raise _CannotInline
+
+    def visit_IfExp(self, node):
+        test = _fold(self.visit(node.test))
+        if isinstance(test, ast.Constant):              # decided now: only its branch
+            chosen = node.body if test.value else node.orelse
+            if _refused(chosen):
+                raise _CannotInline
+            return self.visit(chosen)
+        if _refused(node):
+            raise _CannotInline
+        return ast.copy_location(ast.IfExp(test, self.visit(node.body),
+                                           self.visit(node.orelse)), node)
 
     def visit_Call(self, node):
         fn = self.globals.get(node.func.id) if isinstance(node.func, ast.Name) else None
@@ -288,6 +320,13 @@ class _Writer(ast.NodeTransformer):
             for target, v in zip(node.targets[0].elts, value.value):
                 self.constants[target.id] = v
             return None                          # no line: the names are constants now
+        if (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id not in self.locals):
+            folded = _fold(value)
+            if isinstance(folded, ast.Constant) and _immutable(folded.value):
+                # axes = self.params["axes"]: the name is its value (an `if` on it decides)
+                self.constants = dict(self.constants, **{node.targets[0].id: folded.value})
+                return None
         targets = [self.visit(t) for t in node.targets]
         return ast.copy_location(ast.Assign(targets=targets, value=value), node)
 
@@ -341,6 +380,12 @@ class _Fold(ast.NodeTransformer):
         return n
 
     visit_Compare = visit_BoolOp = visit_UnaryOp = _constant
+
+    def visit_Tuple(self, n):            # (1, 0): one constant, which a test can compare
+        n = self.generic_visit(n)
+        if isinstance(n.ctx, ast.Load) and all(isinstance(e, ast.Constant) for e in n.elts):
+            return ast.copy_location(ast.Constant(tuple(e.value for e in n.elts)), n)
+        return n
 
     def visit_BoolOp(self, n):           # and/or: decided by the constants among them
         n = self.generic_visit(n)
