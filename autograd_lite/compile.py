@@ -21,13 +21,15 @@ from .tracing import Node, Trace
 
 #: The program passes, in the order they run; each can be left out with ``passes=``:
 #: ``"direct"`` writes an op's method body into the program where it is a few lines of
-#: numpy, instead of calling the method (:mod:`autograd_lite.inlining`); ``"buffers"`` computes
-#: intermediates into buffers allocated once and reused (:mod:`autograd_lite.buffers`).
-PASSES = ("direct", "buffers")
+#: numpy, instead of calling the method (:mod:`autograd_lite.inlining`); ``"exact"`` does
+#: the work the program does twice once, where that changes no bit (the same call on the
+#: same values, −(−x), transposes that cancel: :mod:`autograd_lite.exact`); ``"buffers"``
+#: computes intermediates into buffers allocated once and reused (:mod:`autograd_lite.buffers`).
+PASSES = ("direct", "exact", "buffers")
 #: Every pass, in the order they run: ``"simplify"`` (:mod:`autograd_lite.simplify`) rewrites
 #: derivative chains as shorter algebra, equal to eager up to rounding: it runs only when
 #: asked for (``ag.compile(step, simplify=True)``).
-ALL_PASSES = ("direct", "simplify", "buffers")
+ALL_PASSES = ("direct", "simplify", "exact", "buffers")
 
 
 class CompiledStep:
@@ -126,7 +128,8 @@ class CompiledStep:
             program = build_program(end.capture, start.depth, end.depth, outputs,
                                     _name(self.fn), direct="direct" in self.passes,
                                     buffers="buffers" in self.passes, fresh=fresh,
-                                    simplify="simplify" in self.passes)
+                                    simplify="simplify" in self.passes,
+                                    exact="exact" in self.passes)
             end.programs[key] = program
         return program
 

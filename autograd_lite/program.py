@@ -19,6 +19,7 @@ import numpy as np
 
 from .buffers import plan_buffers
 from .capture import _ident
+from .exact import remove_repeats
 from .inlining import inline, param_source
 from .ops.movement import _sum_to_array as sum_to
 
@@ -60,14 +61,15 @@ _AST_LOCK = threading.Lock()     # CPython's ast module is not thread-safe (3.11
 
 
 def build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None,
-                  simplify=False):
+                  simplify=False, exact=True):
     """See :func:`_build_program` (one thread at a time: the passes parse Python)."""
     with _AST_LOCK:
-        return _build_program(rec, start, end, outputs, name, direct, buffers, fresh, simplify)
+        return _build_program(rec, start, end, outputs, name, direct, buffers, fresh, simplify,
+                              exact)
 
 
 def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fresh=None,
-                   simplify=False):
+                   simplify=False, exact=True):
     """The program of events ``start < event <= end`` of ``rec``'s path, storing the slots
     ``outputs`` (None: every array it computes) into the call's dict.
 
@@ -77,7 +79,8 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
     ``fresh``: the slots among the stored ones that Python may keep (None: all of them); the
     others are read only by later programs of the same call, and may be buffers.
     ``simplify``: rewrite elementwise derivative chains as shorter algebra
-    (:mod:`autograd_lite.simplify`; equal to the other programs up to rounding)."""
+    (:mod:`autograd_lite.simplify`; equal to the other programs up to rounding); ``exact``:
+    do the work the program does twice once (:mod:`autograd_lite.exact`; bitwise)."""
     entries = [e for e in rec.entries if start < e.event <= end]
     produced = {id(o): o for e in entries for o in e.outs if o is not None}
     if outputs is None:
@@ -158,18 +161,27 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
             stores.append(f"v[{slot.index}] = {names.of(slot)}")
         elif slot.kind == "const":
             stores.append(f"v[{slot.index}] = {ref(slot)}")
-    header_lines, note = [], ""
+    header_lines, note, before, changed_by = [], "", list(lines), []
     if simplify:
-        before = list(lines)
         lines, stores, header_lines = _simplified(
-            rec, start, end, outputs, name, direct, buffers, fresh, lines, stores, loads,
-            kept, made, emit, names, ns)
+            rec, start, end, outputs, name, direct, buffers, fresh, exact, lines, stores,
+            loads, kept, made, emit, names, ns)
         if header_lines or lines != before:
-            note = (f" ({_operations(before)} operations, {_operations(lines)} after "
-                    "simplify)")
+            changed_by.append("simplify")
+    slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args) + loads
+             if s is not None and id(s) in names.names}
+    if exact:
+        done = remove_repeats(lines + stores, slots.get, ns)
+        cut = len(done) - len(stores)              # it keeps every store (in their order)
+        if done[:cut] != lines:
+            lines, stores = done[:cut], done[cut:]
+            used = {word for line in lines + stores for word in _words(line)}
+            loads[:] = [s for s in loads if names.of(s) in used]
+            changed_by.append("exact")
+    if header_lines or changed_by and _operations(before) != _operations(lines):
+        note = (f" ({_operations(before)} operations, {_operations(lines)} after "
+                f"{' and '.join(changed_by)})")
     if buffers:
-        slots = {names.names[id(s)]: s for e in kept for s in list(e.outs) + list(e.args)
-                 if s is not None and id(s) in names.names}
         internal = set() if fresh is None else {
             names.of(slot) for slot in wanted if id(slot) in made and slot.index not in fresh}
         planned, _ = plan_buffers(lines + stores, slots.get, ns, internal)
@@ -194,8 +206,8 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
                    updates=updates)
 
 
-def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, stores, loads,
-                kept, made, emit, names, ns):
+def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, exact, lines, stores,
+                loads, kept, made, emit, names, ns):
     """The simplify pass on ``lines`` + ``stores``: the new lines and stores, with ``loads``
     extended in place, and the header lines of its guards (whose failure runs the
     unsimplified program, built here too)."""
@@ -229,7 +241,8 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, lines, s
     loads[:] = [s for s in loads if names.of(s) in used]
     header = []
     if result.guards:
-        plain = _build_program(rec, start, end, outputs, name, direct, buffers, fresh)
+        plain = _build_program(rec, start, end, outputs, name, direct, buffers, fresh,
+                               exact=exact)
         ns["_unsimplified"] = plain.run
         checks = " or ".join(f"float(v[{i}]) != {value!r}" for i, value in result.guards)
         header = [f"if {checks}:   # the Python numbers the simplification took as constants",

@@ -178,7 +178,7 @@ def test_simplify_is_checked_and_kept_by_a_copy():
     with pytest.raises(TypeError, match="simplify must be True or False"):
         ag.compile(lambda: None, simplify="yes")
     step = ag.compile(lambda: None, simplify=True)
-    assert step.simplify and step.passes == ("direct", "simplify", "buffers")
+    assert step.simplify and step.passes == ("direct", "simplify", "exact", "buffers")
     import copy
     assert copy.deepcopy(step).passes == step.passes
     assert not ag.compile(lambda: None).simplify
