@@ -18,7 +18,8 @@ pass does that algebra on the program (``ag.compile(step, simplify=True)``):
 - Python numbers that are small integers at capture (the ``1`` of ``1 − Y``) are taken as
   constants, so that ``(1 − Y)`` and the sigmoid's ``(1 − A)`` can meet: the program
   checks they still hold and runs the unsimplified program when one does not;
-- then common subexpressions, ``sum_to`` that does not reduce, and ``x.T.T``.
+- then what the program computes twice is computed once (:mod:`autograd_lite.exact`: the
+  same call on the same values, ``sum_to`` that does not reduce, ``x.T.T``).
 
 Every rewrite is checked before it is taken: the old and new statements run on random
 arrays of the captured shapes and dtypes, and must give the same shape, dtype and values
@@ -36,6 +37,7 @@ import numpy as np
 from . import algebra
 from .algebra import TooBig
 from .buffers import reads_only
+from .exact import remove_repeats
 
 _OPERATORS = {ast.Add: algebra.add, ast.Sub: algebra.subtract, ast.Mult: algebra.multiply,
               ast.Div: algebra.divide}
@@ -266,9 +268,7 @@ class _Pass:
                         if name in self.special:
                             guards.add(self.special[name])
             self._name_polynomial(s, named)
-        stored = {s.node.value.id for s in here if _is_store(s.node)}
-        lines = _drop_dead(here)
-        lines = _common_subexpressions(lines, self.slot_of, self.namespace, stored)
+        lines = remove_repeats(_drop_dead(here), self.slot_of, self.namespace)
         return Simplified(lines, sorted(guards), new_loads, rewrites)
 
     def _name_polynomial(self, s, named):
@@ -464,14 +464,6 @@ def _operations(node):
         for n in ast.walk(node))
 
 
-def _is_store(node):
-    """``v[k] = name``: a value the program hands out."""
-    return (isinstance(node, ast.Assign) and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Subscript)
-            and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == "v"
-            and isinstance(node.value, ast.Name))
-
-
 def _broadcast_scalar(node, slot_of):
     """``x`` when ``node`` is ``_expand(x.reshape(...), shape)`` of a 0-d ``x``."""
     if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
@@ -537,74 +529,6 @@ def _drop_dead(statements):
         keep.append(s.text)
     keep.reverse()
     return keep
-
-
-def _common_subexpressions(lines, slot_of, namespace, stored):
-    """Lines where a pure value computed twice (the same text) is computed once, a
-    ``sum_to`` to the shape it has already is its input, and ``x.T.T`` is ``x``; a value
-    handed out (``stored``) is never made one with another (each stays its own array)."""
-    seen, renamed, out = {}, {}, []
-    for line in lines:
-        node = _parse(line)
-        if node is None:
-            out.append(line)
-            continue
-        changed = _Transposes().visit(_Rename(renamed).visit(node))
-        target = None
-        if isinstance(changed, ast.Assign) and len(changed.targets) == 1 and isinstance(
-                changed.targets[0], ast.Name):
-            target = changed.targets[0].id
-        if target is not None and _pure_expression(changed.value, namespace):
-            if target not in stored:
-                same = _sum_to_same(changed.value, slot_of)
-                key = ast.dump(changed.value)
-                if same is None:
-                    same = seen.get(key)
-                if same is not None and same not in stored:
-                    renamed[target] = same
-                    continue
-                seen.setdefault(key, target)
-        else:
-            seen.clear()                  # after an effect or a note, equal text may differ
-        if ast.dump(changed) != ast.dump(_parse(line)):
-            comment = _comment(line)
-            text = ast.unparse(changed)
-            line = f"{text:<60}  # {comment}" if comment else text
-        out.append(line)
-    return out
-
-
-def _sum_to_same(value, slot_of):
-    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-            and value.func.id == "sum_to" and len(value.args) == 2
-            and isinstance(value.args[0], ast.Name)):
-        source = slot_of(value.args[0].id)
-        try:
-            shape = ast.literal_eval(value.args[1])
-        except ValueError:
-            return None
-        if source is not None and tuple(source.shape) == tuple(shape):
-            return value.args[0].id
-    return None
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, renamed):
-        self.renamed = renamed
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Load) and node.id in self.renamed:
-            return ast.copy_location(ast.Name(self.renamed[node.id], ast.Load()), node)
-        return node
-
-
-class _Transposes(ast.NodeTransformer):
-    def visit_Attribute(self, node):
-        self.generic_visit(node)
-        if node.attr == "T" and isinstance(node.value, ast.Attribute) and \
-                node.value.attr == "T":
-            return node.value.value
-        return node
 
 
 def _parse(text):
