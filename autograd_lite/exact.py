@@ -18,12 +18,19 @@ where that is bitwise what the program did:
   ``1 - a`` is ``c2 - a`` for a float64 ``a``, not for a float32 one (``c2 - a`` is float64);
 - ``−(−x)`` is ``x`` (negation flips the sign bit), ``x.transpose(p).T`` is ``x`` when the
   axes come back in order, ``sum_to(x, x.shape)`` and ``np.asarray(x)`` are ``x``;
+- a note an op's forward made (``sum_1.kept = (1, 1)``) is read as its value, and what
+  only reshapes, transposes or expands constants (``_expand(c2.reshape((1, 1)), (1, 4))``,
+  the ones a sum's backward starts from) is the same array on every call: it is computed
+  once, read-only, where no line writes or hands it out;
 - a line whose whole value the program has already is dropped, its name read as that
   value, only when neither array is written while both are read and it is not a value the
   program hands out (each of those stays its own array); a reuse inside a view
   (``(a * b).T``) is such an alias too.  Lines left without a reader go when they cannot
   raise a floating-point error (a negation, a view: ``ddiv = -dadd`` once ``-ddiv`` is
   ``dadd``).
+
+Which lines write what, and which variables may share memory, is
+:mod:`autograd_lite.effects`' part.
 """
 from __future__ import annotations
 
@@ -31,38 +38,18 @@ import ast
 
 import numpy as np
 
-from .buffers import _fresh, _loads, _parse_all, reads_only
+from .buffers import _loads, _parse_all
+from .effects import WORLD, Lines, targets, write_target
 
-_WORLD = "<world>"        # the group of what the program did not make, or handed to a call
 #: ufuncs that give the same bits for a Python number as for a 0-d array of its value
 _EXACT_UFUNCS = {"add", "subtract", "multiply", "true_divide", "maximum", "minimum"}
 _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
            ast.MatMult: "matmul"}
 _COMPARE = {ast.Gt: "greater", ast.GtE: "greater_equal", ast.Lt: "less",
             ast.LtE: "less_equal", ast.Eq: "equal", ast.NotEq: "not_equal"}
-#: numpy functions that only compute their result (not np.empty: its values are no value)
-_NUMPY = {"dot", "transpose", "asarray", "ascontiguousarray", "broadcast_to", "where",
-          "reshape", "sum", "mean", "concatenate", "stack", "expand_dims", "squeeze",
-          "swapaxes", "moveaxis", "zeros", "ones", "zeros_like", "ones_like", "full",
-          "full_like", "tensordot", "einsum", "outer", "clip", "take", "diagonal", "tril",
-          "triu", "flip", "roll", "pad", "tile", "repeat", "trace", "kron", "cross", "diag"}
-#: methods of an array that only compute their result
-_METHODS = {"reshape", "transpose", "sum", "mean", "max", "min", "prod", "astype", "copy",
-            "ravel", "flatten", "squeeze", "swapaxes", "any", "all", "argmax", "argmin",
-            "cumsum", "cumprod", "dot", "clip", "conj", "round", "std", "var", "item",
-            "diagonal", "trace", "nonzero", "view"}
+_NOT = object()           # what _literal gives for an expression that is no literal
 _VIEWS = {"transpose", "reshape", "view", "squeeze", "swapaxes", "ravel", "diagonal",
           "asarray", "broadcast_to", "expand_dims", "moveaxis"}
-
-
-def _helpers():
-    """The helpers of op methods known to be pure, by id: all of them, and those that give a
-    new array (never a view of an argument)."""
-    from .ops.activation import _sigmoid
-    from .ops.movement import _sum_to_array, expand
-    from .ops.reduce import _kept_shape
-    pure = {id(f): f for f in (_sigmoid, _sum_to_array, expand, _kept_shape)}
-    return pure, {id(_sigmoid), id(expand)}, id(_sum_to_array), id(expand)
 
 
 def remove_repeats(lines, slot_of, namespace):
@@ -73,149 +60,12 @@ def remove_repeats(lines, slot_of, namespace):
 
 
 class _Pass:
+    """Value numbering over the lines, in order (see the module's docstring)."""
+
     def __init__(self, lines, slot_of, namespace):
         self.lines, self.slot_of, self.namespace = lines, slot_of, namespace
-        self.nodes = _parse_all(lines)
-        self.helpers, self.fresh_helpers, self.sum_to, self.expand = _helpers()
-        self.kinds = [self._kind(node) for node in self.nodes]
-        self._groups()
-
-    # --- what each line does ----------------------------------------------------------------
-    def _object(self, name):
-        """Whether a name is an object of the namespace (an op, a helper), not an array."""
-        value = self.namespace.get(name)
-        return name == "np" or (name in self.namespace and not isinstance(value, np.ndarray))
-
-    def _kind(self, node):
-        if node is None:
-            return "blank"
-        if _store(node) is not None:
-            return "store"
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-            if isinstance(target, ast.Name) and self._pure(node.value):
-                return "def"
-            if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and self._object(target.value.id) and target.value.id != "np"
-                    and self._pure(node.value)):
-                return "note"               # op.kept = ...: a note an op's method reads
-            if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-                    and not self._object(target.value.id) and self._pure(node.value)
-                    and self._pure(target.slice)):
-                return "write"
-        if (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
-                and self._pure(node.value)):
-            return "write"
-        if reads_only(node, self.namespace):
-            return "check"
-        if _in_place(node) is not None and all(
-                self._pure(a) for a in node.value.args):
-            return "write"
-        return "effect"
-
-    def _pure(self, node):
-        """Whether an expression only computes a value (writes nothing, keeps nothing)."""
-        for n in ast.walk(node):
-            if isinstance(n, ast.Call):
-                if any(k.arg in ("out", None) for k in n.keywords) or not self._pure_call(n):
-                    return False
-            elif isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
-                                ast.Await, ast.Starred, ast.comprehension)):
-                return False
-        return True
-
-    def _pure_call(self, n):
-        f = n.func
-        if isinstance(f, ast.Name):
-            return id(self.namespace.get(f.id)) in self.helpers
-        if not isinstance(f, ast.Attribute):
-            return False
-        if isinstance(f.value, ast.Name) and f.value.id == "np":
-            return isinstance(getattr(np, f.attr, None), np.ufunc) or f.attr in _NUMPY
-        if (isinstance(f.value, ast.Attribute) and isinstance(f.value.value, ast.Name)
-                and f.value.value.id == "np"):               # np.add.reduce(...)
-            return isinstance(getattr(np, f.value.attr, None), np.ufunc) \
-                and f.attr == "reduce"
-        if isinstance(f.value, ast.Name) and self._object(f.value.id):
-            return False                                       # op.backward(...)
-        return f.attr in _METHODS
-
-    def _groups(self):
-        """Which variables may share memory (a static union over the program: views join
-        their operands, what a call is handed joins the world), which lines write which
-        group, and the last line reading each group."""
-        parent = {_WORLD: _WORLD}
-
-        def find(x):
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        def union(a, b):
-            parent[find(a)] = find(b)
-
-        defined, self.definitions, self.stored, self.escaped = set(), {}, set(), set()
-        reads = []
-        for node, kind in zip(self.nodes, self.kinds):
-            names = [] if node is None else [u for u in _loads(node) if not self._object(u)]
-            reads.append(names)
-            for u in names:
-                if u not in defined:
-                    union(u, _WORLD)               # a load, a constant: from outside
-            stores = [] if node is None else [
-                n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-                and isinstance(n.ctx, ast.Store)]
-            for t in stores:
-                defined.add(t)
-                self.definitions[t] = self.definitions.get(t, 0) + 1
-            if kind == "store":
-                self.stored.add(_store(node))
-            elif kind == "def" and not self._fresh(node.value):
-                for u in names:
-                    union(stores[0], u)
-            elif kind in ("note", "effect"):
-                self.escaped.update(names)
-                for u in names + stores:
-                    union(u, _WORLD)
-        self.find = find
-        self.written, targets = {}, set()          # group -> the lines that write it
-        for i, (node, kind) in enumerate(zip(self.nodes, self.kinds)):
-            if kind == "effect":
-                self.written.setdefault(find(_WORLD), []).append(i)
-            elif kind == "write":
-                targets.add(_write_target(node))
-                self.written.setdefault(find(_write_target(node)), []).append(i)
-        self.last_read = {}
-        for i, names in enumerate(reads):
-            for u in names:
-                self.last_read[find(u)] = i
-        self.members = {}
-        for name in parent:
-            self.members.setdefault(find(name), set()).add(name)
-        self.frozen = {name for name, value in self.namespace.items()   # constants
-                       if isinstance(value, np.ndarray) and name not in self.escaped
-                       and name not in targets}
-        self.consts = {name for name in self.frozen if self.namespace[name].shape == ()
-                       and self.namespace[name].dtype.kind == "f"}
-
-    def _fresh(self, node):
-        """Whether an expression gives a new array (not a view of what it reads)."""
-        return _fresh(node) or _reduces(node) or (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and id(self.namespace.get(node.func.id)) in self.fresh_helpers)
-
-    def _may_merge(self, t, h, i):
-        """Whether the line ``i`` defining ``t`` may make ``t`` the array of ``h`` (or a view
-        of it): ``t`` not handed out and never written after, ``h`` not written while ``t``
-        is read."""
-        if t in self.stored or self.definitions.get(t) != 1:
-            return False
-        gt, gh = self.find(t), self.find(h)
-        last = self.last_read.get(gt, i)
-        return not any(j > i for j in self.written.get(gt, ())) and \
-            not any(i < j <= last for j in self.written.get(gh, ()))
+        self.program = Lines(lines, namespace)
+        self.nodes, self.kinds = self.program.nodes, self.program.kinds
 
     # --- the pass ---------------------------------------------------------------------------
     def run(self):
@@ -248,7 +98,7 @@ class _Pass:
             out.append(line)
         if not changed:
             return list(self.lines)
-        return _drop_unread(out, self.stored, self.definitions)
+        return _drop_unread(out, self.program.stored, self.program.definitions)
 
     def _line(self, i, node, kind):
         """The line ``i`` rewritten (None: dropped), and its effects on the numbering."""
@@ -257,7 +107,7 @@ class _Pass:
             value, key = self._number(node.value, False, (target, i))
             holder = self._holder(key)
             if (holder is not None and holder != target and isinstance(value, ast.Name)
-                    and self._may_merge(target, holder, i)):
+                    and self.program.may_merge(target, holder, i)):
                 self.renamed[target] = holder       # the line's whole value is there
                 return None
             self.renamed.pop(target, None)
@@ -271,21 +121,21 @@ class _Pass:
             target = node.targets[0]
             literal = _literal(value)
             self.notes[(target.value.id, target.attr)] = (
-                (("lit", repr(literal)), literal) if literal is not None
-                else (("note", self.epoch, i), None))
+                (("lit", repr(literal)), literal) if literal is not _NOT
+                else (("note", self.epoch, i), _NOT))
             return node if value is node.value else ast.copy_location(
                 ast.Assign(node.targets, value), node)
         if kind == "write":
             new = _Reads(self.renamed).visit(_copy(node)) if self._renames(node) else node
-            self._invalidate(self.find(_write_target(node)))
-            for t in _targets(node):
+            self._invalidate(self.program.find(write_target(node)))
+            for t in targets(node):
                 self._define(t, None)
             return new
         new = _Reads(self.renamed).visit(_copy(node)) if self._renames(node) else node
         if kind == "effect":
             self.notes = {}                    # a method may change what an object holds
-            self._invalidate(self.find(_WORLD))
-            for t in _targets(node):
+            self._invalidate(self.program.find(WORLD))
+            for t in targets(node):
                 self._define(t, None)
         return new
 
@@ -295,9 +145,9 @@ class _Pass:
         is neither handed out nor written; or None."""
         if isinstance(value, ast.Name) or not self._moves_constants(value):
             return None
-        group = self.find(target)
-        if (target in self.stored or self.definitions.get(target) != 1
-                or any(j > i for j in self.written.get(group, ()))):
+        group = self.program.find(target)
+        if (target in self.program.stored or self.program.definitions.get(target) != 1
+                or any(j > i for j in self.program.written.get(group, ()))):
             return None
         array = eval(ast.unparse(value), dict(self.namespace))    # noqa: S307 - our own text
         if type(array) is not np.ndarray:
@@ -313,17 +163,17 @@ class _Pass:
     def _moves_constants(self, node):
         """Whether an expression only reshapes, transposes or expands constants."""
         if isinstance(node, ast.Name):
-            return node.id in self.frozen
-        if _literal(node) is not None:
+            return node.id in self.program.frozen
+        if _literal(node) is not _NOT:
             return True
         if isinstance(node, ast.Attribute):
             return node.attr == "T" and self._moves_constants(node.value)
         if not isinstance(node, ast.Call) or node.keywords \
-                or not all(_literal(a) is not None or self._moves_constants(a) for a in node.args):
+                or not all(map(self._moves_constants, node.args)):
             return False
         f = node.func
         if isinstance(f, ast.Name):
-            return id(self.namespace.get(f.id)) == self.expand
+            return id(self.namespace.get(f.id)) == self.program.expand
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "np":
             return f.attr in ("broadcast_to", "reshape", "transpose")
         return (isinstance(f, ast.Attribute) and f.attr in ("reshape", "transpose")
@@ -352,10 +202,10 @@ class _Pass:
 
     def _invalidate(self, group):
         """The arrays of ``group`` were written: their names hold new values."""
-        if group == self.find(_WORLD):         # arrays held by objects may have changed
+        if group == self.program.find(WORLD):         # arrays held by objects may have changed
             self.epoch += 1
-            self.notes = {k: v for k, v in self.notes.items() if v[1] is not None}
-        for name in self.members.get(group, ()):
+            self.notes = {k: v for k, v in self.notes.items() if v[1] is not _NOT}
+        for name in self.program.members.get(group, ()):
             if name in self.vn:
                 self._define(name, None)
 
@@ -389,18 +239,18 @@ class _Pass:
             name = self.renamed.get(node.id, node.id)
             new = node if name == node.id else ast.copy_location(ast.Name(name, ast.Load()),
                                                                  node)
-            if self._object(name):
+            if self.program.object(name):
                 return new, ("obj", name)
             return new, ("v", self._number_of(name))
         literal = _literal(node)
-        if literal is not None:
+        if literal is not _NOT:
             return node, ("lit", repr(literal))
         if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                 and (node.value.id, node.attr) in self.notes):
             key, literal = self.notes[(node.value.id, node.attr)]
-            if literal is not None:           # op.kept = (1, 1) before: read as (1, 1)
+            if literal is not _NOT:           # op.kept = (1, 1) before: read as (1, 1)
                 return ast.copy_location(ast.Constant(literal), node), key
-        fresh = fresh_above or self._fresh(node)
+        fresh = fresh_above or self.program.fresh(node)
         changed, keys, fields = False, [], {}
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
@@ -428,7 +278,8 @@ class _Pass:
         number = self.vn[holder]
         if _is_view(node) and simpler[0] != "v":
             return node, ("v", number)            # x.T for t = x.T: costs little, reads well
-        if fresh_above or (where is not None and self._may_merge(where[0], holder, where[1])):
+        target, line = where or (None, None)
+        if fresh_above or (target is not None and self.program.may_merge(target, holder, line)):
             return ast.copy_location(ast.Name(holder, ast.Load()), node), ("v", number)
         return node, ("v", number)
 
@@ -486,8 +337,8 @@ class _Pass:
                     and not keywords:
                 return self._call_key(func[1], node.args, list(args))
             if (func[0] == "getattr" and func[2] == "transpose" and len(node.args) == 1
-                    and not keywords and _literal(node.args[0]) is not None):
-                return ("transpose", func[1], tuple(_literal(node.args[0])))
+                    and not keywords and isinstance(_literal(node.args[0]), tuple)):
+                return ("transpose", func[1], _literal(node.args[0]))
             return ("call", func, args, keywords)
         return None
 
@@ -510,7 +361,7 @@ class _Pass:
     def _number_value(self, node):
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             return node.value
-        if isinstance(node, ast.Name) and node.id in self.consts:
+        if isinstance(node, ast.Name) and node.id in self.program.consts:
             return self.namespace[node.id]
         return None
 
@@ -574,7 +425,7 @@ class _Pass:
         elif kind == "call" and key[1][0] == "obj" and not key[3]:
             fn = self.namespace.get(key[1][1])
             args = key[2]
-            if id(fn) == self.sum_to and len(args) == 2 and args[1][0] == "lit":
+            if id(fn) == self.program.sum_to and len(args) == 2 and args[1][0] == "lit":
                 shape = self._shape(args[0])
                 if shape and repr(tuple(shape)) == args[1][1]:
                     return args[0]
@@ -606,57 +457,14 @@ def _plain_field(value):
 
 
 def _literal(node):
-    """The value of a literal (a number, a tuple of them), or None."""
+    """The value of a literal (a number, a string, None, a tuple of them), or _NOT."""
     if not isinstance(node, (ast.Constant, ast.Tuple)):
-        return None
+        return _NOT
     try:
         value = ast.literal_eval(node)
     except ValueError:
-        return None
-    return value if isinstance(value, (int, float, tuple, str)) else None
-
-
-def _store(node):
-    """The name of ``v[k] = name`` (a value the program hands out), or None."""
-    if (isinstance(node, ast.Assign) and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Subscript)
-            and isinstance(node.targets[0].value, ast.Name) and node.targets[0].value.id == "v"
-            and isinstance(node.value, ast.Name)):
-        return node.value.id
-    return None
-
-
-def _in_place(node):
-    """The target of ``np.<ufunc>(..., out=name)`` on a line of its own, or None."""
-    value = node.value if isinstance(node, ast.Expr) else None
-    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
-            and isinstance(value.func.value, ast.Name) and value.func.value.id == "np"
-            and isinstance(getattr(np, value.func.attr, None), np.ufunc)):
-        return None
-    outs = [k.value for k in value.keywords if k.arg == "out"]
-    others = [k for k in value.keywords if k.arg not in ("out", "casting")]
-    if len(outs) == 1 and isinstance(outs[0], ast.Name) and not others:
-        return outs[0].id
-    return None
-
-
-def _write_target(node):
-    if isinstance(node, ast.AugAssign):
-        return node.target.id
-    if isinstance(node, ast.Assign):
-        return node.targets[0].value.id
-    return _in_place(node)
-
-
-def _targets(node):
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Store)]
-
-
-def _reduces(node):
-    """A reduction (``x.sum(...)``, ``np.add.reduce(...)``): a new array of its operand."""
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-            and node.func.attr in ("sum", "reduce", "mean", "max", "min", "prod"))
+        return _NOT
+    return value if value is None or isinstance(value, (int, float, tuple, str)) else _NOT
 
 
 def _is_view(node):
@@ -672,7 +480,7 @@ def _is_view(node):
 def _cannot_raise(value):
     """A value whose computation raises no floating-point error: a name, a negation, a
     view of one."""
-    if isinstance(value, ast.Name) or _literal(value) is not None:
+    if isinstance(value, ast.Name) or _literal(value) is not _NOT:
         return True
     if isinstance(value, ast.UnaryOp):
         return isinstance(value.op, ast.USub) and _cannot_raise(value.operand)
