@@ -174,9 +174,10 @@ def compile(fn=None, *, cache_size=32, passes=PASSES, simplify=False):
     cache_size : int
         How many paths to keep programs for.
     passes : tuple of str
-        The program passes to run (default: all of ``autograd_lite.compile.PASSES``); each
-        keeps the results bitwise those of eager.  ``passes=()`` calls every op's
-        ``forward`` and ``backward`` methods as eagerly.
+        The program passes to run (default: all of ``autograd_lite.compile.PASSES``:
+        ``"direct"`` writes op bodies in, ``"exact"`` does work done twice once,
+        ``"buffers"`` reuses memory); each keeps the results bitwise those of eager.
+        ``passes=()`` calls every op's ``forward`` and ``backward`` methods as eagerly.
     simplify : bool
         Also run the ``"simplify"`` pass: elementwise derivative chains are rewritten as
         the algebra a person would write (the course's dZ = (A − Y) / m for a sigmoid

@@ -15,7 +15,7 @@ import ast
 
 import numpy as np
 
-from .buffers import _fresh, _loads, _parse_all, reads_only
+from .buffers import _fresh, _parse_all, reads_only
 
 WORLD = "<world>"         # the group of what the program did not make, or handed to a call
 _ANY = 99
@@ -54,59 +54,68 @@ class Lines:
         self.namespace = namespace
         self.nodes = _parse_all(lines)
         self.helpers, self.fresh_helpers, self.sum_to, self.expand = _helpers()
-        self.kinds = [self._kind(node) for node in self.nodes]
+        self.loads, self.stores, self.kinds = [], [], []   # by line: names read, assigned
+        for node in self.nodes:
+            loads, stores, impure = self._scan(node)
+            self.loads.append(loads)
+            self.stores.append(stores)
+            self.kinds.append(self._kind(node, impure))
         self._groups()
+
+    def _scan(self, node):
+        """The names a line reads and assigns, and its calls that may write (None for a
+        closure or a comprehension), in one walk."""
+        loads, stores, impure = [], [], []
+        for n in ast.walk(node) if node is not None else ():
+            if isinstance(n, ast.Name):
+                (loads if isinstance(n.ctx, ast.Load) else stores).append(n.id)
+            elif isinstance(n, ast.Call):
+                if not self._pure_call(n):
+                    impure.append(n)
+            elif isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
+                                ast.Await, ast.Starred, ast.comprehension)):
+                impure = None
+                break
+        return loads, stores, impure
 
     def object(self, name):
         """Whether a name is an object of the namespace (an op, a helper), not an array."""
         value = self.namespace.get(name)
         return name == "np" or (name in self.namespace and not isinstance(value, np.ndarray))
 
-    def _kind(self, node):
-        """What a line does (see the class)."""
+    def _kind(self, node, impure):
+        """What a line does (see the class), given the calls in it that may write."""
         if node is None or isinstance(node, ast.Pass):
             return "blank"
         if store(node) is not None:
             return "store"
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        if impure is None:
+            return "effect"
+        if not impure and isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and self._pure(node.value):
+            if isinstance(target, ast.Name):
                 return "def"
             if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                    and self.object(target.value.id) and target.value.id != "np"
-                    and self._pure(node.value)):
+                    and self.object(target.value.id) and target.value.id != "np"):
                 return "note"               # op.kept = ...: a note an op's method reads
-            if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-                    and not self.object(target.value.id) and self._pure(node.value)
-                    and self._pure(target.slice)):
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                    and not self.object(target.value.id):
                 return "write"
-        if (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)
-                and self._pure(node.value)):
+        if not impure and isinstance(node, ast.AugAssign) and isinstance(node.target,
+                                                                         ast.Name):
             return "write"
         if reads_only(node, self.namespace):
             return "check"
-        if _in_place(node) is not None and all(
-                self._pure(a) for a in node.value.args):
-            return "write"
+        if _in_place(node) is not None and impure == [node.value]:
+            return "write"                  # np.subtract(w, g, out=w, casting=...)
         return "effect"
-
-    def _pure(self, node):
-        """Whether an expression only computes a value (writes nothing, keeps nothing)."""
-        for n in ast.walk(node):
-            if isinstance(n, ast.Call):
-                if any(k.arg in ("out", "where", None) for k in n.keywords) \
-                        or not self._pure_call(n):
-                    return False
-            elif isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
-                                ast.Await, ast.Starred, ast.comprehension)):
-                return False
-        return True
 
     def _pure_call(self, n):
         """A call that writes nothing: a pure helper, numpy or an array's method with no
-        ``out`` (not even as a positional argument: ``np.add(a, b, c)``)."""
+        ``out`` (not even as a positional argument: ``np.add(a, b, c)``) nor ``where``."""
         f, count = n.func, len(n.args)
-        if any(isinstance(a, ast.Starred) for a in n.args):
+        if any(k.arg in ("out", "where", None) for k in n.keywords) \
+                or any(isinstance(a, ast.Starred) for a in n.args):
             return False
         if isinstance(f, ast.Name):
             return id(self.namespace.get(f.id)) in self.helpers
@@ -143,13 +152,12 @@ class Lines:
 
         defined, self.definitions, self.stored, self.escaped = set(), {}, set(), set()
         reads = []
-        for node, kind in zip(self.nodes, self.kinds):
-            names = [] if node is None else [u for u in _loads(node) if not self.object(u)]
+        for node, kind, loads, stores in zip(self.nodes, self.kinds, self.loads, self.stores):
+            names = [u for u in loads if not self.object(u)]
             reads.append(names)
             for u in names:
                 if u not in defined:
                     union(u, WORLD)               # a load, a constant: from outside
-            stores = [] if node is None else targets(node)
             for t in stores:
                 defined.add(t)
                 self.definitions[t] = self.definitions.get(t, 0) + 1
@@ -233,12 +241,6 @@ def write_target(node):
     if isinstance(node, ast.Assign):
         return node.targets[0].value.id
     return _in_place(node)
-
-
-def targets(node):
-    """The variables a line assigns."""
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Store)]
 
 
 def reduces(node):

@@ -38,8 +38,8 @@ import ast
 
 import numpy as np
 
-from .buffers import _loads, _parse_all
-from .effects import WORLD, Lines, targets, write_target
+from .buffers import _loads
+from .effects import WORLD, Lines, write_target
 
 #: ufuncs that give the same bits for a Python number as for a 0-d array of its value
 _EXACT_UFUNCS = {"add", "subtract", "multiply", "true_divide", "maximum", "minimum"}
@@ -79,15 +79,16 @@ class _Pass:
         self.notes = {}                # (object, attribute) -> (key, literal or None)
         self.epoch = 0                 # the world's writes so far (what notes depend on)
         self.folded = {}               # line -> what its constant is
-        out, changed = [], False
+        out, changed = [], False               # (line, node, the names it reads)
         for i, (line, node, kind) in enumerate(zip(self.lines, self.nodes, self.kinds)):
             if kind == "blank":
-                out.append(line)
+                out.append((line, node, ()))
                 continue
             new = self._line(i, node, kind)
             if new is None:
                 changed = True
                 continue
+            loads = self.program.loads[i]
             if new is not node:
                 changed = True
                 text = ast.unparse(new)
@@ -95,7 +96,8 @@ class _Pass:
                 if i in self.folded:
                     comment = self.folded[i] + (f"; {comment}" if comment else "")
                 line = f"{text:<60}  # {comment}" if comment is not None else text
-            out.append(line)
+                loads = _loads(new)
+            out.append((line, new, loads))
         if not changed:
             return list(self.lines)
         return _drop_unread(out, self.program.stored, self.program.definitions)
@@ -125,19 +127,16 @@ class _Pass:
                 else (("note", self.epoch, i), _NOT))
             return node if value is node.value else ast.copy_location(
                 ast.Assign(node.targets, value), node)
-        if kind == "write":
-            new = _Reads(self.renamed).visit(_copy(node)) if self._renames(node) else node
-            self._invalidate(self.program.find(write_target(node)))
-            for t in targets(node):
+        if any(u in self.renamed for u in self.program.loads[i]):
+            node = _Reads(self.renamed).visit(_copy(node))
+        if kind in ("write", "effect"):
+            if kind == "effect":
+                self.notes = {}                # a method may change what an object holds
+            self._invalidate(self.program.find(
+                write_target(node) if kind == "write" else WORLD))
+            for t in self.program.stores[i]:
                 self._define(t, None)
-            return new
-        new = _Reads(self.renamed).visit(_copy(node)) if self._renames(node) else node
-        if kind == "effect":
-            self.notes = {}                    # a method may change what an object holds
-            self._invalidate(self.program.find(WORLD))
-            for t in targets(node):
-                self._define(t, None)
-        return new
+        return node
 
     def _fold(self, target, value, i):
         """The name of a new constant for ``value`` if it only moves constants
@@ -178,9 +177,6 @@ class _Pass:
             return f.attr in ("broadcast_to", "reshape", "transpose")
         return (isinstance(f, ast.Attribute) and f.attr in ("reshape", "transpose")
                 and self._moves_constants(f.value))
-
-    def _renames(self, node):
-        return any(u in self.renamed for u in _loads(node))
 
     def _define(self, name, key):
         """``name`` now holds the value of ``key`` (None: a value of its own)."""
@@ -491,22 +487,21 @@ def _cannot_raise(value):
 
 
 def _drop_unread(lines, stored, definitions):
-    """The lines without definitions the pass left unread that cannot raise."""
-    nodes = _parse_all(lines)
+    """The text of ``lines`` ((text, node, names read) each) without the definitions the pass
+    left unread that cannot raise."""
     read = {}
-    for node in nodes:
-        if node is not None:
-            for u in _loads(node):
-                read[u] = read.get(u, 0) + 1
+    for _, _, loads in lines:
+        for u in loads:
+            read[u] = read.get(u, 0) + 1
     keep = [True] * len(lines)
     for i in range(len(lines) - 1, -1, -1):
-        node = nodes[i]
+        _, node, loads = lines[i]
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)):
             target = node.targets[0].id
             if (not read.get(target) and target not in stored
                     and definitions.get(target) == 1 and _cannot_raise(node.value)):
                 keep[i] = False
-                for u in _loads(node):
+                for u in loads:
                     read[u] -= 1
-    return [line for line, k in zip(lines, keep) if k]
+    return [text for (text, _, _), k in zip(lines, keep) if k]
