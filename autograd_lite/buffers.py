@@ -37,7 +37,11 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
     (not for Python): they may be buffers, busy to the end of the program."""
     lines, temporaries, parsed = _split(lines, slot_of)
     known = slot_of
-    slot_of = lambda name: temporaries.get(name) or known(name)      # noqa: E731
+
+    def slot_of(name):            # a constant of the program has a shape and dtype too
+        constant = namespace.get(name)
+        return temporaries.get(name) or known(name) or (
+            constant if isinstance(constant, np.ndarray) else None)
     aliases = {}                  # name -> names whose memory it may share (itself included)
     escaping = set()
     held = set()                  # read after this program, by the call's later programs
