@@ -100,7 +100,8 @@ class _Pass:
             out.append((line, new, loads))
         if not changed:
             return list(self.lines)
-        return _drop_unread(out, self.program.stored, self.program.definitions)
+        expands = {name for name, f in self.namespace.items() if id(f) == self.program.expand}
+        return _drop_unread(out, self.program.stored, self.program.definitions, expands)
 
     def _line(self, i, node, kind):
         """The line ``i`` rewritten (None: dropped), and its effects on the numbering."""
@@ -264,7 +265,10 @@ class _Pass:
                 keys.append((field, _plain_field(value)))
         if changed:
             node = ast.copy_location(type(node)(**fields), node)
-        key = self._key(node, dict(keys))
+        parts = dict(keys)
+        if fresh:
+            node, parts = self._unbroadcast(node, parts)
+        key = self._key(node, parts)
         if key is None:
             return node, None
         simpler = self._simpler(key)
@@ -278,6 +282,47 @@ class _Pass:
         if fresh_above or (target is not None and self.program.may_merge(target, holder, line)):
             return ast.copy_location(ast.Name(holder, ast.Load()), node), ("v", number)
         return node, ("v", number)
+
+    def _unbroadcast(self, node, parts):
+        """``node`` with an operand of ``+ − * /`` (maximum, minimum) that only broadcasts a
+        value (``_expand(d, (1, 400))``, ``np.broadcast_to(r, (1, 400))``) read as that
+        value, where the other operand broadcasts it to the same shape: the same operations
+        on the same numbers, without the array made for them."""
+        if isinstance(node, ast.BinOp) and _BINARY.get(type(node.op)) in _EXACT_UFUNCS:
+            fields = ["left", "right"]
+        elif (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
+              and isinstance(node.func, ast.Attribute) and node.func.attr in _EXACT_UFUNCS
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "np"):
+            fields = [0, 1]
+        else:
+            return node, parts
+        operands = [getattr(node, f) if isinstance(f, str) else node.args[f] for f in fields]
+        keys = [parts[f] if isinstance(f, str) else parts["args"][f] for f in fields]
+        for j in (0, 1):
+            inner = self._structure(keys[j]) if keys[j][0] == "v" else None
+            other = self._shape(keys[1 - j]) if keys[1 - j][0] == "v" else (
+                () if keys[1 - j][0] == "lit" else None)
+            if inner is None or other is None or inner[0] != "call" or inner[3] \
+                    or len(inner[2]) != 2 or inner[2][1][0] != "lit":
+                continue
+            fn = inner[1]
+            if not (fn == ("np", "broadcast_to") or fn[0] == "obj"
+                    and id(self.namespace.get(fn[1])) == self.program.expand):
+                continue
+            value, shape = inner[2][0], ast.literal_eval(inner[2][1][1])
+            holder = self._holder(value)
+            facts, wide = self.facts.get(value[1]), self.facts.get(keys[j][1])
+            if holder is None or facts is None or wide is None or facts[1] != wide[1] \
+                    or _broadcast(facts[0], other) != _broadcast(shape, other):
+                continue
+            operands[j], keys[j] = ast.Name(holder, ast.Load()), ("v", self.vn[holder])
+            if isinstance(fields[0], str):
+                node = ast.copy_location(ast.BinOp(operands[0], node.op, operands[1]), node)
+                parts = dict(parts, left=keys[0], right=keys[1])
+            else:
+                node = ast.copy_location(ast.Call(node.func, operands, []), node)
+                parts = dict(parts, args=tuple(keys))
+        return node, parts
 
     def _number_list(self, values, fresh, where):
         out, keys = [], []
@@ -473,20 +518,30 @@ def _is_view(node):
             and node.func.attr in _VIEWS)
 
 
-def _cannot_raise(value):
+def _broadcast(a, b):
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
+
+
+def _cannot_raise(value, copies=()):
     """A value whose computation raises no floating-point error: a name, a negation, a
-    view of one."""
+    view or (a call of one of the names ``copies``) a broadcast copy of one."""
     if isinstance(value, ast.Name) or _literal(value) is not _NOT:
         return True
     if isinstance(value, ast.UnaryOp):
         return isinstance(value.op, ast.USub) and _cannot_raise(value.operand)
     if isinstance(value, ast.Attribute):
         return value.attr == "T" and _cannot_raise(value.value)
-    return (_is_view(value) and isinstance(value, ast.Call) and not value.keywords
-            and _cannot_raise(value.func.value) and all(map(_cannot_raise, value.args)))
+    if not (isinstance(value, ast.Call) and not value.keywords
+            and all(map(_cannot_raise, value.args))):
+        return False
+    return (_is_view(value) and _cannot_raise(value.func.value)) or (
+        isinstance(value.func, ast.Name) and value.func.id in copies)
 
 
-def _drop_unread(lines, stored, definitions):
+def _drop_unread(lines, stored, definitions, copies):
     """The text of ``lines`` ((text, node, names read) each) without the definitions the pass
     left unread that cannot raise."""
     read = {}
@@ -500,7 +555,7 @@ def _drop_unread(lines, stored, definitions):
                 and isinstance(node.targets[0], ast.Name)):
             target = node.targets[0].id
             if (not read.get(target) and target not in stored
-                    and definitions.get(target) == 1 and _cannot_raise(node.value)):
+                    and definitions.get(target) == 1 and _cannot_raise(node.value, copies)):
                 keep[i] = False
                 for u in loads:
                     read[u] -= 1
