@@ -310,7 +310,7 @@ class _Pass:
                     and id(self.namespace.get(fn[1])) == self.program.expand):
                 continue
             value, shape = inner[2][0], ast.literal_eval(inner[2][1][1])
-            holder = self._holder(value)
+            holder = self._holder(value)   # a name: x.reshape(...) at each use was slower
             facts, wide = self.facts.get(value[1]), self.facts.get(keys[j][1])
             if holder is None or facts is None or wide is None or facts[1] != wide[1] \
                     or _broadcast(facts[0], other) != _broadcast(shape, other):
