@@ -306,6 +306,25 @@ def test_fit_s_step_with_its_sync_points_allocates_little_per_replay():
     assert peaks[400, PASSES] < 0.3 * peaks[400, ()], peaks
 
 
+def _calls_unchanged_by_later_calls(step, rng, kept, later):
+    """Four calls of ``step`` on new (3, 4) inputs, then ``later`` more: the bits of the four
+    calls' results and of what the step kept (``kept``), which the later calls must not
+    have written into."""
+    calls, frozen = [], []
+    with np.errstate(all="ignore"):
+        for _ in range(4):
+            out = step(ag.tensor(rng.randn(3, 4)))
+            calls.append(out)
+            frozen.append([_bits(t) for t in out])
+        kept_bits = [_bits(t) for t in kept]
+        for _ in range(later):
+            step(ag.tensor(rng.randn(3, 4)))
+    for out, bits in zip(calls, frozen):
+        assert [_bits(t) for t in out] == bits
+    assert [_bits(t) for t in kept[:len(kept_bits)]] == kept_bits
+    return [b for bits in frozen for b in bits] + kept_bits
+
+
 _VIEWS = [lambda x: x.T.T, lambda x: x.reshape(3, 4), lambda x: x[:, ::-1],
           lambda x: x + 0.0]
 _BINARY_OPS = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b * 0.5,
@@ -347,19 +366,7 @@ def test_buffers_never_overwrite_a_value_still_read_or_kept(plan, keep, seed):
             return [pool[k % len(pool)] for k in keep] + [w.grad]
         if compiled:
             step = ag.compile(step)
-        calls, frozen = [], []
-        with np.errstate(all="ignore"):
-            for _ in range(4):
-                out = step(ag.tensor(rng.randn(3, 4)))
-                calls.append(out)
-                frozen.append([_bits(t) for t in out])
-            held_bits = [_bits(t) for t in held]
-            for _ in range(2):
-                step(ag.tensor(rng.randn(3, 4)))
-        for out, bits in zip(calls, frozen):   # later calls did not write into earlier results
-            assert [_bits(t) for t in out] == bits
-        assert [_bits(t) for t in held[:len(held_bits)]] == held_bits
-        return [b for bits in frozen for b in bits] + [_bits(w)] + held_bits + read
+        return _calls_unchanged_by_later_calls(step, rng, held, 2) + [_bits(w)] + read
     assert run(True) == run(False)
 
 
@@ -419,18 +426,7 @@ def test_a_sync_point_buffers_only_what_python_no_longer_holds(plan, seed):
             return cur, w.grad
         if compiled:
             step = ag.compile(step)
-        calls, frozen = [], []
-        with np.errstate(all="ignore"):
-            for _ in range(4):
-                out = step(ag.tensor(rng.randn(3, 4)))
-                calls.append(out)
-                frozen.append([_bits(t) for t in out])
-            kept_bits = [_bits(t) for t in kept]
-            step(ag.tensor(rng.randn(3, 4)))
-        for out, bits in zip(calls, frozen):   # later calls did not write into earlier results
-            assert [_bits(t) for t in out] == bits
-        assert [_bits(t) for t in kept[:len(kept_bits)]] == kept_bits
-        return [b for bits in frozen for b in bits] + [_bits(w)] + kept_bits + read
+        return _calls_unchanged_by_later_calls(step, rng, kept, 1) + [_bits(w)] + read
     assert run(True) == run(False)
 
 
