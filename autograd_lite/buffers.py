@@ -23,18 +23,22 @@ import heapq
 
 import numpy as np
 
+from .ops.activation import _sigmoid
+from .ops.movement import _sum_to_array, expand
+
 # (not ``**``: numpy computes ``a ** 2`` as square and ``a ** 0.5`` as sqrt, np.power does not)
 _BINARY = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "true_divide",
            ast.MatMult: "matmul"}
 _UNARY = {ast.USub: "negative"}
 
 
-def plan_buffers(lines, slot_of, namespace, internal=()):
+def plan_buffers(lines, slot_of, namespace, internal=(), in_c_order=()):
     """``lines`` (program statements, in order) with buffers; buffers go into ``namespace``.
 
     ``slot_of(name)`` gives the slot of a program variable (its shape and dtype) or None.
     ``internal``: variables stored into ``v`` only for the later programs of the same call
-    (not for Python): they may be buffers, busy to the end of the program."""
+    (not for Python): they may be buffers, busy to the end of the program.  ``in_c_order``:
+    the variables the program loads that are in C order (:func:`c_ordered`)."""
     lines, temporaries, parsed = _split(lines, slot_of)
     known = slot_of
 
@@ -47,6 +51,7 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
     held = set()                  # read after this program, by the call's later programs
     fresh_at = {}                 # line index -> (target, ufunc name, operand sources)
     reads = {}                    # name -> indices of the lines that read it
+    ordered = c_ordered(parsed, slot_of, namespace, in_c_order)
     for i, node in enumerate(parsed):
         if node is None:
             continue
@@ -104,6 +109,8 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
         slot = slot_of(target)
         if target in escaping or slot is None or not slot.shape or slot.dtype is None:
             continue
+        if target not in ordered and not _one_axis(slot.shape):
+            continue                      # eagerly in its operands' order (F of a transpose)
         dtypes = [slot_of(o).dtype for o in operands if isinstance(o, str)
                   and slot_of(o) is not None]
         named = [o for o in operands if isinstance(o, str)]
@@ -120,6 +127,76 @@ def plan_buffers(lines, slot_of, namespace, internal=()):
         heapq.heappush(busy, (last_read.get(target, i), i, key, buffer))
         out[i] = _with_out(lines[i], node, ufunc, buffer)
     return out, count
+
+
+def c_ordered(lines, slot_of, namespace, loads=()):
+    """The variables of ``lines`` (text or parsed) whose arrays are in C order, given the
+    ``loads`` that are (see :func:`_in_c_order`)."""
+    ordered = set(loads)
+    for node in lines:
+        if isinstance(node, str):
+            node = _parse(node)
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            target = node.targets[0].id
+            if _in_c_order(node.value, ordered, slot_of, namespace, slot_of(target)):
+                ordered.add(target)
+            else:
+                ordered.discard(target)
+    return ordered
+
+
+def _one_axis(shape):
+    """A shape with at most one axis longer than 1: its array is in C and F order at once."""
+    return sum(n > 1 for n in shape) <= 1
+
+
+def _in_c_order(value, ordered, slot_of, namespace, slot=None):
+    """Whether ``value`` (of ``slot``'s shape) is an array in C order, given the variables
+    ``ordered`` that are.
+
+    A ufunc gives its result the order of its operands (``-x`` of a transposed ``x`` is in F
+    order; where they disagree, C order wins), and a sum adds in memory order, so a buffer
+    (C order) is bitwise the eager value only where the eager value is in C order too: a
+    product (``np.dot``, ``@``), elementwise work with an operand of its shape in C order or
+    with every operand in C order, a reshape, ``sum_to`` of such values."""
+    def full(n):
+        """An operand in C order with the result's shape: its order is the result's."""
+        return (slot is not None and isinstance(n, ast.Name) and known(n)
+                and slot_of(n.id) is not None
+                and tuple(slot_of(n.id).shape) == tuple(slot.shape))
+
+    def known(n):
+        if isinstance(n, ast.Constant):
+            return True
+        if isinstance(n, ast.Name):
+            slot, constant = slot_of(n.id), namespace.get(n.id)
+            if isinstance(constant, np.ndarray):
+                return constant.flags.c_contiguous
+            return n.id in ordered or (slot is not None and _one_axis(slot.shape))
+        if isinstance(n, ast.UnaryOp):
+            return known(n.operand)
+        if isinstance(n, ast.BinOp):
+            operands = [n.left, n.right]
+            return isinstance(n.op, ast.MatMult) or n is value and any(map(full, operands)) \
+                or all(map(known, operands))
+        if not isinstance(n, ast.Call) or n.keywords and not _reduces(n, slot_of):
+            return False
+        f = n.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "np":
+            if f.attr == "dot":
+                return True
+            return isinstance(getattr(np, f.attr, None), np.ufunc) and (
+                n is value and any(map(full, n.args)) or all(map(known, n.args)))
+        if isinstance(f, ast.Attribute) and f.attr == "reduce":           # np.add.reduce(x)
+            return bool(n.args) and known(n.args[0])
+        if isinstance(f, ast.Attribute) and f.attr == "reshape":
+            return known(f.value)
+        helper = namespace.get(f.id) if isinstance(f, ast.Name) else None
+        if helper is expand:
+            return True
+        return helper in (_sum_to_array, _sigmoid) and bool(n.args) and known(n.args[0])
+    return known(value)
 
 
 class _Temporary:

@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from .buffers import plan_buffers
+from .buffers import c_ordered, plan_buffers
 from .capture import _ident
 from .exact import remove_repeats
 from .inlining import inline, param_source
@@ -184,7 +184,8 @@ def _build_program(rec, start, end, outputs, name, direct=True, buffers=True, fr
     if buffers:
         internal = set() if fresh is None else {
             names.of(slot) for slot in wanted if id(slot) in made and slot.index not in fresh}
-        planned, _ = plan_buffers(lines + stores, slots.get, ns, internal)
+        in_c = _loads_in_c_order(rec, start, loads, emit, names, ns)
+        planned, _ = plan_buffers(lines + stores, slots.get, ns, internal, in_c)
         cut = len(planned) - len(stores)           # the stores come back as they were
         lines, stores = planned[:cut], planned[cut:]
     calls = sum(1 for e in kept if e.kind in ("fwd", "bwd", "call", "inplace"))
@@ -248,6 +249,21 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, exact, l
         header = [f"if {checks}:   # the Python numbers the simplification took as constants",
                   "    return _unsimplified(v)"]
     return lines, stores, header
+
+
+def _loads_in_c_order(rec, start, loads, emit, names, ns):
+    """The loads the buffers pass may take to be in C order: the step's inputs (arrays from
+    outside nearly always are), and what the call's earlier programs made in C order."""
+    ordered = {names.of(s) for s in loads if s.kind != "out"}
+    if any(s.kind == "out" for s in loads):
+        earlier = [e for e in rec.entries if e.event <= start]
+        context = emit(earlier, {id(o) for e in earlier for o in e.outs if o is not None})
+        slots = {names.names[id(s)]: s for e in earlier for s in list(e.outs) + list(e.args)
+                 if s is not None and id(s) in names.names}
+        inputs = {name for name, s in slots.items() if s.kind != "out"}
+        ordered |= {names.of(s) for s in loads if s.kind == "out"} & c_ordered(
+            context, slots.get, ns, inputs)
+    return ordered
 
 
 def _operations(lines):
