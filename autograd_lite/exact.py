@@ -38,7 +38,7 @@ import ast
 
 import numpy as np
 
-from .buffers import _loads
+from .buffers import _in_c_order, _loads, _one_axis
 from .effects import WORLD, Lines, write_target
 
 #: ufuncs that give the same bits for a Python number as for a 0-d array of its value
@@ -76,9 +76,10 @@ class _Pass:
         self.holders = {}              # value number -> the names that hold it
         self.facts = {}                # value number -> (shape, dtype) where known
         self.renamed = {}              # a dropped line's name -> the name read instead
-        self.notes = {}                # (object, attribute) -> (key, literal or None)
+        self.notes = {}                # (object, attribute) -> (key, its literal or _NOT)
         self.epoch = 0                 # the world's writes so far (what notes depend on)
         self.folded = {}               # line -> what its constant is
+        self.ordered = set()           # variables in C order whatever the inputs' layouts
         out, changed = [], False               # (line, node, the names it reads)
         for i, (line, node, kind) in enumerate(zip(self.lines, self.nodes, self.kinds)):
             if kind == "blank":
@@ -115,6 +116,9 @@ class _Pass:
                 return None
             self.renamed.pop(target, None)
             self._define(target, key)
+            if _in_c_order(value, self.ordered, self.slot_of, self.namespace,
+                           self.slot_of(target)):
+                self.ordered.add(target)
             value = self._fold(target, value, i) or value
             if value is node.value:
                 return node
@@ -299,20 +303,22 @@ class _Pass:
         operands = [getattr(node, f) if isinstance(f, str) else node.args[f] for f in fields]
         keys = [parts[f] if isinstance(f, str) else parts["args"][f] for f in fields]
         for j in (0, 1):
-            inner = self._structure(keys[j]) if keys[j][0] == "v" else None
-            other = self._shape(keys[1 - j]) if keys[1 - j][0] == "v" else (
-                () if keys[1 - j][0] == "lit" else None)
-            if inner is None or other is None or inner[0] != "call" or inner[3] \
-                    or len(inner[2]) != 2 or inner[2][1][0] != "lit":
+            if keys[j] is None or keys[1 - j] is None or keys[j][0] != "v":
                 continue
-            fn = inner[1]
-            if not (fn == ("np", "broadcast_to") or fn[0] == "obj"
-                    and id(self.namespace.get(fn[1])) == self.program.expand):
+            inner, other = self._structure(keys[j]), self._shape(keys[1 - j])
+            if other is None or inner[0] != "call" or inner[3] or len(inner[2]) != 2 \
+                    or inner[2][1][0] != "lit":
+                continue
+            fn = inner[1]       # a view (strides 0) broadcasts as numpy would; a copy is in C
+            if not (fn == ("np", "broadcast_to") or fn[0] == "obj" and id(self.namespace.get(
+                    fn[1])) == self.program.expand and self._in_c_order(keys[1 - j])):
                 continue
             value, shape = inner[2][0], ast.literal_eval(inner[2][1][1])
             holder = self._holder(value)   # a name: x.reshape(...) at each use was slower
-            facts, wide = self.facts.get(value[1]), self.facts.get(keys[j][1])
-            if holder is None or facts is None or wide is None or facts[1] != wide[1] \
+            if holder is None:
+                continue
+            facts, wide = self.facts.get(self.vn[holder]), self.facts.get(keys[j][1])
+            if facts is None or wide is None or facts[1] != wide[1] \
                     or _broadcast(facts[0], other) != _broadcast(shape, other):
                 continue
             operands[j], keys[j] = ast.Name(holder, ast.Load()), ("v", self.vn[holder])
@@ -431,6 +437,14 @@ class _Pass:
                 return dtype if dtype is not None and dtype.kind == "f" else None
         return None
 
+    def _in_c_order(self, key):
+        """Whether a value is in C order (or has one long axis) whatever the inputs' layouts:
+        then −(−x) and x, or x + y and x + a broadcast copy of y, have the same layout (a
+        reduction adds in memory order)."""
+        holder = self._holder(key)
+        shape = self._shape(key)
+        return holder in self.ordered or (shape is not None and _one_axis(shape))
+
     def _shape(self, key):
         facts = self.facts.get(key[1]) if key[0] == "v" else None
         return None if facts is None else facts[0]
@@ -446,8 +460,9 @@ class _Pass:
         kind = key[0]
         if kind == "negative":
             inner = self._structure(key[1])
-            if inner[0] == "negative" and inner[1][0] == "v" and self._shape(inner[1]):
-                return inner[1]                     # an array (not a 0-d scalar) again
+            if inner[0] == "negative" and inner[1][0] == "v" and self._shape(inner[1]) \
+                    and self._in_c_order(inner[1]):
+                return inner[1]              # an array (not a 0-d scalar), laid out the same
         elif kind == "T":                           # x.T: x.transpose(reversed axes)
             inner = self._structure(key[1])
             ndim = len(inner[2]) if inner[0] == "transpose" else len(self._shape(key[1]) or ())

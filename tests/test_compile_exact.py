@@ -6,8 +6,6 @@ where the dtypes make them one, ``−(−x)``, transposes that cancel, constants
 way on every call.  Every result, gradient and updated parameter stays bitwise eager's,
 alone and with the other passes, first and second order, float32 and float64.
 """
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,6 +14,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite.compile import ALL_PASSES, PASSES
 from autograd_lite.exact import remove_repeats
+from bench.compiled import _hvp_engine_step, _shallow_problem, hvp_numpy
 
 from test_compile_passes import NAMES, _assert_bitwise, _bits, _inputs, _program
 
@@ -70,8 +69,6 @@ def test_with_simplify_exact_changes_no_bit(ops, second_order, seed, dtype, cost
 # --- the Hessian-vector product of the shallow network ----------------------------------------
 
 def _hvp(passes):
-    sys.path.insert(0, ".")
-    from bench.compiled import _hvp_engine_step, _shallow_problem
     X, Y, p, v = _shallow_problem()
     params = {k: ag.tensor(a, requires_grad=True, name=k) for k, a in p.items()}
     step = _hvp_engine_step(params, {k: ag.tensor(a) for k, a in v.items()})
@@ -81,7 +78,6 @@ def _hvp(passes):
 
 
 def test_the_hessian_vector_product_does_its_repeated_work_once_and_stays_bitwise():
-    from bench.compiled import _shallow_problem, hvp_numpy
     _, eager = _hvp(None)
     for passes in [("direct", "exact"), PASSES]:
         step, compiled = _hvp(passes)
@@ -199,12 +195,16 @@ def test_a_python_number_is_a_constant_of_the_same_float_dtype():
 
 
 def test_double_negation_and_transposes_that_cancel_read_the_value_itself():
-    out = _exact(["n = -d", "m = -n * w", "t = x.transpose((1, 0))", "p = np.dot(a, t.T)",
-                  "v[0] = m", "v[1] = p", "v[2] = t"],
-                 {"d": (2, 3), "w": (2, 3), "n": (2, 3), "m": (2, 3), "x": (3, 4),
-                  "t": (4, 3), "a": (2, 3), "p": (2, 4)})
-    assert out == ["m = d * w", "t = x.transpose((1, 0))", "p = np.dot(a, x)", "v[0] = m",
-                   "v[1] = p", "v[2] = t"]
+    shapes = {"d": (2, 3), "w": (2, 3), "n": (2, 3), "m": (2, 3), "x": (3, 4), "t": (4, 3),
+              "a": (2, 3), "p": (2, 4), "b": (3, 3)}
+    out = _exact(["d = np.dot(a, b)", "n = -d", "m = -n * w", "t = x.transpose((1, 0))",
+                  "p = np.dot(a, t.T)", "v[0] = m", "v[1] = p", "v[2] = t"], shapes)
+    assert out == ["d = np.dot(a, b)", "m = d * w", "t = x.transpose((1, 0))",
+                   "p = np.dot(a, x)", "v[0] = m", "v[1] = p", "v[2] = t"]
+    # an input may be in any layout (a transposed view): −(−x) is then in compact order, x
+    # not, and a sum of either adds in its own memory order
+    lines = ["n = -d", "m = -n * w", "v[0] = m"]
+    assert _exact(lines, shapes) == lines
     # a 0-d value: −(−s) would be a numpy scalar, s is an array: kept
     lines = ["n = -s", "m = -n", "v[0] = m"]
     assert _exact(lines, {"s": (), "n": (), "m": ()}) == lines
@@ -261,6 +261,25 @@ def test_a_note_of_an_op_is_read_as_its_value_until_a_method_may_change_it():
     out = _exact(["op_1.kept = (4, 1)", "a = x.reshape(op_1.kept)", "y = op_1.forward(x)",
                   "b = x.reshape(op_1.kept)", "v[0] = a + b"], shapes, {"op_1": op})
     assert out[1] == "a = x.reshape((4, 1))" and out[3] == "b = x.reshape(op_1.kept)"
+
+
+@pytest.mark.parametrize("passes", [("direct", "buffers"), PASSES])
+def test_a_transposed_value_keeps_its_layout_as_eagerly(passes):
+    """A ufunc gives its result its operands' order: (wᵀ·x)ᵀ · 3 is in F order eagerly, and a
+    sum adds in memory order, so a buffer (C order) would change the sum's last bits; the
+    −(−a) and the broadcast of exact keep the layout too."""
+    rng = np.random.RandomState(0)
+    w = ag.tensor(rng.randn(6, 6), requires_grad=True, name="w")
+    b = ag.tensor(rng.randn(6, 1))
+
+    def step(x):
+        a = (w.T @ x).T                              # F order
+        c = (a * 3.0 + 1.0) + -(-a) + b * ag.tensor(np.ones((1, 6)))
+        return c.sum(), (a * 3.0 + 1.0).sum()
+    compiled = ag.compile(step, passes=passes)
+    for _ in range(6):
+        x = ag.tensor(rng.randn(6, 6) * 100)
+        _assert_bitwise(step(x), compiled(x))
 
 
 # --- buffers see the values the pass reuses -----------------------------------------------
