@@ -306,19 +306,19 @@ def test_fit_s_step_with_its_sync_points_allocates_little_per_replay():
     assert peaks[400, PASSES] < 0.3 * peaks[400, ()], peaks
 
 
-def _calls_unchanged_by_later_calls(step, rng, kept, later):
+def _calls_unchanged_by_later_calls(step, rng, kept, later, dtype=np.float64):
     """Four calls of ``step`` on new (3, 4) inputs, then ``later`` more: the bits of the four
     calls' results and of what the step kept (``kept``), which the later calls must not
     have written into."""
     calls, frozen = [], []
     with np.errstate(all="ignore"):
         for _ in range(4):
-            out = step(ag.tensor(rng.randn(3, 4)))
+            out = step(ag.tensor(rng.randn(3, 4).astype(dtype)))
             calls.append(out)
             frozen.append([_bits(t) for t in out])
         kept_bits = [_bits(t) for t in kept]
         for _ in range(later):
-            step(ag.tensor(rng.randn(3, 4)))
+            step(ag.tensor(rng.randn(3, 4).astype(dtype)))
     for out, bits in zip(calls, frozen):
         assert [_bits(t) for t in out] == bits
     assert [_bits(t) for t in kept[:len(kept_bits)]] == kept_bits
