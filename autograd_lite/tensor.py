@@ -229,7 +229,12 @@ class Tensor(MathMethods, ShapeMethods):
 
         It shares the version too: a write through either one makes a graph that saved the
         other refuse backward."""
-        t = Tensor._make(self._data) if type(self._data) is np.ndarray else _alias(self)
+        if type(self._data) is np.ndarray:
+            t = Tensor._make(self._data)
+            if _state.trace is not None:         # a compiled step: its slot is self's
+                _state.trace.detached(self, t)
+        else:
+            t = _alias(self)
         t.name = self.name
         t._base = self if self._base is None else self._base
         return t

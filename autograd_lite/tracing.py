@@ -605,13 +605,24 @@ class Trace:
         self._describe(child, new=slots)
 
     def alias(self, t):
-        """``t.detach()`` of a lazy tensor ``t``: another lazy tensor of its values."""
+        """``t.detach()`` of a lazy tensor ``t``: another lazy tensor of its values (an
+        event, so that a capture after it makes the detached tensor again)."""
         standin = t._data
         if type(standin) is not Lazy or standin.trace is not self:
             return None
         alias = _lazy_tensor(Tensor, standin, False)
         self.lazy.append(alias)
+        self.events.append(("detach", t, alias))
         return alias
+
+    def detached(self, t, alias):
+        """Capturing: ``alias = t.detach()`` shares ``t``'s array, so it is ``t``'s slot (as
+        :meth:`alias` makes it on a replay), not a new input."""
+        if self.node is None and self.recorder is not None:
+            slot = self.by_tensor.get(id(t))
+            if slot is not None and self.objs.get(slot) is not t:    # not an input's
+                self.by_tensor[id(alias)] = slot
+                self.kept.append(alias)
 
     def retain(self, t):
         """``t.retain_grad()`` inside the step: the backward passes after it depend on it."""
@@ -749,6 +760,9 @@ class Trace:
                         from . import inplace
                         for t, g in zip(ts, others):
                             inplace.update(t, ufunc, g * scale)
+                elif kind == "detach":
+                    _, t, alias = ev
+                    self._transplant(t.detach(), alias)
                 elif kind == "retain":
                     if recorder is not None:
                         self.retain(ev[1])
@@ -886,6 +900,8 @@ class Trace:
         for i in range(self.done, len(lazy)):
             t = lazy[i]
             d = t._data
+            # uses counts the events of every tensor sharing the stand-in, so a shared
+            # stand-in (detach) must count as held: the second test is not redundant
             if type(d) is Lazy and (refcount(t) > base + d.uses or refcount(d) > _SHARED):
                 held.append(d.slot)
         return tuple(sorted(set(held)))

@@ -443,6 +443,53 @@ def test_a_value_read_after_the_update_and_a_later_new_path():
     _both(run)
 
 
+def test_a_detached_value_updates_a_state_in_place_on_every_call():
+    """``state += a.detach() * c``: the detached tensor is its tensor's value of this call
+    (it was a constant of the capture: from the second replay on the state grew by the
+    first call's value)."""
+    def run(compiled):
+        w = ag.tensor(np.full((2,), 2.0), requires_grad=True)
+        state = ag.tensor(np.ones(2))
+
+        def step(x):
+            w.grad = None
+            a = w * x
+            with ag.no_grad():
+                state.__iadd__(a.detach() * 0.25)
+            (x * state * w).sum().backward()
+            return w.grad
+        step = _wrap(step, compiled)
+        out = [step(ag.tensor(np.array([1.0, 3.0]) * k)) for k in (1, 2, 3, 4)]
+        return [out, state], step
+    step = _both(run)
+    assert (step.captures, step.replays) == (1, 3)
+
+
+def test_a_detached_value_after_which_the_path_changes():
+    """A replay that turns into a capture after a detach() makes the detached tensor again
+    from its tensor's new value, also when it is read after the new branch."""
+    def run(compiled):
+        w = ag.tensor(np.array([[0.5, -1.0]]), requires_grad=True)
+        kept = []
+
+        def step(x, branch):
+            w.grad = None
+            a = ag.tanh(w * x)
+            d = a.detach()
+            if branch:                            # a path not seen before, after the detach
+                a = a * 2.0
+            J = (a * d).sum() + (d * d).mean()
+            J.backward()
+            kept.append(d)
+            return J, w.grad
+        step = _wrap(step, compiled)
+        out = [step(ag.tensor(np.array([[1.0, 2.0]]) * (k + 1)), b)
+               for k, b in enumerate((False, False, True, True, False))]
+        return [out, kept], step
+    step = _both(run)
+    assert step.captures == 2
+
+
 def test_assigning_data_inside_the_step_runs_it_eagerly():
     X = np.array([1.0, 2.0])
 
