@@ -24,12 +24,14 @@ from .tensor import Tensor
 
 class _Slot:
     """An array of the program: what it is (ext, out, const) and what it is called."""
-    __slots__ = ("index", "name", "kind", "value", "shape", "dtype")
+    __slots__ = ("index", "name", "kind", "value", "shape", "dtype", "c_order")
 
     def __init__(self, index, name, kind, value):
         self.index, self.name, self.kind = index, name, kind
         self.value = value           # the array at capture (kept alive: ids stay unique)
         self.shape, self.dtype = np.shape(value), getattr(value, "dtype", None)
+        # in C order at capture (a number counts as one); for an input, part of the key
+        self.c_order = not isinstance(value, np.ndarray) or value.flags.c_contiguous
 
 
 class _Entry:

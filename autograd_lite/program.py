@@ -252,15 +252,16 @@ def _simplified(rec, start, end, outputs, name, direct, buffers, fresh, exact, l
 
 
 def _loads_in_c_order(rec, start, loads, emit, names, ns):
-    """The loads the buffers pass may take to be in C order: the step's inputs (arrays from
-    outside nearly always are), and what the call's earlier programs made in C order."""
-    ordered = {names.of(s) for s in loads if s.kind != "out"}
+    """The loads the buffers pass may take to be in C order: the step's inputs that were at
+    the capture (their layout is part of the path's key, Trace._op_refs), and what the
+    call's earlier programs made in C order."""
+    ordered = {names.of(s) for s in loads if s.kind != "out" and s.c_order}
     if any(s.kind == "out" for s in loads):
         earlier = [e for e in rec.entries if e.event <= start]
         context = emit(earlier, {id(o) for e in earlier for o in e.outs if o is not None})
         slots = {names.names[id(s)]: s for e in earlier for s in list(e.outs) + list(e.args)
                  if s is not None and id(s) in names.names}
-        inputs = {name for name, s in slots.items() if s.kind != "out"}
+        inputs = {name for name, s in slots.items() if s.kind != "out" and s.c_order}
         ordered |= {names.of(s) for s in loads if s.kind == "out"} & c_ordered(
             context, slots.get, ns, inputs)
     return ordered

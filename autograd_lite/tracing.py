@@ -210,7 +210,8 @@ class Trace:
                     refs.append(("again", j))
                     break
             else:                              # what it is; which known array it shares
-                refs.append((d.shape, d.dtype, t._requires_grad, self.arrays.get(id(d))))
+                refs.append((d.shape, d.dtype, d.flags.c_contiguous, t._requires_grad,
+                             self.arrays.get(id(d))))
                 new.append(t)
         return tuple(refs), new
 
@@ -238,7 +239,7 @@ class Trace:
                 refs, new = self._refs(inputs)
                 return (refs, tuple([t._requires_grad for t in inputs])), new
             elif new is None:
-                refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                refs.append((d.shape, d.dtype, d.flags.c_contiguous, rg, self.arrays.get(id(d))))
                 refs.append(rg)
                 new = [t]
             else:
@@ -247,7 +248,7 @@ class Trace:
                         refs.append(("again", j))
                         break
                 else:
-                    refs.append((d.shape, d.dtype, rg, self.arrays.get(id(d))))
+                    refs.append((d.shape, d.dtype, d.flags.c_contiguous, rg, self.arrays.get(id(d))))
                     new.append(t)
                 refs.append(rg)
         return tuple(refs), new

@@ -446,3 +446,28 @@ def test_the_buffers_pass_parses_a_program_at_once_as_line_by_line():
          "ctx=Load()), op=Add(), right=Constant(value=1)))",
          "Assign(targets=[Name(id='c', ctx=Store())], value=BinOp(left=Name(id='a', "
          "ctx=Load()), op=Sub(), right=Name(id='b', ctx=Load())))"]
+
+
+def test_an_input_in_fortran_order_keeps_its_layout_as_eagerly():
+    """Elementwise work on an F-ordered input is in F order eagerly, and a sum adds in memory
+    order: its buffer must not be a C-ordered one (it changed the last bits), and an input's
+    layout is part of the path, so a path captured in C order is not replayed in F order."""
+    def run(compiled):
+        w = ag.tensor(np.random.RandomState(0).randn(40, 300), requires_grad=True)
+        X = np.random.RandomState(1).randn(40, 300)
+
+        def step(X):
+            w.grad = None
+            J = ((ag.as_tensor(X) * 3.0 + 1.0) * 0.7).sum() * w.sum()
+            J.backward()
+            return J
+        step = ag.compile(step) if compiled else step
+        layouts = (np.asfortranarray, np.asfortranarray, np.ascontiguousarray,
+                   np.asfortranarray, np.ascontiguousarray)
+        out = [_bits(step(layout(X * (k + 1)))) + _bits(w.grad)
+               for k, layout in enumerate(layouts)]
+        return out, step
+    eager, _ = run(False)
+    compiled, step = run(True)
+    assert compiled == eager
+    assert step.captures == 2
