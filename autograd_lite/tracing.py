@@ -353,8 +353,7 @@ class Trace:
 
     # --- events ---------------------------------------------------------------------------
     def apply(self, cls, inputs, params):
-        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay: the
-        stand-in and the tensor are made inline, as in :meth:`_make_lazy`)."""
+        """``cls.apply(*inputs, **params)`` inside the step (the hot path of a replay)."""
         node = self.node
         if node is None:
             return self._capture_op(cls, inputs, params)
@@ -371,16 +370,7 @@ class Trace:
         if new:
             self._externals(new, child.new)
         self.node = child
-        slot, shape, dtype, requires_grad = child.outs
-        standin = _new(Lazy)
-        standin.slot, standin.shape, standin.dtype = slot, shape, dtype
-        standin.trace, standin.value, standin.uses = self, None, 0
-        out = _new(Tensor)
-        out._data, out._grad, out._requires_grad = standin, None, requires_grad
-        out._fn = COMPILED if requires_grad else None
-        out.name, out._version, out._base, out._retains_grad = None, 0, None, False
-        self.lazy_index[slot] = len(self.lazy)
-        self.lazy.append(out)
+        out = self._make_lazy(Tensor, child.outs)
         if child.warn is not None:             # decided by the shapes: once per path
             _check_rank_one(*child.warn)
         self.events.append(("op", cls, inputs, params, enabled, state.scope, out))
